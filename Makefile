@@ -1,0 +1,47 @@
+# platekeeper: every target works from a fresh clone and installs what it needs first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/platekeeper
+
+.PHONY: install demo serve test test-sqlite test-postgres bench lint format browser clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: install
+	$(VENV)/bin/platekeeper demo
+
+serve: install
+	$(VENV)/bin/platekeeper serve
+
+browser:
+	@bash scripts/ensure-browser.sh
+
+test: install browser test-sqlite test-postgres
+
+test-sqlite: install
+	$(PY) -m pytest
+
+test-postgres: install
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -m both_databases
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""The `platekeeper` command line: one entry point for everything users and administrators run."""

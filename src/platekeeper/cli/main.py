@@ -1,0 +1,109 @@
+"""The `platekeeper` command group, its error handling, and the server commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from platekeeper import __version__
+from platekeeper.cli.django_setup import migrate_database
+from platekeeper.errors import PlatekeeperError
+
+#: Exit code for a failure that is the system's fault, not the user's (sysexits EX_SOFTWARE).
+EXIT_INTERNAL_ERROR = 70
+
+
+class PlatekeeperGroup(click.Group):
+    """A click group that turns every failure into one readable line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PlatekeeperError as error:
+            raise click.ClickException(str(error)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if os.environ.get("PLATEKEEPER_DEBUG"):
+                raise
+            click.echo(
+                f"Error: {type(error).__name__}: {error} (set PLATEKEEPER_DEBUG=1 for details)",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL_ERROR)
+
+
+@click.group(cls=PlatekeeperGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="platekeeper")
+def cli() -> None:
+    """platekeeper: an ALPR system that enforces its agency's usage-and-privacy policy.
+
+    Configuration comes from environment variables (PLATEKEEPER_DATA_DIR, DATABASE_URL, ...);
+    see the README.
+    """
+
+
+def _serve(host: str, port: int) -> None:
+    import uvicorn
+
+    click.echo(f"platekeeper {__version__} serving at http://{host}:{port}/  (Ctrl+C stops)")
+    uvicorn.run(
+        "platekeeper.server.asgi:application",
+        host=host,
+        port=port,
+        log_level=os.environ.get("PLATEKEEPER_LOG_LEVEL", "info").lower(),
+        lifespan="off",
+    )
+
+
+host_option = click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind")
+port_option = click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to bind"
+)
+
+
+@cli.command()
+@host_option
+@port_option
+def serve(host: str, port: int) -> None:
+    """Apply pending migrations, then serve the web interface and API."""
+    migrate_database()
+    _serve(host, port)
+
+
+@cli.command("seed-demo")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 60))
+@click.option("--seed", default=438, show_default=True, type=int, help="Random seed")
+def seed_demo_command(days: int, seed: int) -> None:
+    """Fill the database with a demo town (cameras, reads, users); prints the demo logins."""
+    _seed(days, seed)
+
+
+@cli.command()
+@host_option
+@port_option
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 60))
+def demo(host: str, port: int, days: int) -> None:
+    """Seed the demo town (once) and serve it."""
+    _seed(days, 438)
+    _serve(host, port)
+
+
+def _seed(days: int, seed: int) -> None:
+    migrate_database()
+    from platekeeper.server.demo_seed import seed_demo
+
+    summary = seed_demo(days=days, seed=seed)
+    click.echo(summary.describe())
+
+
+def _register_subcommands() -> None:
+    from platekeeper.cli import cameras
+
+    cli.add_command(cameras.camera)
+
+
+_register_subcommands()

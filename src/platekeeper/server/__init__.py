@@ -1,0 +1,1 @@
+"""The Django server: ingestion, storage, access control, audit and the web interface."""

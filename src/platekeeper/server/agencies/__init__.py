@@ -1,0 +1,1 @@
+"""Agencies: this department and the public agencies it may share ALPR data with."""

@@ -1,0 +1,43 @@
+"""The JSON API at /api/v1/: one NinjaAPI that mounts each app's router."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from platekeeper import __version__
+from platekeeper.server.reads.api import router as reads_router
+
+api = NinjaAPI(
+    title="platekeeper",
+    version="1",
+    description=(
+        f"platekeeper {__version__}. Cameras post reads with a device token; people reach "
+        "ALPR data only with a personal token or session, a current training record and a "
+        "stated purpose, and every access is audited."
+    ),
+    urls_namespace="api-v1",
+)
+api.add_router("/", reads_router)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "Authorization: a valid, unrevoked bearer token is required"},
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Name every offending field in one readable line, keeping pydantic's details beside it."""
+    fields = []
+    for error in exc.errors:
+        location = ".".join(str(p) for p in error.get("loc", ()) if p not in {"body", "query"})
+        fields.append(f"{location or 'request'}: {error.get('msg', 'is invalid')}")
+    return api.create_response(
+        request, {"detail": "; ".join(fields), "errors": exc.errors}, status=422
+    )

@@ -1,0 +1,96 @@
+"""Loading the demo town (platekeeper.demo) into the database for `platekeeper seed-demo`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from rich.progress import Progress
+
+from platekeeper.demo import DemoRead, DemoTown, build_town
+from platekeeper.geo import geocell
+from platekeeper.plates import normalize_plate
+from platekeeper.server.cameras.actions import add_camera
+from platekeeper.server.cameras.models import Camera
+from platekeeper.server.reads.actions import NewRead, insert_reads
+from platekeeper.server.reads.models import Read, ReadSource
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    town: DemoTown
+    reads_stored: int
+    already_seeded: bool
+
+    def describe(self) -> str:
+        """What the person who ran the command needs: what is there, and how to log in."""
+        lines = []
+        if self.already_seeded:
+            lines.append("The demo town is already in this database; nothing was added.")
+        else:
+            lines.append(
+                f"Seeded the demo town: {len(self.town.cameras)} cameras, "
+                f"{self.reads_stored} reads over the last days."
+            )
+        lines.append("Demo logins (for the demo only; never use these passwords elsewhere):")
+        lines.extend(
+            f"  {user.role:<14} {user.username:<14} {user.password}" for user in self.town.users
+        )
+        return "\n".join(lines)
+
+
+def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None) -> SeedSummary:
+    """Create the demo town's cameras and reads once; a second run changes nothing."""
+    town = build_town(seed=seed, days=days, end=end or timezone.now())
+    first_camera = town.cameras[0].name
+    if Camera.objects.filter(name=first_camera).exists():
+        return SeedSummary(town=town, reads_stored=0, already_seeded=True)
+    with transaction.atomic():
+        cameras = {
+            demo.name: add_camera(
+                demo.name,
+                latitude=demo.latitude if demo.kind == "fixed" else None,
+                longitude=demo.longitude if demo.kind == "fixed" else None,
+                heading=demo.heading if demo.kind == "fixed" else None,
+                mobile=demo.kind == "mobile",
+            ).camera
+            for demo in town.cameras
+        }
+    stored = 0
+    received_at = timezone.now()
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Storing demo reads", total=len(town.reads))
+        for start in range(0, len(town.reads), CHUNK):
+            chunk = town.reads[start : start + CHUNK]
+            with transaction.atomic():
+                stored += insert_reads([_new_read(r, cameras, received_at) for r in chunk])
+            progress.advance(task, len(chunk))
+    return SeedSummary(town=town, reads_stored=stored, already_seeded=False)
+
+
+def _new_read(demo: DemoRead, cameras: dict[str, Camera], received_at: dt.datetime) -> NewRead:
+    read = Read(
+        id=demo.id,
+        camera=cameras[demo.camera_name],
+        source=ReadSource.DEMO,
+        plate=demo.plate,
+        plate_normalized=normalize_plate(demo.plate),
+        state=demo.state,
+        confidence=demo.confidence,
+        candidates=[{"plate": plate, "confidence": score} for plate, score in demo.candidates],
+        captured_at=demo.captured_at,
+        received_at=received_at,
+        latitude=demo.latitude,
+        longitude=demo.longitude,
+        geocell=geocell(demo.latitude, demo.longitude),
+        heading=demo.heading,
+        speed_kmh=demo.speed_kmh,
+        vehicle_make=demo.vehicle_make,
+        vehicle_color=demo.vehicle_color,
+        vehicle_type=demo.vehicle_type,
+    )
+    return NewRead(read=read, plate_crop=demo.plate_crop, overview=None)

@@ -1,0 +1,117 @@
+"""Typed readers for PLATEKEEPER_* environment variables that fail fast on a bad value."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from platekeeper.errors import PlatekeeperError
+
+
+class ConfigurationError(PlatekeeperError, RuntimeError):
+    """A setting has a value the server cannot use; the message says how to fix it."""
+
+
+def env_str(name: str, default: str) -> str:
+    """Return the variable's value, or the default when it is unset or empty."""
+    return os.environ.get(name) or default
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Return the variable as an integer of at least `minimum`, refusing anything else."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return the variable as a boolean (1/true/yes/on or 0/false/no/off)."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be one of 1/0, true/false, yes/no, on/off, not {raw!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Return a comma-separated variable as a list of non-empty, stripped items."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def data_dir() -> Path:
+    """Return PLATEKEEPER_DATA_DIR (default ./var) as an absolute path, creating it if needed."""
+    path = Path(env_str("PLATEKEEPER_DATA_DIR", "var")).expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def persistent_secret(name: str, filename: str) -> str:
+    """Return the secret in environment variable `name`, else one kept in a data-dir file.
+
+    A fresh install works without setup: the first start writes a random secret readable only
+    by its owner, and later starts reuse it so sessions and audit signatures stay valid.
+    """
+    from_env = os.environ.get(name)
+    if from_env:
+        return from_env
+    path = data_dir() / filename
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def database_from_url(url: str) -> dict[str, object]:
+    """Translate a DATABASE_URL (postgresql://user:pass@host:port/name or sqlite:///path)."""
+    parts = urlsplit(url)
+    if parts.scheme in {"postgres", "postgresql"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigurationError("DATABASE_URL must name a database, e.g. .../platekeeper")
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    if parts.scheme == "sqlite":
+        return sqlite_database(Path(unquote(parts.path)))
+    raise ConfigurationError(
+        f"DATABASE_URL must start with postgresql:// or sqlite://, not {parts.scheme or url!r}://"
+    )
+
+
+def sqlite_database(path: Path) -> dict[str, object]:
+    """SQLite settings for a server: WAL so readers never block the writer, IMMEDIATE writes."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+            ),
+        },
+    }

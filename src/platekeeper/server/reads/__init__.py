@@ -1,0 +1,1 @@
+"""Plate reads and their images: ingestion and storage."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReadsConfig(AppConfig):
+    name = "platekeeper.server.reads"
+    label = "reads"

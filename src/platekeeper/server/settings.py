@@ -1,0 +1,117 @@
+"""Django settings, all driven by PLATEKEEPER_* environment variables with safe defaults.
+
+The README's configuration table lists every variable read here; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+
+from platekeeper.server.environment import (
+    data_dir,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    persistent_secret,
+    sqlite_database,
+)
+
+DATA_DIR = data_dir()
+
+SECRET_KEY = persistent_secret("PLATEKEEPER_SECRET_KEY", "secret_key")
+DEBUG = env_bool("PLATEKEEPER_DEBUG", False)
+ALLOWED_HOSTS = env_list("PLATEKEEPER_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("PLATEKEEPER_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "platekeeper.server.agencies",
+    "platekeeper.server.cameras",
+    "platekeeper.server.reads",
+    "platekeeper.server.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "platekeeper.server.urls"
+ASGI_APPLICATION = "platekeeper.server.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_database_url = os.environ.get("DATABASE_URL")
+DATABASES = {
+    "default": database_from_url(_database_url)
+    if _database_url
+    else sqlite_database(DATA_DIR / "platekeeper.sqlite3")
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("PLATEKEEPER_TIME_ZONE") or "America/Los_Angeles"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o640},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve vendored static files straight from the package folders: no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Ingestion limits. A batch of 1000 reads with small crops fits comfortably in 64 MiB.
+PLATEKEEPER_MAX_IMAGE_BYTES = env_int("PLATEKEEPER_MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "PLATEKEEPER_MAX_REQUEST_BYTES", 64 * 1024 * 1024, minimum=1024 * 1024
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+#: Reads stamped further than this into the future are refused: a camera clock is wrong.
+PLATEKEEPER_MAX_CLOCK_SKEW_SECONDS = env_int("PLATEKEEPER_MAX_CLOCK_SKEW_SECONDS", 300)
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PLATEKEEPER_LOG_LEVEL", "INFO")},
+}

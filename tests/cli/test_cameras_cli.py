@@ -1,0 +1,67 @@
+"""`platekeeper camera ...` as an administrator uses it."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from platekeeper.cli.main import cli
+from platekeeper.server.cameras.actions import authenticate_device
+from platekeeper.server.cameras.models import Camera
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_camera_add_prints_a_working_token_alone_on_the_last_line():
+    result = CliRunner().invoke(
+        cli, ["camera", "add", "Oakland Ave", "--lat", "37.82", "--lon", "-122.23"]
+    )
+
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("pkd_")
+    assert authenticate_device(token) == Camera.objects.get(name="Oakland Ave")
+
+
+def test_a_mobile_camera_needs_no_location():
+    result = CliRunner().invoke(cli, ["camera", "add", "Patrol 3", "--mobile"])
+
+    assert result.exit_code == 0, result.output
+    assert Camera.objects.get(name="Patrol 3").kind == "mobile"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["camera", "add", "Fixed without place"], "a fixed camera needs --lat and --lon"),
+        (["camera", "add", "Half", "--lat", "37.8"], "give both latitude and longitude"),
+        (["camera", "add", "Far", "--lat", "95", "--lon", "0"], "95"),
+    ],
+)
+def test_bad_camera_input_exits_non_zero_with_one_readable_line(args, message):
+    result = CliRunner().invoke(cli, args)
+
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_duplicate_camera_name_is_refused():
+    runner = CliRunner()
+    runner.invoke(cli, ["camera", "add", "Twice", "--mobile"])
+
+    result = runner.invoke(cli, ["camera", "add", "Twice", "--mobile"])
+
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+
+
+def test_camera_list_shows_an_empty_state_then_the_cameras():
+    runner = CliRunner()
+    assert "No cameras yet" in runner.invoke(cli, ["camera", "list"]).output
+
+    runner.invoke(cli, ["camera", "add", "Highland Ave", "--lat", "37.826", "--lon", "-122.231"])
+
+    listing = runner.invoke(cli, ["camera", "list"]).output
+    assert "Highland Ave" in listing
+    assert "never" in listing

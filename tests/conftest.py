@@ -1,0 +1,42 @@
+"""Fixtures shared by the whole suite, and the PostgreSQL switch.
+
+`make test` runs the suite on SQLite, then runs the tests marked `both_databases` again with
+DATABASE_URL pointing at PostgreSQL. When no PostgreSQL answers, that second run skips with a
+reason, unless PLATEKEEPER_REQUIRE_POSTGRES=1 (set by .ci/run), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.support.postgres import postgres_unavailable_reason
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    reason = postgres_unavailable_reason(os.environ["DATABASE_URL"])
+    if reason is None:
+        return
+    if os.environ.get("PLATEKEEPER_REQUIRE_POSTGRES") == "1":
+        raise pytest.UsageError(f"PLATEKEEPER_REQUIRE_POSTGRES=1 but {reason}")
+    skip = pytest.mark.skip(reason=f"{reason} (set DATABASE_URL to a reachable server)")
+    for item in items:
+        item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(settings, tmp_path):
+    """Give every test its own image store and data directory."""
+    media = tmp_path / "media"
+    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        },
+    }

@@ -1,0 +1,25 @@
+"""`platekeeper seed-demo`: a demo town lands in the database once."""
+
+from __future__ import annotations
+
+import pytest
+
+from platekeeper.server.cameras.models import Camera
+from platekeeper.server.demo_seed import seed_demo
+from platekeeper.server.reads.models import Image, Read
+
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
+
+
+def test_the_demo_town_is_seeded_once_with_cameras_reads_and_plate_crops():
+    first = seed_demo(days=1)
+    second = seed_demo(days=1)
+
+    assert first.reads_stored == Read.objects.count() > 500
+    assert Camera.objects.filter(kind="mobile").count() == 2
+    assert Camera.objects.filter(kind="fixed").count() >= 12
+    assert Image.objects.exists()
+    assert not Read.objects.filter(plate_crop__isnull=True).exists()
+    assert second.already_seeded
+    assert Read.objects.count() == first.reads_stored
+    assert "investigator" in first.describe()

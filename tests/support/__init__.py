@@ -1,0 +1,1 @@
+"""Helpers for tests: factories, real servers, sample data."""

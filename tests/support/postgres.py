@@ -1,0 +1,24 @@
+"""Finding out whether the PostgreSQL server named by DATABASE_URL answers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def postgres_unavailable_reason(url: str) -> str | None:
+    """Return why the server cannot be used, or None when it answers."""
+    import psycopg
+
+    parts = urlsplit(url)
+    try:
+        with psycopg.connect(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            password=parts.password or None,
+            dbname="postgres",
+            connect_timeout=3,
+        ):
+            return None
+    except psycopg.Error as error:
+        return f"no PostgreSQL server answers at {parts.hostname}:{parts.port or 5432} ({error})"
