@@ -24,7 +24,7 @@ def test_a_camera_added_by_cli_posts_reads_to_a_running_server_exactly_once(tmp_
             again = httpx.post(f"{base}/api/v1/reads", json={"reads": items}, headers=headers)
             refused = httpx.post(f"{base}/api/v1/reads", json={"reads": items})
             schema = httpx.get(f"{base}/api/v1/openapi.json").json()
-            home = httpx.get(f"{base}/")
+            home = httpx.get(f"{base}/", follow_redirects=True)
 
         listed = run_cli(env, "camera", "list")
 

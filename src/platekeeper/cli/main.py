@@ -49,6 +49,9 @@ def cli() -> None:
 def _serve(host: str, port: int) -> None:
     import uvicorn
 
+    from platekeeper.server.scheduler import start_daily_jobs
+
+    start_daily_jobs()
     click.echo(f"platekeeper {__version__} serving at http://{host}:{port}/  (Ctrl+C stops)")
     uvicorn.run(
         "platekeeper.server.asgi:application",
@@ -69,7 +72,10 @@ port_option = click.option(
 @host_option
 @port_option
 def serve(host: str, port: int) -> None:
-    """Apply pending migrations, then serve the web interface and API."""
+    """Apply pending migrations, then serve the web interface and API.
+
+    Daily jobs (the audit checkpoint) run in the background while it serves.
+    """
     migrate_database()
     _serve(host, port)
 
@@ -101,9 +107,18 @@ def _seed(days: int, seed: int) -> None:
 
 
 def _register_subcommands() -> None:
-    from platekeeper.cli import cameras
+    from platekeeper.cli import audit, cameras, search, users
 
-    cli.add_command(cameras.camera)
+    for command in (
+        cameras.camera,
+        users.user,
+        users.token,
+        users.training,
+        users.settings_group,
+        audit.audit,
+        search.search,
+    ):
+        cli.add_command(command)
 
 
 _register_subcommands()

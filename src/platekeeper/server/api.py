@@ -7,7 +7,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from platekeeper import __version__
+from platekeeper.errors import PlatekeeperError
+from platekeeper.server.access.gate import AccessDenied
 from platekeeper.server.reads.api import router as reads_router
+from platekeeper.server.reads.search_api import router as search_router
 
 api = NinjaAPI(
     title="platekeeper",
@@ -20,6 +23,17 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", reads_router)
+api.add_router("/", search_router)
+
+
+@api.exception_handler(AccessDenied)
+def _denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status)
+
+
+@api.exception_handler(PlatekeeperError)
+def _refused(request: HttpRequest, exc: PlatekeeperError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
 @api.exception_handler(AuthenticationError)

@@ -12,6 +12,11 @@ from rich.progress import Progress
 from platekeeper.demo import DemoRead, DemoTown, build_town
 from platekeeper.geo import geocell
 from platekeeper.plates import normalize_plate
+from platekeeper.server.access.actions import create_user, record_training
+from platekeeper.server.access.audit import Actor
+from platekeeper.server.access.models import User
+from platekeeper.server.access.roles import Role
+from platekeeper.server.agencies.models import Agency, AgencyType
 from platekeeper.server.cameras.actions import add_camera
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.reads.actions import NewRead, insert_reads
@@ -60,6 +65,7 @@ def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None)
             ).camera
             for demo in town.cameras
         }
+    _create_users(town)
     stored = 0
     received_at = timezone.now()
     with Progress(transient=True) as progress:
@@ -70,6 +76,28 @@ def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None)
                 stored += insert_reads([_new_read(r, cameras, received_at) for r in chunk])
             progress.advance(task, len(chunk))
     return SeedSummary(town=town, reads_stored=stored, already_seeded=False)
+
+
+def _create_users(town: DemoTown) -> None:
+    """Demo users of every role, each with training completed a month ago (current)."""
+    actor = Actor(username="demo-seed")
+    partner_agency, _ = Agency.objects.get_or_create(
+        name="Oakland Police Department",
+        defaults={"ori": "CA0010900", "type": AgencyType.LAW_ENFORCEMENT, "jurisdiction": "CA"},
+    )
+    trained_on = timezone.localdate() - dt.timedelta(days=30)
+    for user in town.users:
+        if User.objects.filter(username=user.username).exists():
+            continue
+        create_user(
+            user.username,
+            role=Role(user.role),
+            password=user.password,
+            actor=actor,
+            full_name=user.full_name,
+            agency=partner_agency if user.role == Role.PARTNER else None,
+        )
+        record_training(user.username, completed_on=trained_on, actor=actor)
 
 
 def _new_read(demo: DemoRead, cameras: dict[str, Camera], received_at: dt.datetime) -> NewRead:

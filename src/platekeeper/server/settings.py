@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "platekeeper.server.access",
     "platekeeper.server.agencies",
     "platekeeper.server.cameras",
     "platekeeper.server.reads",
@@ -73,7 +74,32 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTH_USER_MODEL = "access.User"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+# CJIS-style password rules: long, unlike the username, not a common password, not all digits.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "platekeeper.server.access.passwords.NotContainingUsernameValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PLATEKEEPER_PASSWORD_MIN_LENGTH", 12, minimum=8)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+
+# Sessions end after this many idle seconds: each request pushes the expiry forward.
+SESSION_COOKIE_AGE = env_int("PLATEKEEPER_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+# Behind HTTPS (production), cookies must never travel in clear text.
+SESSION_COOKIE_SECURE = env_bool("PLATEKEEPER_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = 31_536_000 if SESSION_COOKIE_SECURE else 0
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("PLATEKEEPER_TIME_ZONE") or "America/Los_Angeles"
@@ -108,6 +134,9 @@ PLATEKEEPER_MAX_CLOCK_SKEW_SECONDS = env_int("PLATEKEEPER_MAX_CLOCK_SKEW_SECONDS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+#: Local business hours; audit reports flag data access outside them (and at weekends).
+PLATEKEEPER_BUSINESS_HOURS = os.environ.get("PLATEKEEPER_BUSINESS_HOURS") or "07:00-19:00"
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,83 @@
+"""`platekeeper audit ...`: verify the tamper-evident log, checkpoint it, and run reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from platekeeper.cli.common import DATE, console_actor
+from platekeeper.cli.django_setup import migrate_database
+
+
+@click.group()
+def audit() -> None:
+    """Verify the audit log and produce audit reports (Policy 438.5(c))."""
+
+
+@audit.command("verify")
+def verify() -> None:
+    """Walk the hash chain and the checkpoints; exit 1 naming the first broken event."""
+    migrate_database()
+    from platekeeper.server.access.audit import verify_chain
+
+    result = verify_chain()
+    if not result.ok:
+        click.echo(
+            f"Audit log BROKEN at event #{result.broken_event_id}: {result.problem}", err=True
+        )
+        sys.exit(1)
+    click.echo(
+        f"Audit log intact: {result.events_checked} events, "
+        f"{result.checkpoints_checked} checkpoints verified."
+    )
+
+
+@audit.command("checkpoint")
+def checkpoint() -> None:
+    """Write the chain head to the checkpoint file outside the database (serve does it daily)."""
+    migrate_database()
+    from platekeeper.server.access.audit import checkpoint_path, write_checkpoint
+
+    written = write_checkpoint()
+    if written is None:
+        click.echo("Nothing new to checkpoint.")
+    else:
+        click.echo(f"Checkpoint of event #{written['event_id']} written to {checkpoint_path()}.")
+
+
+@audit.command("report")
+@click.option("--kind", default="searches_per_user_day", show_default=True, help="Which report")
+@click.option("--from", "start", type=DATE, help="First day (default: 30 days ago)")
+@click.option("--to", "end", type=DATE, help="Last day (default: today)")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "table"]), default="table", show_default=True
+)
+@click.option("--sample-size", default=20, show_default=True, type=click.IntRange(1, 1000))
+def report(
+    kind: str, start: dt.date | None, end: dt.date | None, fmt: str, sample_size: int
+) -> None:
+    """Run an audit report over a date range (kinds: see --kind help in the README)."""
+    migrate_database()
+    from django.utils import timezone
+
+    from platekeeper.server.access.reports import REPORT_KINDS, build_report, report_csv
+
+    if kind not in REPORT_KINDS:
+        raise click.BadParameter(f"choose one of {', '.join(REPORT_KINDS)}", param_hint="--kind")
+    end = end or timezone.localdate()
+    start = start or end - dt.timedelta(days=30)
+    result = build_report(
+        kind, actor=console_actor(), start=start, end=end, sample_size=sample_size, channel="cli"
+    )
+    if fmt == "csv":
+        click.echo(report_csv(result), nl=False)
+        return
+    click.echo(f"{result.title} — {result.start} to {result.end}")
+    if not result.rows:
+        click.echo("(no matching events)")
+        return
+    click.echo(" | ".join(result.columns))
+    for row in result.rows:
+        click.echo(" | ".join("" if value is None else str(value) for value in row))

@@ -1,0 +1,1 @@
+"""Access control and audit: users, roles, training, purposes, the access gate and the audit log."""

@@ -1,0 +1,275 @@
+"""Every change to users, roles, training, tokens and security settings, each audited.
+
+Each action takes the acting person as `actor` (an audit `Actor`) and writes its audit event in
+the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from platekeeper.errors import PlatekeeperError
+from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.models import (
+    Outcome,
+    PersonalToken,
+    SecuritySettings,
+    TrainingRecord,
+    User,
+)
+from platekeeper.server.access.roles import Role
+from platekeeper.server.agencies.actions import ensure_home_agency
+from platekeeper.server.agencies.models import Agency
+from platekeeper.server.common.tokens import digest_token, make_token
+
+TRAINING_VALID_DAYS = 365
+DEFAULT_COURSE = "ALPR use, privacy and civil liberties (Policy 438.7)"
+TOKEN_VALID_DAYS = 90
+LOCKOUT_THRESHOLD = 5
+LOCKOUT_WINDOW = dt.timedelta(minutes=15)
+LOCKOUT_DURATION = dt.timedelta(minutes=30)
+
+
+class AccountError(PlatekeeperError, ValueError):
+    """A user or account change was refused; the message says why."""
+
+
+class LoginRefused(PlatekeeperError):
+    """A login failed; the message is safe to show (it never says which part was wrong)."""
+
+
+def find_user(username: str) -> User:
+    user = User.objects.select_related("agency").filter(username=username).first()
+    if user is None:
+        raise AccountError(f"no user named {username!r}")
+    return user
+
+
+def check_password_rules(password: str, user: User) -> None:
+    """Apply the CJIS-style password rules (length, not like the username, not common)."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise AccountError("password: " + " ".join(error.messages)) from None
+
+
+@transaction.atomic
+def create_user(
+    username: str,
+    *,
+    role: Role,
+    password: str,
+    actor: Actor,
+    agency: Agency | None = None,
+    full_name: str = "",
+    email: str = "",
+) -> User:
+    """Create an account with exactly one role."""
+    username = username.strip()
+    if not username:
+        raise AccountError("username: must not be empty")
+    if User.objects.filter(username=username).exists():
+        raise AccountError(f"username: {username!r} is taken")
+    first, _, last = full_name.partition(" ")
+    user = User(
+        username=username,
+        first_name=first,
+        last_name=last,
+        email=email,
+        agency=agency or ensure_home_agency(),
+    )
+    check_password_rules(password, user)
+    user.set_password(password)
+    user.save()
+    user.groups.set([Group.objects.get(name=role.value)])
+    record_event(actor=actor, action="user.create", query={"user": username, "role": role.value})
+    return user
+
+
+@transaction.atomic
+def set_role(username: str, role: Role, *, actor: Actor) -> User:
+    user = find_user(username)
+    before = user.role
+    user.groups.set([Group.objects.get(name=role.value)])
+    record_event(
+        actor=actor,
+        action="user.role_change",
+        query={"user": username, "from": before.value if before else "", "to": role.value},
+    )
+    return user
+
+
+@transaction.atomic
+def disable_user(username: str, *, actor: Actor) -> User:
+    """Disable an account at once: it can no longer log in or use its tokens."""
+    user = find_user(username)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    record_event(actor=actor, action="user.disable", query={"user": username})
+    return user
+
+
+@transaction.atomic
+def change_password(username: str, new_password: str, *, actor: Actor) -> None:
+    user = find_user(username)
+    check_password_rules(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    record_event(actor=actor, action="user.password_change", query={"user": username})
+
+
+@transaction.atomic
+def record_training(
+    username: str,
+    *,
+    completed_on: dt.date,
+    actor: Actor,
+    course: str = DEFAULT_COURSE,
+    valid_days: int = TRAINING_VALID_DAYS,
+    recorded_by: User | None = None,
+) -> TrainingRecord:
+    """Record a completed training; it allows access until completion + `valid_days`."""
+    if completed_on > timezone.localdate():
+        raise AccountError("completed: a training cannot be completed in the future")
+    user = find_user(username)
+    record = TrainingRecord.objects.create(
+        user=user,
+        course=course,
+        completed_on=completed_on,
+        expires_on=completed_on + dt.timedelta(days=valid_days),
+        recorded_by=recorded_by,
+    )
+    record_event(
+        actor=actor,
+        action="training.record",
+        query={
+            "user": username,
+            "completed_on": str(completed_on),
+            "expires_on": str(record.expires_on),
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def create_personal_token(
+    username: str, *, actor: Actor, valid_days: int = TOKEN_VALID_DAYS
+) -> tuple[PersonalToken, str]:
+    """Issue an expiring personal API token; the secret is returned once and never stored."""
+    user = find_user(username)
+    if not user.is_active:
+        raise AccountError(f"{username!r} is disabled")
+    token = make_token("pkp")
+    row = PersonalToken.objects.create(
+        user=user,
+        token_hash=token.digest,
+        token_prefix=token.prefix,
+        expires_at=timezone.now() + dt.timedelta(days=valid_days),
+    )
+    record_event(
+        actor=actor,
+        action="token.create",
+        query={"user": username, "prefix": token.prefix, "expires_at": row.expires_at.isoformat()},
+    )
+    return row, token.secret
+
+
+def user_for_token(secret: str) -> User | None:
+    """The user a live personal token belongs to (even if disabled: the gate says why)."""
+    row = (
+        PersonalToken.objects.select_related("user__agency")
+        .filter(
+            token_hash=digest_token(secret), revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    PersonalToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    return row.user
+
+
+@transaction.atomic
+def set_require_totp(required: bool, *, actor: Actor) -> None:
+    settings = SecuritySettings.current()
+    settings.require_totp = required
+    settings.save()
+    record_event(actor=actor, action="settings.require_totp", query={"require_totp": required})
+
+
+def authenticate_password(
+    username: str, password: str, *, channel: str, client_address: str = ""
+) -> User:
+    """Check a username and password, with lockout after repeated failures; audit the outcome.
+
+    After LOCKOUT_THRESHOLD failures within LOCKOUT_WINDOW the account is locked for
+    LOCKOUT_DURATION; a locked account is refused even with the right password. The failure
+    count and the audit event are committed before the refusal is raised.
+    """
+    with transaction.atomic():
+        user, action, reason, refusal = _judge_login(username, password)
+        actor = Actor.of(user) if user else Actor(username=username)
+        record_event(
+            actor=actor,
+            action=action,
+            outcome=Outcome.DENIED if refusal else Outcome.ALLOWED,
+            reason=reason,
+            client_address=client_address,
+            channel=channel,
+        )
+    if refusal or user is None:
+        raise LoginRefused(refusal)
+    return user
+
+
+def _judge_login(username: str, password: str) -> tuple[User | None, str, str, str]:
+    """Decide a login: (user, audit action, audit reason, refusal shown to the person or '')."""
+    now = timezone.now()
+    user = User.objects.select_related("agency").filter(username=username).first()
+    if user is None:
+        return None, "login.failed", "unknown user", "wrong username or password"
+    if user.locked_until and user.locked_until > now:
+        return (
+            user,
+            "login.failed",
+            "account locked",
+            "this account is locked after repeated failed logins; try again after "
+            f"{user.locked_until:%H:%M} UTC or ask an administrator",
+        )
+    if not user.check_password(password):
+        _count_failure(user, now)
+        if user.locked_until and user.locked_until > now:
+            minutes = int(LOCKOUT_DURATION.total_seconds() // 60)
+            refusal = f"too many failed logins: this account is locked for {minutes} minutes"
+            return user, "login.lockout", "wrong password", refusal
+        return user, "login.failed", "wrong password", "wrong username or password"
+    if not user.is_active:
+        return user, "login.failed", "account disabled", "this account is disabled"
+    user.failed_logins, user.first_failed_login_at, user.locked_until = 0, None, None
+    user.last_login = now
+    user.save(
+        update_fields=["failed_logins", "first_failed_login_at", "locked_until", "last_login"]
+    )
+    return user, "login", "", ""
+
+
+def _count_failure(user: User, now: dt.datetime) -> None:
+    if user.first_failed_login_at is None or now - user.first_failed_login_at > LOCKOUT_WINDOW:
+        user.failed_logins, user.first_failed_login_at = 0, now
+    user.failed_logins += 1
+    if user.failed_logins >= LOCKOUT_THRESHOLD:
+        user.locked_until = now + LOCKOUT_DURATION
+    user.save(update_fields=["failed_logins", "first_failed_login_at", "locked_until"])
+
+
+def record_logout(user: User, *, channel: str, client_address: str = "") -> None:
+    with transaction.atomic():
+        record_event(
+            actor=Actor.of(user), action="logout", channel=channel, client_address=client_address
+        )

@@ -1,0 +1,210 @@
+"""Writing and verifying the hash-chained, HMAC-keyed audit log.
+
+Each event's hash is HMAC-SHA256(key, canonical JSON of its content, its id and the previous
+event's hash). The key lives outside the database (PLATEKEEPER_AUDIT_KEY or a file in the data
+dir), so someone with only database access cannot re-forge the chain after editing it; daily
+checkpoints of the chain head, written to a file outside the database, catch the removal of
+the newest events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from platekeeper.server.access.models import AuditEvent, Outcome
+from platekeeper.server.environment import persistent_secret
+
+GENESIS_HASH = "0" * 64
+#: Arbitrary constant naming the PostgreSQL advisory lock that serialises appends to the chain.
+_CHAIN_LOCK = 438_005
+
+
+def audit_key() -> bytes:
+    return persistent_secret("PLATEKEEPER_AUDIT_KEY", "audit_key").encode()
+
+
+def _content(event: AuditEvent) -> bytes:
+    body = {
+        "id": event.pk,
+        "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "username": event.username,
+        "user_id": event.user_id_at_event,
+        "agency": event.agency,
+        "action": event.action,
+        "outcome": event.outcome,
+        "reason": event.reason,
+        "purpose": event.purpose,
+        "case_number": event.case_number,
+        "query": event.query,
+        "record_ids": event.record_ids,
+        "record_count": event.record_count,
+        "client_address": event.client_address,
+        "channel": event.channel,
+        "previous_hash": event.previous_hash,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def event_hash(event: AuditEvent, key: bytes) -> str:
+    return hmac.new(key, _content(event), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who an event is about: a user, or a named system actor (e.g. the CLI on the server)."""
+
+    username: str
+    user_id: int | None = None
+    agency: str = ""
+
+    @classmethod
+    def of(cls, user: Any) -> Actor:
+        agency = user.agency.name if getattr(user, "agency_id", None) else ""
+        return cls(username=user.get_username(), user_id=user.pk, agency=agency)
+
+
+def record_event(
+    *,
+    actor: Actor,
+    action: str,
+    outcome: str = Outcome.ALLOWED,
+    reason: str = "",
+    purpose: str = "",
+    case_number: str = "",
+    query: dict[str, Any] | None = None,
+    record_ids: Sequence[str] = (),
+    record_count: int | None = None,
+    client_address: str = "",
+    channel: str = "",
+) -> AuditEvent:
+    """Append one event to the chain (in the caller's transaction, if there is one)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        # SQLite needs no lock: platekeeper opens every transaction IMMEDIATE (one writer).
+        last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+        previous_id, previous_hash = last if last else (0, GENESIS_HASH)
+        event = AuditEvent(
+            id=previous_id + 1,
+            occurred_at=timezone.now(),
+            username=actor.username,
+            user_id_at_event=actor.user_id,
+            agency=actor.agency,
+            action=action,
+            outcome=outcome,
+            reason=reason[:300],
+            purpose=purpose,
+            case_number=case_number,
+            query=query or {},
+            record_ids=[str(i) for i in record_ids],
+            record_count=len(record_ids) if record_count is None else record_count,
+            client_address=client_address,
+            channel=channel,
+            previous_hash=previous_hash,
+        )
+        event.hash = event_hash(event, audit_key())
+        event.save(force_insert=True)
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    events_checked: int
+    checkpoints_checked: int
+    broken_event_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
+    """Walk the whole chain, then the checkpoints; report the first broken event."""
+    key = audit_key()
+    rows = events if events is not None else AuditEvent.objects.order_by("id").iterator(2000)
+    expected_id, previous_hash, checked = None, GENESIS_HASH, 0
+    heads: dict[int, str] = {}
+    for event in rows:
+        if expected_id is not None and event.pk != expected_id:
+            return _broken(checked, expected_id, f"event #{expected_id} is missing (deleted)")
+        if event.previous_hash != previous_hash:
+            return _broken(
+                checked, event.pk, f"event #{event.pk} does not follow the one before it"
+            )
+        if not hmac.compare_digest(event_hash(event, key), event.hash):
+            return _broken(checked, event.pk, f"event #{event.pk} was altered")
+        heads[event.pk] = event.hash
+        previous_hash, expected_id, checked = event.hash, event.pk + 1, checked + 1
+    last_id = (expected_id or 1) - 1
+    checkpoints = read_checkpoints()
+    for checkpoint in checkpoints:
+        event_id, head = checkpoint["event_id"], checkpoint["hash"]
+        if event_id > last_id:
+            return _broken(
+                checked,
+                event_id,
+                f"events up to #{event_id} existed at the checkpoint of {checkpoint['date']} "
+                f"but the log now ends at #{last_id}",
+            )
+        if event_id in heads and heads[event_id] != head:
+            return _broken(
+                checked,
+                event_id,
+                f"event #{event_id} differs from the checkpoint of {checkpoint['date']}",
+            )
+    return VerifyResult(ok=True, events_checked=checked, checkpoints_checked=len(checkpoints))
+
+
+def _broken(checked: int, event_id: int, problem: str) -> VerifyResult:
+    return VerifyResult(
+        ok=False,
+        events_checked=checked,
+        checkpoints_checked=0,
+        broken_event_id=event_id,
+        problem=problem,
+    )
+
+
+def checkpoint_path() -> Path:
+    return Path(settings.DATA_DIR) / "audit" / "checkpoints.jsonl"
+
+
+def read_checkpoints() -> list[dict[str, Any]]:
+    path = checkpoint_path()
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def write_checkpoint() -> dict[str, Any] | None:
+    """Append the chain head to the checkpoint file outside the database (daily, and on demand).
+
+    Returns the checkpoint written, or None when the log is empty or the head is unchanged.
+    """
+    head = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+    if head is None:
+        return None
+    existing = read_checkpoints()
+    if existing and existing[-1]["event_id"] == head["id"]:
+        return None
+    checkpoint = {
+        "date": timezone.now().date().isoformat(),
+        "written_at": timezone.now().isoformat(),
+        "event_id": head["id"],
+        "hash": head["hash"],
+    }
+    path = checkpoint_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        handle.write(json.dumps(checkpoint, sort_keys=True) + "\n")
+    return checkpoint

@@ -1,0 +1,161 @@
+"""The one access layer: every read of ALPR data passes `run_gated`.
+
+It checks, in order, that the account is active and not locked, that the role grants the
+permission, that training is current (438.7), that a second factor is set up where required,
+and that a known purpose and (unless exempt) a case number were stated (438.5(b)). Then it runs
+the query and writes the audit event in the same transaction, so data is never returned without
+its record. A refusal is recorded too (in its own transaction) before it is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+
+from platekeeper.errors import PlatekeeperError
+from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.models import (
+    Outcome,
+    Purpose,
+    SecuritySettings,
+    TrainingRecord,
+    User,
+)
+from platekeeper.server.access.roles import Permission
+
+T = TypeVar("T")
+
+
+class AccessDenied(PlatekeeperError):
+    """Access refused; `status` is the HTTP status (400: bad purpose/case, 403: not allowed)."""
+
+    def __init__(self, message: str, status: int = 403) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who is asking and through which door (ui, api or cli), for the audit record."""
+
+    user: User
+    channel: str
+    client_address: str = ""
+
+
+@dataclass(frozen=True)
+class Justification:
+    """The stated purpose code and case/incident number of an access."""
+
+    purpose: str = ""
+    case_number: str = ""
+
+
+@dataclass(frozen=True)
+class Gated(Generic[T]):
+    """What a gated query returns: the value, and the ids of the records it disclosed."""
+
+    value: T
+    record_ids: Sequence[str]
+    record_count: int | None = None
+
+
+def training_problem(user: User, today: dt.date | None = None) -> str | None:
+    """Why the user's training does not allow access now, or None when it is current."""
+    today = today or timezone.localdate()
+    latest = TrainingRecord.objects.filter(user=user, completed_on__lte=today).first()
+    if latest is None:
+        return "no ALPR training is on record; complete department-approved training first"
+    if latest.expires_on < today:
+        return f"ALPR training lapsed on {latest.expires_on:%Y-%m-%d}; renew it to regain access"
+    return None
+
+
+def account_problem(user: User) -> str | None:
+    """Why the account itself may not be used now (disabled, locked), or None."""
+    if not user.is_active:
+        return "this account is disabled"
+    if user.locked_until and user.locked_until > timezone.now():
+        return f"this account is locked after failed logins until {user.locked_until:%H:%M} UTC"
+    return None
+
+
+def purpose_problem(justification: Justification | None) -> str | None:
+    """Why the stated purpose or case number is not acceptable, or None."""
+    if justification is None or not justification.purpose:
+        return f"purpose: is required (one of {', '.join(active_purpose_codes())})"
+    purpose = Purpose.objects.filter(code=justification.purpose, active=True).first()
+    if purpose is None:
+        return (
+            f"purpose: {justification.purpose!r} is not a known purpose "
+            f"(one of {', '.join(active_purpose_codes())})"
+        )
+    if purpose.case_number_required and not justification.case_number.strip():
+        return f"case_number: is required for the purpose {purpose.code!r}"
+    return None
+
+
+def active_purpose_codes() -> list[str]:
+    return list(Purpose.objects.filter(active=True).order_by("code").values_list("code", flat=True))
+
+
+def denial_reason(
+    requester: Requester, permission: Permission, justification: Justification | None
+) -> tuple[str, int] | None:
+    """The first reason this access must be refused, with its HTTP status; None to allow."""
+    user = requester.user
+    problem = account_problem(user)
+    if problem:
+        return problem, 403
+    if not user.has_perm(f"access.{permission.value}"):
+        return f"your role may not {permission.label.lower()}", 403
+    problem = training_problem(user)
+    if problem:
+        return problem, 403
+    if SecuritySettings.current().require_totp and not user.totp_confirmed:
+        return "a second factor (TOTP) is required; set it up under My account", 403
+    problem = purpose_problem(justification)
+    if problem:
+        return problem, 400
+    return None
+
+
+def run_gated(
+    requester: Requester,
+    *,
+    permission: Permission,
+    justification: Justification | None,
+    action: str,
+    query: dict[str, Any],
+    fetch: Callable[[], Gated[T]],
+) -> T:
+    """Check the requester, run `fetch`, and audit the access in the same transaction."""
+    common = {
+        "actor": Actor.of(requester.user),
+        "action": action,
+        "purpose": justification.purpose if justification else "",
+        "case_number": justification.case_number.strip() if justification else "",
+        "query": query,
+        "client_address": requester.client_address,
+        "channel": requester.channel,
+    }
+    refused = denial_reason(requester, permission, justification)
+    if refused:
+        reason, status = refused
+        with transaction.atomic():
+            record_event(**common, outcome=Outcome.DENIED, reason=reason)
+        raise AccessDenied(reason, status=status)
+    with transaction.atomic():
+        result = fetch()
+        record_event(
+            **common,
+            outcome=Outcome.ALLOWED,
+            record_ids=result.record_ids,
+            record_count=result.record_count,
+        )
+    return result.value

@@ -1,0 +1,91 @@
+"""The roles of Policy 438 and what each may do. Roles are Django groups carrying permissions."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    """A user's single role; the value is the CLI name, the label the policy's title."""
+
+    ADMINISTRATOR = "administrator"
+    OPERATOR = "operator"
+    INVESTIGATOR = "investigator"
+    AUDITOR = "auditor"
+    CUSTODIAN = "custodian"
+    PARTNER = "partner"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMINISTRATOR: "ALPR Administrator",
+    Role.OPERATOR: "Operator / Officer",
+    Role.INVESTIGATOR: "Investigator",
+    Role.AUDITOR: "Auditor (Support Services Division Commander)",
+    Role.CUSTODIAN: "Records Custodian",
+    Role.PARTNER: "Partner-agency user",
+}
+
+
+class Permission(enum.StrEnum):
+    """Custom permissions (codenames on the access.User model); checked by the access gate."""
+
+    SEARCH_READS = "search_reads"
+    CANVASS_READS = "canvass_reads"
+    VIEW_ALERTS = "view_alerts"
+    PLACE_HOLDS = "place_holds"
+    EXPORT_READS = "export_reads"
+    MANAGE_USERS = "manage_users"
+    MANAGE_CAMERAS = "manage_cameras"
+    MANAGE_SETTINGS = "manage_settings"
+    RECORD_TRAINING = "record_training"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_RETENTION = "manage_retention"
+    MANAGE_RECORDS_REQUESTS = "manage_records_requests"
+
+    @property
+    def label(self) -> str:
+        return PERMISSION_LABELS[self]
+
+
+PERMISSION_LABELS = {
+    Permission.SEARCH_READS: "Search plate reads",
+    Permission.CANVASS_READS: "Canvass reads around a place",
+    Permission.VIEW_ALERTS: "See and verify hotlist alerts",
+    Permission.PLACE_HOLDS: "Place evidence holds",
+    Permission.EXPORT_READS: "Export reads",
+    Permission.MANAGE_USERS: "Manage users and roles",
+    Permission.MANAGE_CAMERAS: "Manage cameras",
+    Permission.MANAGE_SETTINGS: "Manage system settings",
+    Permission.RECORD_TRAINING: "Record training",
+    Permission.VIEW_AUDIT: "View audit reports",
+    Permission.MANAGE_RETENTION: "Manage retention and evidence",
+    Permission.MANAGE_RECORDS_REQUESTS: "Handle records requests",
+}
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMINISTRATOR: frozenset(
+        {P.MANAGE_USERS, P.MANAGE_CAMERAS, P.MANAGE_SETTINGS, P.RECORD_TRAINING, P.VIEW_ALERTS}
+    ),
+    Role.OPERATOR: frozenset({P.VIEW_ALERTS, P.SEARCH_READS}),
+    Role.INVESTIGATOR: frozenset(
+        {P.SEARCH_READS, P.CANVASS_READS, P.VIEW_ALERTS, P.PLACE_HOLDS, P.EXPORT_READS}
+    ),
+    # The auditor reviews: audit reports, and read-only access to everything else (438.5(c)).
+    Role.AUDITOR: frozenset({P.VIEW_AUDIT, P.SEARCH_READS, P.CANVASS_READS, P.VIEW_ALERTS}),
+    Role.CUSTODIAN: frozenset(
+        {
+            P.MANAGE_RETENTION,
+            P.PLACE_HOLDS,
+            P.MANAGE_RECORDS_REQUESTS,
+            P.SEARCH_READS,
+            P.EXPORT_READS,
+        }
+    ),
+    # A partner's reach is narrowed further by its sharing agreement.
+    Role.PARTNER: frozenset({P.SEARCH_READS}),
+}

@@ -1,0 +1,222 @@
+"""Every read of ALPR data from the reads tables, each through the access gate and audited."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.utils import timezone
+
+from platekeeper.errors import PlatekeeperError
+from platekeeper.plates import InvalidPlate, normalize_plate
+from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
+from platekeeper.server.access.roles import Permission
+from platekeeper.server.cameras.models import Camera
+from platekeeper.server.reads.models import Image, Read
+
+MAX_PAGE = 200
+
+
+class QueryError(PlatekeeperError, ValueError):
+    """A query parameter is unusable; the message names it."""
+
+
+@dataclass(frozen=True)
+class ReadSummary:
+    """One read as a result row: what an officer needs to recognise it."""
+
+    id: str
+    plate: str
+    state: str
+    confidence: float | None
+    captured_at: dt.datetime
+    latitude: float
+    longitude: float
+    camera: str
+    plate_crop_sha256: str | None
+
+
+@dataclass(frozen=True)
+class ReadDetail:
+    summary: ReadSummary
+    candidates: list[dict]
+    heading: float | None
+    speed_kmh: float | None
+    plate_box: dict | None
+    overview_sha256: str | None
+    vehicle_make: str
+    vehicle_color: str
+    vehicle_type: str
+    received_at: dt.datetime
+    source: str
+
+
+@dataclass(frozen=True)
+class Page:
+    results: list[ReadSummary]
+    next_cursor: str | None
+
+
+def _summary(read: Read) -> ReadSummary:
+    return ReadSummary(
+        id=str(read.id),
+        plate=read.plate_normalized,
+        state=read.state,
+        confidence=read.confidence,
+        captured_at=read.captured_at,
+        latitude=read.latitude,
+        longitude=read.longitude,
+        camera=read.camera.name,
+        plate_crop_sha256=read.plate_crop_id,
+    )
+
+
+def _encode_cursor(read: Read) -> str:
+    return base64.urlsafe_b64encode(f"{read.captured_at.isoformat()}|{read.id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    try:
+        captured, read_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return dt.datetime.fromisoformat(captured), uuid.UUID(read_id)
+    except (ValueError, UnicodeDecodeError):
+        raise QueryError("cursor: is not a cursor this server gave out") from None
+
+
+def search_plate(
+    requester: Requester,
+    justification: Justification | None,
+    *,
+    plate: str,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """Reads of one plate, newest first, a page at a time (keyset pagination on the index)."""
+    try:
+        normalized = normalize_plate(plate)
+    except InvalidPlate as error:
+        raise QueryError(f"plate: {error}") from None
+    if not 1 <= limit <= MAX_PAGE:
+        raise QueryError(f"limit: must be between 1 and {MAX_PAGE}")
+    if start and end and start > end:
+        raise QueryError("start: must not be after end")
+    after = _decode_cursor(cursor) if cursor else None
+
+    def fetch() -> Gated[Page]:
+        reads = Read.objects.select_related("camera").filter(plate_normalized=normalized)
+        if start:
+            reads = reads.filter(captured_at__gte=start)
+        if end:
+            reads = reads.filter(captured_at__lte=end)
+        if after:
+            captured, read_id = after
+            reads = reads.filter(
+                Q(captured_at__lt=captured) | Q(captured_at=captured, id__lt=read_id)
+            )
+        rows = list(reads.order_by("-captured_at", "-id")[: limit + 1])
+        page = rows[:limit]
+        next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
+        return Gated(
+            Page([_summary(r) for r in page], next_cursor), record_ids=[str(r.id) for r in page]
+        )
+
+    query = {"plate": normalized, "start": _iso(start), "end": _iso(end), "cursor": bool(cursor)}
+    return run_gated(
+        requester,
+        permission=Permission.SEARCH_READS,
+        justification=justification,
+        action="reads.search",
+        query=query,
+        fetch=fetch,
+    )
+
+
+def read_detail(
+    requester: Requester, justification: Justification | None, read_id: str
+) -> ReadDetail:
+    """Everything stored about one read."""
+    try:
+        key = uuid.UUID(str(read_id))
+    except ValueError:
+        raise QueryError("read_id: is not a read id") from None
+
+    def fetch() -> Gated[ReadDetail]:
+        read = Read.objects.select_related("camera").filter(pk=key).first()
+        if read is None:
+            raise QueryError(f"read_id: no read {key}")
+        detail = ReadDetail(
+            summary=_summary(read),
+            candidates=read.candidates,
+            heading=read.heading,
+            speed_kmh=read.speed_kmh,
+            plate_box=read.plate_box,
+            overview_sha256=read.overview_id,
+            vehicle_make=read.vehicle_make,
+            vehicle_color=read.vehicle_color,
+            vehicle_type=read.vehicle_type,
+            received_at=read.received_at,
+            source=read.source,
+        )
+        return Gated(detail, record_ids=[str(read.id)])
+
+    return run_gated(
+        requester,
+        permission=Permission.SEARCH_READS,
+        justification=justification,
+        action="reads.detail",
+        query={"read_id": str(key)},
+        fetch=fetch,
+    )
+
+
+def read_image(
+    requester: Requester, justification: Justification | None, sha256: str
+) -> tuple[bytes, str]:
+    """The bytes and content type of a stored plate crop or overview image."""
+
+    def fetch() -> Gated[tuple[bytes, str]]:
+        image = Image.objects.filter(sha256=sha256).first()
+        if image is None:
+            raise QueryError(f"sha256: no image {sha256}")
+        with default_storage.open(image.path, "rb") as handle:
+            data = handle.read()
+        return Gated((data, image.content_type), record_ids=[sha256])
+
+    return run_gated(
+        requester,
+        permission=Permission.SEARCH_READS,
+        justification=justification,
+        action="images.view",
+        query={"sha256": sha256},
+        fetch=fetch,
+    )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    reads_today: int
+    cameras_total: int
+    cameras_online: int
+
+
+def dashboard_counts(online_within: dt.timedelta = dt.timedelta(minutes=15)) -> Dashboard:
+    """Counts only (no plate, place or person), so no purpose is needed to see them."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    now = timezone.now()
+    return Dashboard(
+        reads_today=Read.objects.filter(captured_at__gte=today).count(),
+        cameras_total=Camera.objects.filter(active=True).count(),
+        cameras_online=Camera.objects.filter(
+            active=True, last_seen_at__gte=now - online_within
+        ).count(),
+    )
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,90 @@
+"""API routes through which people reach reads: each call states a purpose and is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+
+from platekeeper.server.access.auth import PERSON_AUTH, api_requester
+from platekeeper.server.access.gate import Justification
+from platekeeper.server.reads import queries
+
+router = Router(tags=["reads"], auth=PERSON_AUTH)
+
+
+class JustificationIn(Schema):
+    purpose: str = ""
+    case_number: str = ""
+
+    def justification(self) -> Justification:
+        return Justification(purpose=self.purpose, case_number=self.case_number)
+
+
+class SearchIn(JustificationIn):
+    plate: str
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+class ReadOut(Schema):
+    id: str
+    plate: str
+    state: str
+    confidence: float | None
+    captured_at: dt.datetime
+    latitude: float
+    longitude: float
+    camera: str
+    plate_crop_sha256: str | None
+
+
+class SearchOut(Schema):
+    results: list[ReadOut]
+    next: str | None
+
+
+class ReadDetailOut(ReadOut):
+    candidates: list[dict]
+    heading: float | None
+    speed_kmh: float | None
+    plate_box: dict | None
+    overview_sha256: str | None
+    vehicle_make: str
+    vehicle_color: str
+    vehicle_type: str
+    received_at: dt.datetime
+    source: str
+
+
+@router.get("/reads/search", response=SearchOut, summary="Search reads of a plate")
+def search_reads(request: HttpRequest, params: Query[SearchIn]) -> dict:
+    """Reads of one plate, newest first. Requires `purpose` (and `case_number` unless exempt)."""
+    page = queries.search_plate(
+        api_requester(request),
+        params.justification(),
+        plate=params.plate,
+        start=params.start,
+        end=params.end,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return {"results": page.results, "next": page.next_cursor}
+
+
+@router.get("/reads/{read_id}", response=ReadDetailOut, summary="One read in full")
+def get_read(request: HttpRequest, read_id: str, params: Query[JustificationIn]) -> dict:
+    detail = queries.read_detail(api_requester(request), params.justification(), read_id)
+    fields = {k: v for k, v in vars(detail).items() if k != "summary"}
+    return {**vars(detail.summary), **fields}
+
+
+@router.get("/images/{sha256}", summary="A plate crop or overview image")
+def get_image(request: HttpRequest, sha256: str, params: Query[JustificationIn]) -> HttpResponse:
+    data, content_type = queries.read_image(api_requester(request), params.justification(), sha256)
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

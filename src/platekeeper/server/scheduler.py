@@ -1,0 +1,44 @@
+"""Daily housekeeping inside `platekeeper serve`: a background thread that runs jobs once a day."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+
+from django.db import close_old_connections
+
+log = logging.getLogger(__name__)
+DAY_SECONDS = 24 * 60 * 60
+
+
+def daily_jobs() -> list[Callable[[], object]]:
+    """The jobs that run at start-up and then every day."""
+    from platekeeper.server.access.audit import write_checkpoint
+
+    return [write_checkpoint]
+
+
+def start_daily_jobs(
+    jobs: Sequence[Callable[[], object]] | None = None, *, interval_seconds: float = DAY_SECONDS
+) -> threading.Event:
+    """Run the jobs now and then every interval in a daemon thread; set the returned event to stop.
+
+    A failing job is logged and retried at the next interval; it never stops the server.
+    """
+    stop = threading.Event()
+    chosen = list(jobs) if jobs is not None else daily_jobs()
+
+    def loop() -> None:
+        while not stop.is_set():
+            for job in chosen:
+                try:
+                    job()
+                except Exception:
+                    log.exception("daily job %s failed; it will run again tomorrow", job.__name__)
+                finally:
+                    close_old_connections()
+            stop.wait(interval_seconds)
+
+    threading.Thread(target=loop, name="platekeeper-daily", daemon=True).start()
+    return stop

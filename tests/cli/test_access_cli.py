@@ -1,0 +1,168 @@
+"""User, training, token, search and audit commands as an administrator and an officer use them."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from django.db import connection
+from django.utils import timezone
+
+from platekeeper.cli.main import cli
+from platekeeper.server.access.actions import user_for_token
+from platekeeper.server.access.models import AuditEvent, User
+from platekeeper.server.reads.actions import record_reads
+from tests.support.factories import CameraFactory, read_item
+from tests.support.people import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+def test_user_add_with_password_from_stdin_then_training_then_token():
+    added = run(
+        "user", "add", "oscar", "--role", "operator", "--password-stdin", stdin=f"{PASSWORD}\n"
+    )
+    trained = run("training", "record", "oscar", "--completed", str(timezone.localdate()))
+    token = run("token", "create", "oscar")
+
+    assert added.exit_code == 0, added.output
+    assert User.objects.get(username="oscar").role == "operator"
+    assert trained.exit_code == 0, trained.output
+    assert "valid until" in trained.output
+    secret = token.output.strip().splitlines()[-1]
+    assert user_for_token(secret).username == "oscar"
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"user.create", "training.record", "token.create"} <= actions
+    assert AuditEvent.objects.filter(action="user.create").get().username.startswith("console:")
+
+
+def test_a_weak_password_is_one_readable_line_and_a_failure():
+    result = run("user", "add", "oscar", "--role", "operator", "--password-stdin", stdin="short\n")
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: password:")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_unknown_role_is_refused_at_parse_time():
+    result = run("user", "add", "oscar", "--role", "sheriff", "--password-stdin", stdin="x\n")
+
+    assert result.exit_code == 2
+    assert "sheriff" in result.output
+
+
+def test_training_with_a_bad_date_is_refused():
+    make_user("oscar")
+
+    result = run("training", "record", "oscar", "--completed", "28/11/2026")
+
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output
+
+
+def test_training_due_lists_lapsed_and_missing():
+    make_user("lapsed", training="lapsed")
+    make_user("never", training="none")
+    make_user("fine")
+
+    output = run("training", "due").output
+
+    assert "lapsed" in output
+    assert "never" in output
+    assert "no training on record" in output
+    assert "fine" not in output
+
+
+def test_disable_then_search_is_refused():
+    make_user("ines")
+    run("user", "disable", "ines")
+
+    result = run(
+        "search",
+        "7ABC123",
+        "--user",
+        "ines",
+        "--purpose",
+        "stolen_vehicle",
+        "--case-number",
+        "1",
+        "--password-stdin",
+        stdin=f"{PASSWORD}\n",
+    )
+
+    assert result.exit_code == 1
+    assert "disabled" in result.output
+
+
+@pytest.mark.parametrize(
+    ("training", "args", "message"),
+    [
+        ("lapsed", ["--purpose", "stolen_vehicle", "--case-number", "1"], "training lapsed"),
+        ("current", ["--purpose", "nosy"], "not a known purpose"),
+        ("current", ["--purpose", "warrant"], "case_number: is required"),
+    ],
+)
+def test_search_refusals_are_one_line_and_audited(training, args, message):
+    make_user("ines", training=training)
+
+    result = run(
+        "search", "7ABC123", "--user", "ines", *args, "--password-stdin", stdin=f"{PASSWORD}\n"
+    )
+
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    event = AuditEvent.objects.filter(action="reads.search").get()
+    assert (event.outcome, event.channel) == ("denied", "cli")
+
+
+def test_a_trained_user_searches_from_the_console():
+    make_user("ines")
+    record_reads(CameraFactory(name="Grand Ave"), [read_item(plate="7ABC123")])
+
+    result = run(
+        "search",
+        "7abc123",
+        "--user",
+        "ines",
+        "--purpose",
+        "stolen_vehicle",
+        "--case-number",
+        "24-7",
+        "--password-stdin",
+        stdin=f"{PASSWORD}\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "7ABC123" in result.output
+    assert "Grand Ave" in result.output
+    event = AuditEvent.objects.filter(action="reads.search").get()
+    assert (event.outcome, event.case_number, event.record_count) == ("allowed", "24-7", 1)
+
+
+def test_audit_verify_passes_then_names_the_tampered_event():
+    make_user("ines")
+    assert run("audit", "verify").exit_code == 0
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER access_auditevent_no_update")
+        else:
+            cursor.execute("DROP TRIGGER access_auditevent_no_change ON access_auditevent")
+        cursor.execute("UPDATE access_auditevent SET case_number = 'x' WHERE id = 1")
+    result = run("audit", "verify")
+
+    assert result.exit_code == 1
+    assert "event #1" in result.output
+
+
+def test_audit_report_as_csv():
+    make_user("ines")
+
+    result = run("audit", "report", "--kind", "denied", "--format", "csv")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].count(",") >= 2
