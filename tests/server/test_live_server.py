@@ -28,8 +28,8 @@ def test_a_camera_added_by_cli_posts_reads_to_a_running_server_exactly_once(tmp_
 
         listed = run_cli(env, "camera", "list")
 
-    assert first.json() == {"stored": 50, "duplicates": 0, "rejected": []}
-    assert again.json() == {"stored": 0, "duplicates": 50, "rejected": []}
+    assert first.json() == {"stored": 50, "duplicates": 0, "rejected": [], "alerts": []}
+    assert again.json() == {"stored": 0, "duplicates": 50, "rejected": [], "alerts": []}
     assert refused.status_code == 401
     assert "/api/v1/reads" in schema["paths"]
     assert home.status_code == 200

@@ -243,7 +243,7 @@ def _judge_login(username: str, password: str) -> tuple[User | None, str, str, s
             f"{user.locked_until:%H:%M} UTC or ask an administrator",
         )
     if not user.check_password(password):
-        _count_failure(user, now)
+        count_failed_login(user, now)
         if user.locked_until and user.locked_until > now:
             minutes = int(LOCKOUT_DURATION.total_seconds() // 60)
             refusal = f"too many failed logins: this account is locked for {minutes} minutes"
@@ -259,7 +259,17 @@ def _judge_login(username: str, password: str) -> tuple[User | None, str, str, s
     return user, "login", "", ""
 
 
-def _count_failure(user: User, now: dt.datetime) -> None:
+def clear_failed_logins(user: User) -> None:
+    """A complete, successful login: forget earlier failures and note the time."""
+    user.failed_logins, user.first_failed_login_at, user.locked_until = 0, None, None
+    user.last_login = timezone.now()
+    user.save(
+        update_fields=["failed_logins", "first_failed_login_at", "locked_until", "last_login"]
+    )
+
+
+def count_failed_login(user: User, now: dt.datetime) -> None:
+    """Count a failed password or code; the LOCKOUT_THRESHOLD-th within the window locks."""
     if user.first_failed_login_at is None or now - user.first_failed_login_at > LOCKOUT_WINDOW:
         user.failed_logins, user.first_failed_login_at = 0, now
     user.failed_logins += 1

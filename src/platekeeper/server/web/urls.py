@@ -1,9 +1,32 @@
+"""Routes of the web interface (everything that is not the API)."""
+
 from django.urls import path
 
 from platekeeper.server.web import views
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.dashboard, name="home"),
+    path("login", views.login_view, name="login"),
+    path("login/code", views.login_code_view, name="login_code"),
+    path("logout", views.logout_view, name="logout"),
+    path("purpose", views.purpose_view, name="purpose"),
+    path("purpose/clear", views.purpose_clear, name="purpose_clear"),
+    path("search", views.search, name="search"),
+    path("reads/<uuid:read_id>", views.read_view, name="read"),
+    path("images/<str:sha256>", views.image_view, name="image"),
+    path("users", views.users, name="users"),
+    path("users/<str:username>/disable", views.user_disable, name="user_disable"),
+    path("users/<str:username>/reset-second-factor", views.user_reset_totp, name="user_reset_totp"),
+    path("settings/second-factor", views.require_totp_setting, name="require_totp"),
+    path("training", views.training, name="training"),
+    path("audit", views.audit, name="audit"),
+    path("audit/report", views.audit_report, name="audit_report"),
+    path("account", views.account, name="account"),
+    path("account/password", views.account_password, name="account_password"),
+    path("account/second-factor", views.account_totp, name="account_totp"),
     path("healthz", views.health, name="health"),
 ]
+
+#: The only routes open without signing in (tests/web checks every other route refuses).
+PUBLIC_ROUTES = frozenset({"login", "login_code", "logout", "health"})

@@ -1,0 +1,114 @@
+"""The optional TOTP second factor: enrolment, confirmation, login checks and removal, each audited.
+
+A secret is stored as soon as enrolment starts but counts only once the user proves, with a
+code from their authenticator app, that they hold it (`totp_confirmed`). Every change writes its
+audit event in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import pyotp
+from django.db import transaction
+from django.utils import timezone
+
+from platekeeper.errors import PlatekeeperError
+from platekeeper.server.access.actions import (
+    LoginRefused,
+    clear_failed_logins,
+    count_failed_login,
+)
+from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.models import Outcome, SecuritySettings, User
+
+ISSUER = "platekeeper"
+#: Codes from one 30-second step either side are accepted, for phones whose clocks drift.
+VALID_WINDOW = 1
+
+
+class TotpError(PlatekeeperError, ValueError):
+    """A second-factor change was refused; the message says why."""
+
+
+def _code_matches(secret: str, code: str) -> bool:
+    code = code.strip().replace(" ", "")
+    if not secret or len(code) != 6 or not code.isdigit():
+        return False
+    return pyotp.TOTP(secret).verify(code, valid_window=VALID_WINDOW)
+
+
+def provisioning_uri(user: User) -> str:
+    """The otpauth:// URI an authenticator app imports (typed in or scanned)."""
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
+
+
+@transaction.atomic
+def start_totp_enrolment(user: User, *, actor: Actor) -> str:
+    """Give the user a fresh, not yet confirmed secret; return it for their authenticator app."""
+    if user.totp_confirmed:
+        raise TotpError("a second factor is already set up; turn it off first to replace it")
+    user.totp_secret = pyotp.random_base32()
+    user.save(update_fields=["totp_secret"])
+    record_event(actor=actor, action="totp.enrol", query={"user": user.username})
+    return user.totp_secret
+
+
+@transaction.atomic
+def confirm_totp(user: User, code: str, *, actor: Actor) -> None:
+    """Turn the pending secret on once a code made from it is correct."""
+    if user.totp_confirmed:
+        raise TotpError("a second factor is already set up")
+    if not user.totp_secret:
+        raise TotpError("start the set-up first")
+    if not _code_matches(user.totp_secret, code):
+        raise TotpError("code: that code does not match; check the phone's clock and try again")
+    user.totp_confirmed = True
+    user.save(update_fields=["totp_confirmed"])
+    record_event(actor=actor, action="totp.confirm", query={"user": user.username})
+
+
+@transaction.atomic
+def remove_totp(user: User, *, actor: Actor, code: str | None = None) -> None:
+    """Turn the second factor off: by its owner with a current code, or by an administrator.
+
+    Refused when the security settings make a second factor mandatory, unless an administrator
+    resets it (pass no code) so that the user enrols again at the next login.
+    """
+    if code is not None:
+        if SecuritySettings.current().require_totp:
+            raise TotpError("a second factor is mandatory here; it cannot be turned off")
+        if not _code_matches(user.totp_secret, code):
+            raise TotpError("code: that code does not match")
+    user.totp_secret, user.totp_confirmed = "", False
+    user.save(update_fields=["totp_secret", "totp_confirmed"])
+    record_event(actor=actor, action="totp.remove", query={"user": user.username})
+
+
+def verify_login_code(user: User, code: str, *, channel: str, client_address: str = "") -> None:
+    """Check the second step of a login; audit the outcome; raise LoginRefused on a bad code.
+
+    A bad code counts as a failed login, so guessing codes ends in the same lockout as guessing
+    passwords.
+    """
+    with transaction.atomic():
+        user.refresh_from_db()
+        locked = bool(user.locked_until and user.locked_until > timezone.now())
+        ok = user.is_active and not locked and _code_matches(user.totp_secret, code)
+        if ok:
+            clear_failed_logins(user)
+        elif not locked:
+            count_failed_login(user, timezone.now())
+        record_event(
+            actor=Actor.of(user),
+            action="login.totp" if ok else "login.totp_failed",
+            outcome=Outcome.ALLOWED if ok else Outcome.DENIED,
+            reason="" if ok else ("account locked" if locked else "wrong code"),
+            client_address=client_address,
+            channel=channel,
+        )
+    if not ok:
+        if user.locked_until and user.locked_until > timezone.now():
+            raise LoginRefused(
+                "this account is locked after repeated failed logins; try again after "
+                f"{user.locked_until:%H:%M} UTC or ask an administrator"
+            )
+        raise LoginRefused("that code is not right; enter the current 6-digit code")

@@ -1,0 +1,130 @@
+"""Forms of the web interface: they check input shape; actions and the gate decide the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from platekeeper.server.access.models import Purpose
+from platekeeper.server.access.reports import REPORT_KINDS
+from platekeeper.server.access.roles import Role
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        label="6-digit code",
+        error_messages={"invalid": "Enter the 6 digits your authenticator app shows."},
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "one-time-code"}
+        ),
+    )
+
+
+class PurposeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Purpose) -> str:
+        return obj.label if obj.case_number_required else f"{obj.label} (no case number needed)"
+
+
+class PurposeForm(forms.Form):
+    purpose = PurposeChoiceField(
+        queryset=Purpose.objects.filter(active=True),
+        to_field_name="code",
+        empty_label="Choose the purpose of this investigation…",
+    )
+    case_number = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Case / incident number",
+        help_text="Required unless the purpose is marked exempt.",
+    )
+
+
+class SearchForm(forms.Form):
+    plate = forms.CharField(max_length=16, widget=forms.TextInput(attrs={"autofocus": True}))
+    start = forms.DateTimeField(
+        required=False, label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    end = forms.DateTimeField(
+        required=False, label="To", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False
+    )
+    new_password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+    new_password_again = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", "The two new passwords differ.")
+        return data
+
+
+class NewUserForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    full_name = forms.CharField(max_length=150, required=False)
+    role = forms.ChoiceField(choices=[(role.value, role.label) for role in Role])
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text="At least 12 characters, unlike the username, not a common password.",
+    )
+
+
+class TrainingForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    completed_on = forms.DateField(
+        label="Completed on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["completed_on"].initial = timezone.localdate()
+
+
+class AuditFilterForm(forms.Form):
+    username = forms.CharField(max_length=150, required=False)
+    action = forms.CharField(max_length=40, required=False)
+    outcome = forms.ChoiceField(
+        required=False, choices=[("", "Any"), ("allowed", "Allowed"), ("denied", "Denied")]
+    )
+    start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(label="Report", choices=list(REPORT_KINDS.items()))
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    sample_size = forms.IntegerField(
+        label="Sample size", min_value=1, max_value=500, initial=20, required=False
+    )
+
+    @classmethod
+    def with_defaults(cls) -> ReportForm:
+        """An unbound form for the last 30 days."""
+        today = timezone.localdate()
+        return cls(
+            initial={"start": today - dt.timedelta(days=30), "end": today, "sample_size": 20}
+        )

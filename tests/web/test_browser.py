@@ -1,0 +1,156 @@
+"""The web interface in a real browser against a real server: sign in, training, purpose, search.
+
+One server (seeded with the demo town, plus a user whose training lapsed and a few reads of a
+known plate) and one browser serve the whole module; each test gets fresh cookies.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from PIL import Image, ImageDraw
+
+from tests.support.browser import chromium, require_browser, sign_in
+from tests.support.live import isolated_environment, run_cli, running_server
+
+pytestmark = pytest.mark.browser
+
+PLATE = "6TRL204"
+INVESTIGATOR = ("investigator", "Lantern-Quarry-9164")  # a demo login (platekeeper.demo)
+LAPSED = ("lapsed", "Quiet-Harbor-Lantern-77")
+
+
+@dataclass(frozen=True)
+class Site:
+    base: str
+    browser: object
+
+
+def _plate_crop(text: str) -> str:
+    image = Image.new("RGB", (160, 48), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((1, 1, 158, 46), outline="navy", width=2)
+    draw.text((38, 16), text, fill="navy")
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _prepare(env: dict[str, str]) -> str:
+    """Seed the demo town, add a user whose training lapsed, and register a camera."""
+    for args, stdin in [
+        (("seed-demo", "--days", "1"), None),
+        (("user", "add", LAPSED[0], "--role", "investigator", "--password-stdin"), LAPSED[1]),
+        (
+            (
+                "training",
+                "record",
+                LAPSED[0],
+                "--completed",
+                f"{dt.datetime.now(dt.UTC).date() - dt.timedelta(days=400)}",
+            ),
+            None,
+        ),
+        (
+            ("camera", "add", "Moraga Ave at Estates", "--lat", "37.8331", "--lon", "-122.2168"),
+            None,
+        ),
+    ]:
+        done = run_cli(env, *args, stdin=stdin)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[Site]:
+    require_browser()
+    data_dir = tmp_path_factory.mktemp("browser-site")
+    with isolated_environment(data_dir) as env:
+        token = _prepare(env)
+        with running_server(env) as base:
+            now = dt.datetime.now(dt.UTC)
+            reads = [
+                {
+                    "id": f"4f1c7e2a-0000-4000-8000-00000000000{n}",
+                    "plate": PLATE,
+                    "captured_at": (now - dt.timedelta(minutes=20 * n + 3)).isoformat(),
+                    "confidence": 0.94,
+                    "state": "CA",
+                    "plate_crop": _plate_crop(PLATE),
+                }
+                for n in range(3)
+            ]
+            posted = httpx.post(
+                f"{base}/api/v1/reads",
+                json={"reads": reads},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert posted.json()["stored"] == 3, posted.text
+            with chromium() as browser:
+                yield Site(base=base, browser=browser)
+
+
+@pytest.fixture
+def page(site):
+    context = site.browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()
+
+
+def test_sign_in_shows_the_dashboard(site, page, tmp_path):
+    page.goto(f"{site.base}/search")
+    assert "/login?next=" in page.url
+    assert "for the official use of this department" in page.inner_text("body")
+    page.screenshot(path=str(tmp_path / "login.png"))
+    sign_in(page, site.base, *INVESTIGATOR)
+    page.goto(f"{site.base}/")
+    assert page.inner_text("h1") == "Dashboard"
+    assert "reads today" in page.inner_text(".tiles").lower()
+    assert page.is_visible("nav >> text=Search")
+    assert not page.is_visible("nav >> text=Audit")
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+
+def test_a_trained_user_states_a_purpose_then_searches(site, page, tmp_path):
+    sign_in(page, site.base, *INVESTIGATOR)
+    page.click("nav >> text=Search")
+    assert "/purpose" in page.url
+    page.select_option("select[name=purpose]", "stolen_vehicle")
+    page.fill("input[name=case_number]", "24-0113")
+    page.click("button:has-text('Continue')")
+    assert page.url.endswith("/search")
+    assert "24-0113" in page.inner_text(".purpose-bar")
+
+    page.fill("input[name=plate]", PLATE.lower())
+    page.click("form.card button[type=submit]")
+    rows = page.locator("table.results tbody tr")
+    assert rows.count() == 3
+    assert "Moraga Ave at Estates" in rows.first.inner_text()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.crop')].every(i => i.complete && i.naturalWidth)",
+        timeout=10_000,
+    )
+    page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
+
+
+def test_a_user_with_lapsed_training_is_refused_with_the_reason(site, page, tmp_path):
+    sign_in(page, site.base, *LAPSED)
+    banner = page.inner_text(".banner.bad.training")
+    assert "lapsed on" in banner
+    assert "unavailable until your training is renewed" in banner
+
+    page.goto(f"{site.base}/search?plate={PLATE}")
+    page.select_option("select[name=purpose]", "stolen_vehicle")
+    page.fill("input[name=case_number]", "24-0113")
+    page.click("button:has-text('Continue')")
+    refusal = page.inner_text("[role=alert]")
+    assert "Refused" in refusal
+    assert "training lapsed on" in refusal
+    assert page.locator("table.results").count() == 0
+    page.screenshot(path=str(tmp_path / "refused.png"))
