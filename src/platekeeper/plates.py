@@ -31,3 +31,34 @@ def normalize_plate(text: str) -> str:
     if not _PLATE_CHARACTERS.match(normalized):
         raise InvalidPlate("plate may hold only letters A-Z, digits, spaces and dashes")
     return normalized
+
+
+#: Characters a camera confuses with each other. Each group reads as one character when
+#: matching look-alike tolerant, so a hotlist entry `8OB123` also catches a read `BOB123`.
+DEFAULT_LOOKALIKE_GROUPS: tuple[str, ...] = ("0ODQ", "1IL", "2Z", "5S", "8B", "6G")
+
+#: Wildcards in partial plates: `?` is exactly one unknown character, `*` any run (even none).
+WILDCARDS = frozenset("?*")
+_PATTERN_CHARACTERS = re.compile(r"^[A-Z0-9?*]+$")
+
+
+def lookalike_table(groups: tuple[str, ...] = DEFAULT_LOOKALIKE_GROUPS) -> dict[int, str]:
+    """A str.translate table mapping each character of a group to the group's first one."""
+    return {ord(character): group[0] for group in groups for character in group[1:]}
+
+
+def normalize_pattern(text: str) -> str:
+    """Normalise a plate that may hold wildcards (`7AB?12`, `*X9*`); refuse what cannot be one."""
+    normalized = _SEPARATORS.sub("", text.strip().upper())
+    if not normalized or not normalized.strip("*"):
+        raise InvalidPlate("plate is empty")
+    if len(normalized) > MAX_PLATE_LENGTH:
+        raise InvalidPlate(f"plate is longer than {MAX_PLATE_LENGTH} characters")
+    if not _PATTERN_CHARACTERS.match(normalized):
+        raise InvalidPlate("plate may hold only letters A-Z, digits and the wildcards ? and *")
+    return normalized
+
+
+def is_pattern(normalized: str) -> bool:
+    """True when a normalised plate holds a wildcard."""
+    return not WILDCARDS.isdisjoint(normalized)

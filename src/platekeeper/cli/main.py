@@ -107,7 +107,7 @@ def _seed(days: int, seed: int) -> None:
 
 
 def _register_subcommands() -> None:
-    from platekeeper.cli import audit, cameras, search, users
+    from platekeeper.cli import audit, cameras, hotlists, search, users
 
     for command in (
         cameras.camera,
@@ -117,6 +117,7 @@ def _register_subcommands() -> None:
         users.settings_group,
         audit.audit,
         search.search,
+        hotlists.hotlist,
     ):
         cli.add_command(command)
 

@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from platekeeper import __version__
 from platekeeper.errors import PlatekeeperError
 from platekeeper.server.access.gate import AccessDenied
+from platekeeper.server.alerts.api import router as alerts_router
 from platekeeper.server.reads.api import router as reads_router
 from platekeeper.server.reads.search_api import router as search_router
 
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/", reads_router)
 api.add_router("/", search_router)
+api.add_router("/", alerts_router)
 
 
 @api.exception_handler(AccessDenied)

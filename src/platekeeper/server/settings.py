@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "platekeeper.server.agencies",
     "platekeeper.server.cameras",
     "platekeeper.server.reads",
+    "platekeeper.server.hotlists",
+    "platekeeper.server.alerts",
     "platekeeper.server.web",
 ]
 
@@ -44,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "platekeeper.server.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -24,7 +24,7 @@ def test_a_batch_is_stored_and_counted(device):
     response = device.post_reads(items)
 
     assert response.status_code == 200
-    assert response.json() == {"stored": 2, "duplicates": 0, "rejected": []}
+    assert response.json() == {"stored": 2, "duplicates": 0, "rejected": [], "alerts": []}
     first = Read.objects.get(id=items[0]["id"])
     assert first.plate == "7abc 123"
     assert first.plate_normalized == "7ABC123"
@@ -39,15 +39,15 @@ def test_sending_the_same_batch_twice_stores_each_read_once(device):
     first = device.post_reads(items).json()
     second = device.post_reads(items).json()
 
-    assert first == {"stored": 3, "duplicates": 0, "rejected": []}
-    assert second == {"stored": 0, "duplicates": 3, "rejected": []}
+    assert first == {"stored": 3, "duplicates": 0, "rejected": [], "alerts": []}
+    assert second == {"stored": 0, "duplicates": 3, "rejected": [], "alerts": []}
     assert Read.objects.count() == 3
 
 
 def test_a_read_repeated_inside_one_batch_is_stored_once(device):
     item = read_item()
 
-    assert device.post_reads([item, item]).json() == {"stored": 1, "duplicates": 1, "rejected": []}
+    assert device.post_reads([item, item]).json() == {"stored": 1, "duplicates": 1, "rejected": [], "alerts": []}
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,7 @@ def test_images_may_come_as_multipart_file_parts(device):
         headers={"Authorization": f"Bearer {device.token}"},
     )
 
-    assert response.json() == {"stored": 1, "duplicates": 0, "rejected": []}
+    assert response.json() == {"stored": 1, "duplicates": 0, "rejected": [], "alerts": []}
     assert Read.objects.get(id=item["id"]).plate_crop_id == hashlib.sha256(crop).hexdigest()
 
 

@@ -26,8 +26,8 @@ def test_an_openalpr_group_becomes_one_read_and_a_resend_is_a_duplicate(device):
     first = device.post("/api/v1/ingest/openalpr", group).json()
     again = device.post("/api/v1/ingest/openalpr", group).json()
 
-    assert first == {"stored": 1, "duplicates": 0, "rejected": []}
-    assert again == {"stored": 0, "duplicates": 1, "rejected": []}
+    assert first == {"stored": 1, "duplicates": 0, "rejected": [], "alerts": []}
+    assert again == {"stored": 0, "duplicates": 1, "rejected": [], "alerts": []}
     read = Read.objects.get()
     assert (read.plate_normalized, read.state, read.source) == ("D2651BF", "MO", "openalpr")
     assert read.confidence == pytest.approx(0.929, abs=0.001)

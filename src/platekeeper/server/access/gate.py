@@ -125,6 +125,44 @@ def denial_reason(
     return None
 
 
+def _event_fields(
+    requester: Requester, justification: Justification | None, action: str, query: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "actor": Actor.of(requester.user),
+        "action": action,
+        "purpose": justification.purpose if justification else "",
+        "case_number": justification.case_number.strip() if justification else "",
+        "query": query,
+        "client_address": requester.client_address,
+        "channel": requester.channel,
+    }
+
+
+def authorize(
+    requester: Requester,
+    *,
+    permission: Permission,
+    justification: Justification | None,
+    action: str,
+    query: dict[str, Any],
+) -> None:
+    """Refuse (audited, committed) unless the requester may act now; allow silently otherwise.
+
+    For changes whose own action writes the audit event; reads of data use `run_gated`.
+    """
+    refused = denial_reason(requester, permission, justification)
+    if refused:
+        reason, status = refused
+        with transaction.atomic():
+            record_event(
+                **_event_fields(requester, justification, action, query),
+                outcome=Outcome.DENIED,
+                reason=reason,
+            )
+        raise AccessDenied(reason, status=status)
+
+
 def run_gated(
     requester: Requester,
     *,
@@ -135,25 +173,13 @@ def run_gated(
     fetch: Callable[[], Gated[T]],
 ) -> T:
     """Check the requester, run `fetch`, and audit the access in the same transaction."""
-    common = {
-        "actor": Actor.of(requester.user),
-        "action": action,
-        "purpose": justification.purpose if justification else "",
-        "case_number": justification.case_number.strip() if justification else "",
-        "query": query,
-        "client_address": requester.client_address,
-        "channel": requester.channel,
-    }
-    refused = denial_reason(requester, permission, justification)
-    if refused:
-        reason, status = refused
-        with transaction.atomic():
-            record_event(**common, outcome=Outcome.DENIED, reason=reason)
-        raise AccessDenied(reason, status=status)
+    authorize(
+        requester, permission=permission, justification=justification, action=action, query=query
+    )
     with transaction.atomic():
         result = fetch()
         record_event(
-            **common,
+            **_event_fields(requester, justification, action, query),
             outcome=Outcome.ALLOWED,
             record_ids=result.record_ids,
             record_count=result.record_count,

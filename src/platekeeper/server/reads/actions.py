@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from platekeeper.errors import PlatekeeperError
 from platekeeper.geo import geocell
 from platekeeper.plates import normalize_plate
+from platekeeper.server.alerts.actions import RaisedAlert, raise_alerts
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.common.bulk import insert_ignoring_duplicates
 from platekeeper.server.reads.images import ImageRejected, check_image, store_images
@@ -38,6 +39,7 @@ class IngestResult:
     duplicates: int
     rejected: tuple[Rejection, ...]
     stored_ids: tuple[uuid.UUID, ...]
+    alerts: tuple[RaisedAlert, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ def record_reads(
         already = set(Read.objects.filter(id__in=list(prepared)).values_list("id", flat=True))
         new = [entry for read_id, entry in prepared.items() if read_id not in already]
         stored = insert_reads(new)
+        # Matching happens before the call returns, so the camera's answer lists its alerts.
+        alerts = raise_alerts([entry.read for entry in new])
         Camera.objects.filter(pk=camera.pk).update(last_seen_at=now)
     # Rows a concurrent sender stored between our check and our insert are duplicates too.
     duplicates += len(prepared) - stored
@@ -100,6 +104,7 @@ def record_reads(
         duplicates=duplicates,
         rejected=tuple(rejected),
         stored_ids=tuple(entry.read.id for entry in new),
+        alerts=tuple(alerts),
     )
 
 

@@ -21,10 +21,20 @@ class RejectionOut(Schema):
     reason: str
 
 
+class RaisedAlertOut(Schema):
+    id: int
+    read_id: str
+    plate: str
+    hotlist: str
+    entry_plate: str
+    match_kind: str
+
+
 class IngestOut(Schema):
     stored: int
     duplicates: int
     rejected: list[RejectionOut]
+    alerts: list[RaisedAlertOut]
 
 
 class ErrorOut(Schema):
@@ -60,6 +70,7 @@ def _answer(result: IngestResult) -> dict[str, object]:
         "stored": result.stored,
         "duplicates": result.duplicates,
         "rejected": [{"index": r.index, "reason": r.reason} for r in result.rejected],
+        "alerts": [vars(alert) for alert in result.alerts],
     }
 
 

@@ -1,0 +1,1 @@
+"""Alerts: reads that matched a hotlist, and the verification an officer records before acting."""

@@ -1,0 +1,141 @@
+"""API routes for alerts: list and detail (gated, audited) and the verification steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from platekeeper.server.access.auth import PERSON_AUTH, api_requester
+from platekeeper.server.access.gate import authorize
+from platekeeper.server.access.roles import Permission
+from platekeeper.server.alerts import actions, queries
+from platekeeper.server.reads.search_api import JustificationIn
+
+router = Router(tags=["alerts"], auth=PERSON_AUTH)
+
+
+class AlertsIn(JustificationIn):
+    status: str | None = None
+    cursor: int | None = None
+    limit: int = 50
+
+
+class AlertOut(Schema):
+    id: int
+    plate: str
+    read_id: str
+    hotlist: str
+    category: str
+    priority: int
+    entry_plate: str
+    entry_state: str
+    entry_description: str
+    entry_reason: str
+    match_kind: str
+    status: str
+    visual_check: str
+    clets_check: str
+    stale: bool
+    created_at: dt.datetime
+    captured_at: dt.datetime
+    camera: str
+    latitude: float
+    longitude: float
+    plate_crop_sha256: str | None
+
+
+class AlertsOut(Schema):
+    results: list[AlertOut]
+    next: str | None
+
+
+class StepOut(Schema):
+    action: str
+    value: str
+    note: str
+    user: str
+    at: dt.datetime
+
+
+class AlertDetailOut(AlertOut):
+    history: list[StepOut]
+
+
+class StepIn(Schema):
+    result: str = ""
+    note: str = ""
+
+
+@router.get("/alerts", response=AlertsOut, summary="Alerts, newest first")
+def list_alerts(request: HttpRequest, params: Query[AlertsIn]) -> dict:
+    page = queries.list_alerts(
+        api_requester(request),
+        params.justification(),
+        status=params.status,
+        after_id=params.cursor,
+        limit=params.limit,
+    )
+    return {"results": page.results, "next": page.next_cursor}
+
+
+@router.get("/alerts/{alert_id}", response=AlertDetailOut, summary="One alert and its history")
+def get_alert(request: HttpRequest, alert_id: int, params: Query[JustificationIn]) -> dict:
+    summary, history = queries.alert_detail(
+        api_requester(request), params.justification(), alert_id
+    )
+    return {**vars(summary), "history": history}
+
+
+_STEPS = {
+    "acknowledge": lambda alert_id, user, body: actions.acknowledge(alert_id, user=user),
+    "visual-check": lambda alert_id, user, body: actions.record_visual_check(
+        alert_id, body.result, user=user, note=body.note
+    ),
+    "clets-check": lambda alert_id, user, body: actions.record_clets_check(
+        alert_id, body.result, user=user, note=body.note
+    ),
+    "close": lambda alert_id, user, body: actions.close_alert(
+        alert_id, body.result, user=user, note=body.note
+    ),
+    "enforcement": lambda alert_id, user, body: actions.record_enforcement(
+        alert_id, user=user, note=body.note
+    ),
+}
+
+
+class StepResultOut(Schema):
+    id: int
+    status: str
+    visual_check: str
+    clets_check: str
+    enforcement_recorded: bool
+
+
+@router.post("/alerts/{alert_id}/{step}", response=StepResultOut, summary="Record a step")
+def record_step(
+    request: HttpRequest, alert_id: int, step: str, body: StepIn, params: Query[JustificationIn]
+) -> dict:
+    """Steps: `acknowledge`, `visual-check` (result match|mismatch), `clets-check` (result
+    on_file|not_on_file), `close` (result verified|misread|cleared, note required),
+    `enforcement` (note; only after both checks on a verified hit). Takes `purpose` and
+    `case_number` like every access; each step is audited."""
+    if step not in _STEPS:
+        raise actions.AlertError(f"step: must be one of {', '.join(_STEPS)}")
+    requester = api_requester(request)
+    authorize(
+        requester,
+        permission=Permission.VIEW_ALERTS,
+        justification=params.justification(),
+        action=f"alerts.{step}",
+        query={"alert": alert_id},
+    )
+    alert = _STEPS[step](alert_id, requester.user, body)
+    return {
+        "id": alert.pk,
+        "status": alert.status,
+        "visual_check": alert.visual_check,
+        "clets_check": alert.clets_check,
+        "enforcement_recorded": alert.enforcement_recorded,
+    }

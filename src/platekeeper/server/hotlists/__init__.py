@@ -1,0 +1,1 @@
+"""Hotlists: plates of interest (stolen, wanted, missing; partial plates from major crimes)."""

@@ -1,0 +1,216 @@
+"""Every change to hotlists: creating lists, entering plates, importing files. All audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from platekeeper.errors import PlatekeeperError
+from platekeeper.hotlist_formats import InvalidRow, ParsedEntry
+from platekeeper.plates import InvalidPlate, normalize_pattern
+from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.common.bulk import insert_ignoring_duplicates
+from platekeeper.server.hotlists.models import (
+    Hotlist,
+    HotlistCategory,
+    HotlistEntry,
+    HotlistGeneration,
+    HotlistSource,
+)
+
+INSERT_CHUNK = 5000
+DELETE_CHUNK = 900
+
+
+class HotlistError(PlatekeeperError, ValueError):
+    """A hotlist change was refused; the message says why."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did, with every refused line and why."""
+
+    added: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    invalid: list[InvalidRow] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return (
+            f"{self.added} added, {self.removed} removed, {self.unchanged} unchanged, "
+            f"{len(self.invalid)} invalid"
+        )
+
+
+def bump_generation() -> None:
+    """Tell every process's matcher that the hotlists changed (inside the changing transaction)."""
+    updated = HotlistGeneration.objects.filter(pk=1).update(value=F("value") + 1)
+    if not updated:
+        HotlistGeneration.objects.create(pk=1, value=1)
+
+
+@transaction.atomic
+def create_hotlist(
+    name: str,
+    *,
+    actor: Actor,
+    source: str = HotlistSource.MANUAL,
+    category: str = HotlistCategory.OTHER,
+    priority: int = 3,
+    fuzzy: bool = False,
+    freshness_hours: int = 24,
+) -> Hotlist:
+    name = name.strip()
+    if not name:
+        raise HotlistError("name: must not be empty")
+    if Hotlist.objects.filter(name=name).exists():
+        raise HotlistError(f"name: a hotlist named {name!r} already exists")
+    if source not in HotlistSource.values:
+        raise HotlistError(f"source: must be one of {', '.join(HotlistSource.values)}")
+    if category not in HotlistCategory.values:
+        raise HotlistError(f"category: must be one of {', '.join(HotlistCategory.values)}")
+    if not 1 <= priority <= 5:
+        raise HotlistError("priority: must be between 1 (highest) and 5")
+    hotlist = Hotlist.objects.create(
+        name=name,
+        source=source,
+        category=category,
+        priority=priority,
+        fuzzy=fuzzy,
+        freshness_hours=freshness_hours,
+    )
+    record_event(
+        actor=actor, action="hotlist.create", query={"hotlist": name, "category": category}
+    )
+    return hotlist
+
+
+@transaction.atomic
+def add_entry(
+    hotlist: Hotlist,
+    plate: str,
+    *,
+    actor: Actor,
+    state: str = "",
+    reason: str = "",
+    description: str = "",
+    case_number: str = "",
+    expires_at: dt.datetime | None = None,
+) -> HotlistEntry:
+    """Enter one plate (or partial plate such as `7AB?12`) by hand, e.g. after a major crime."""
+    try:
+        normalized = normalize_pattern(plate)
+    except InvalidPlate as error:
+        raise HotlistError(f"plate: {error}") from None
+    state = state.strip().upper()
+    if HotlistEntry.objects.filter(
+        hotlist=hotlist, plate_normalized=normalized, state=state
+    ).exists():
+        raise HotlistError(f"plate: {normalized} is already on {hotlist.name}")
+    entry = HotlistEntry.objects.create(
+        hotlist=hotlist,
+        plate=plate.strip(),
+        plate_normalized=normalized,
+        state=state,
+        reason=reason,
+        vehicle_description=description,
+        case_number=case_number,
+        entered_by=actor.username,
+        entered_at=timezone.now(),
+        expires_at=expires_at,
+    )
+    bump_generation()
+    record_event(
+        actor=actor,
+        action="hotlist.entry_add",
+        query={"hotlist": hotlist.name, "plate": normalized, "state": state},
+        case_number=case_number,
+    )
+    return entry
+
+
+def import_entries(
+    hotlist: Hotlist,
+    rows: Iterable[ParsedEntry | InvalidRow],
+    *,
+    actor: Actor,
+    replace: bool = False,
+    source_name: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import parsed rows in one transaction, so matching never sees half a list.
+
+    With `replace`, entries absent from the file are removed (a state file is the whole list);
+    without it, the file only adds. Rows already on the list are left unchanged.
+    """
+    report = ImportReport()
+    wanted: dict[tuple[str, str], ParsedEntry] = {}
+    first_line: dict[tuple[str, str], int] = {}
+    for count, row in enumerate(rows, start=1):
+        if progress and count % 10_000 == 0:
+            progress(10_000)
+        if isinstance(row, InvalidRow):
+            report.invalid.append(row)
+            continue
+        key = (row.plate_normalized, row.state)
+        if key in wanted:
+            report.invalid.append(InvalidRow(row.line, f"repeats line {first_line[key]}"))
+            continue
+        wanted[key] = row
+        first_line[key] = row.line
+
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {
+            (plate, state): pk
+            for pk, plate, state in HotlistEntry.objects.filter(hotlist=hotlist).values_list(
+                "id", "plate_normalized", "state"
+            )
+        }
+        new = [
+            HotlistEntry(
+                hotlist=hotlist,
+                plate=row.plate,
+                plate_normalized=row.plate_normalized,
+                state=row.state,
+                plate_type=row.plate_type,
+                vehicle_description=row.description,
+                ncic_number=row.ncic_number,
+                reason=row.reason,
+                case_number=row.case_number,
+                entered_by=source_name or actor.username,
+                entered_at=row.entered_at or now,
+                expires_at=row.expires_at,
+            )
+            for key, row in wanted.items()
+            if key not in existing
+        ]
+        for start in range(0, len(new), INSERT_CHUNK):
+            report.added += insert_ignoring_duplicates(new[start : start + INSERT_CHUNK])
+        report.unchanged = len(wanted) - len(new)
+        if replace:
+            gone = [pk for key, pk in existing.items() if key not in wanted]
+            for start in range(0, len(gone), DELETE_CHUNK):
+                HotlistEntry.objects.filter(pk__in=gone[start : start + DELETE_CHUNK]).delete()
+            report.removed = len(gone)
+        Hotlist.objects.filter(pk=hotlist.pk).update(refreshed_at=now)
+        bump_generation()
+        record_event(
+            actor=actor,
+            action="hotlist.import",
+            query={
+                "hotlist": hotlist.name,
+                "file": source_name,
+                "replace": replace,
+                "added": report.added,
+                "removed": report.removed,
+                "unchanged": report.unchanged,
+                "invalid": len(report.invalid),
+            },
+        )
+    return report
