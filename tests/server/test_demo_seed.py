@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from platekeeper.server.alerts.models import Alert
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.demo_seed import seed_demo
+from platekeeper.server.hotlists.models import HotlistEntry
 from platekeeper.server.reads.models import Image, Read
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 
-def test_the_demo_town_is_seeded_once_with_cameras_reads_and_plate_crops():
+def test_the_demo_town_is_seeded_once_with_cameras_reads_crops_and_alerts():
     first = seed_demo(days=1)
     second = seed_demo(days=1)
 
@@ -23,3 +25,5 @@ def test_the_demo_town_is_seeded_once_with_cameras_reads_and_plate_crops():
     assert second.already_seeded
     assert Read.objects.count() == first.reads_stored
     assert "investigator" in first.describe()
+    assert HotlistEntry.objects.count() >= 3
+    assert Alert.objects.exists()  # the demo hotlist's plates are among the reads

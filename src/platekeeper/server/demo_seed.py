@@ -11,18 +11,23 @@ from rich.progress import Progress
 
 from platekeeper.demo import DemoRead, DemoTown, build_town
 from platekeeper.geo import geocell
+from platekeeper.hotlist_formats import ParsedEntry
 from platekeeper.plates import normalize_plate
 from platekeeper.server.access.actions import create_user, record_training
 from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.models import User
 from platekeeper.server.access.roles import Role
 from platekeeper.server.agencies.models import Agency, AgencyType
+from platekeeper.server.alerts.actions import raise_alerts
 from platekeeper.server.cameras.actions import add_camera
 from platekeeper.server.cameras.models import Camera
+from platekeeper.server.hotlists.actions import create_hotlist, import_entries
+from platekeeper.server.hotlists.models import HotlistCategory, HotlistSource
 from platekeeper.server.reads.actions import NewRead, insert_reads
 from platekeeper.server.reads.models import Read, ReadSource
 
 CHUNK = 2000
+DEMO_HOTLIST = "CA DOJ stolen vehicles (demo)"
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,8 @@ class SeedSummary:
         else:
             lines.append(
                 f"Seeded the demo town: {len(self.town.cameras)} cameras, "
-                f"{self.reads_stored} reads over the last days."
+                f"{self.reads_stored} reads over the last days, "
+                f"{len(self.town.hotlist)} stolen vehicles on {DEMO_HOTLIST!r}."
             )
         lines.append("Demo logins (for the demo only; never use these passwords elsewhere):")
         lines.extend(
@@ -66,6 +72,7 @@ def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None)
             for demo in town.cameras
         }
     _create_users(town)
+    _create_hotlist(town)
     stored = 0
     received_at = timezone.now()
     with Progress(transient=True) as progress:
@@ -73,7 +80,9 @@ def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None)
         for start in range(0, len(town.reads), CHUNK):
             chunk = town.reads[start : start + CHUNK]
             with transaction.atomic():
-                stored += insert_reads([_new_read(r, cameras, received_at) for r in chunk])
+                entries = [_new_read(r, cameras, received_at) for r in chunk]
+                stored += insert_reads(entries)
+                raise_alerts([entry.read for entry in entries])
             progress.advance(task, len(chunk))
     return SeedSummary(town=town, reads_stored=stored, already_seeded=False)
 
@@ -98,6 +107,32 @@ def _create_users(town: DemoTown) -> None:
             agency=partner_agency if user.role == Role.PARTNER else None,
         )
         record_training(user.username, completed_on=trained_on, actor=actor)
+
+
+def _create_hotlist(town: DemoTown) -> None:
+    """A stolen-vehicle list whose plates the demo cameras read, so the demo has alerts."""
+    actor = Actor(username="demo-seed")
+    hotlist = create_hotlist(
+        DEMO_HOTLIST,
+        actor=actor,
+        source=HotlistSource.STATE,
+        category=HotlistCategory.STOLEN_VEHICLE,
+        priority=1,
+        freshness_hours=0,
+    )
+    rows = [
+        ParsedEntry(
+            line=line,
+            plate=entry.plate,
+            plate_normalized=normalize_plate(entry.plate),
+            state=entry.state,
+            reason=entry.reason,
+            description=entry.description,
+            case_number=entry.case_number or "",
+        )
+        for line, entry in enumerate(town.hotlist, start=1)
+    ]
+    import_entries(hotlist, rows, actor=actor, source_name="demo")
 
 
 def _new_read(demo: DemoRead, cameras: dict[str, Camera], received_at: dt.datetime) -> NewRead:

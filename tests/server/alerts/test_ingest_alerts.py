@@ -17,7 +17,11 @@ def _alerts(device, plate, **fields):
 def test_an_exact_hit_is_in_the_ingest_answer(device, hotlist):
     (alert,) = _alerts(device, "7ABC123", state="CA")
 
-    assert (alert["plate"], alert["entry_plate"], alert["match_kind"]) == ("7ABC123", "7ABC123", "exact")
+    assert (alert["plate"], alert["entry_plate"], alert["match_kind"]) == (
+        "7ABC123",
+        "7ABC123",
+        "exact",
+    )
     assert alert["hotlist"] == "CA stolen vehicles"
     assert Alert.objects.get().entry_description == "Silver Civic"
 

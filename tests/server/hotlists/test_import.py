@@ -8,7 +8,12 @@ import pytest
 
 from platekeeper.hotlist_formats import HotlistFormatError, parse_csv, parse_ncic
 from platekeeper.server.access.models import AuditEvent
-from platekeeper.server.hotlists.actions import HotlistError, add_entry, create_hotlist, import_entries
+from platekeeper.server.hotlists.actions import (
+    HotlistError,
+    add_entry,
+    create_hotlist,
+    import_entries,
+)
 from platekeeper.server.hotlists.models import HotlistEntry
 from tests.support.people import SETUP_ACTOR
 
@@ -30,7 +35,9 @@ TOO|FEW|FIELDS
 
 @pytest.fixture
 def stolen():
-    return create_hotlist("CA stolen vehicles", actor=SETUP_ACTOR, source="state", category="stolen_vehicle")
+    return create_hotlist(
+        "CA stolen vehicles", actor=SETUP_ACTOR, source="state", category="stolen_vehicle"
+    )
 
 
 def _import(hotlist, text, *, fmt="csv", replace=False):
@@ -59,7 +66,10 @@ def test_reimporting_with_replace_removes_what_the_file_dropped(stolen):
     report = _import(stolen, "plate,state\n7ABC123,CA\n1NEW111,CA\n", replace=True)
 
     assert (report.added, report.removed, report.unchanged) == (1, 1, 1)
-    assert set(HotlistEntry.objects.values_list("plate_normalized", flat=True)) == {"7ABC123", "1NEW111"}
+    assert set(HotlistEntry.objects.values_list("plate_normalized", flat=True)) == {
+        "7ABC123",
+        "1NEW111",
+    }
 
 
 def test_without_replace_an_import_only_adds(stolen):
@@ -98,7 +108,9 @@ def test_a_column_mapping_reads_a_states_own_layout(stolen):
 
 
 def test_a_partial_plate_from_a_major_crime_is_entered_by_hand(stolen):
-    entry = add_entry(stolen, "7ab?12", actor=SETUP_ACTOR, reason="Shooting suspect", case_number="24-9")
+    entry = add_entry(
+        stolen, "7ab?12", actor=SETUP_ACTOR, reason="Shooting suspect", case_number="24-9"
+    )
 
     assert entry.plate_normalized == "7AB?12"
     with pytest.raises(HotlistError, match="already on"):

@@ -47,7 +47,12 @@ def test_sending_the_same_batch_twice_stores_each_read_once(device):
 def test_a_read_repeated_inside_one_batch_is_stored_once(device):
     item = read_item()
 
-    assert device.post_reads([item, item]).json() == {"stored": 1, "duplicates": 1, "rejected": [], "alerts": []}
+    assert device.post_reads([item, item]).json() == {
+        "stored": 1,
+        "duplicates": 1,
+        "rejected": [],
+        "alerts": [],
+    }
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,9 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(null=True, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed = models.BooleanField(default=False)
+    totp_last_step = models.BigIntegerField(
+        default=0, help_text="Time step of the last accepted code, so no code is used twice"
+    )
 
     class Meta(AbstractUser.Meta):
         permissions = [(code.value, label) for code, label in PERMISSION_LABELS.items()]

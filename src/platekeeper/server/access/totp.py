@@ -29,11 +29,21 @@ class TotpError(PlatekeeperError, ValueError):
     """A second-factor change was refused; the message says why."""
 
 
-def _code_matches(secret: str, code: str) -> bool:
+def _matching_step(secret: str, code: str) -> int | None:
+    """The 30-second time step whose code this is (within the drift window), or None."""
     code = code.strip().replace(" ", "")
     if not secret or len(code) != 6 or not code.isdigit():
-        return False
-    return pyotp.TOTP(secret).verify(code, valid_window=VALID_WINDOW)
+        return None
+    totp = pyotp.TOTP(secret)
+    now = int(timezone.now().timestamp()) // totp.interval
+    for step in range(now - VALID_WINDOW, now + VALID_WINDOW + 1):
+        if pyotp.utils.strings_equal(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _code_matches(secret: str, code: str) -> bool:
+    return _matching_step(secret, code) is not None
 
 
 def provisioning_uri(user: User) -> str:
@@ -92,8 +102,12 @@ def verify_login_code(user: User, code: str, *, channel: str, client_address: st
     with transaction.atomic():
         user.refresh_from_db()
         locked = bool(user.locked_until and user.locked_until > timezone.now())
-        ok = user.is_active and not locked and _code_matches(user.totp_secret, code)
+        step = _matching_step(user.totp_secret, code)
+        # A code is good once: replaying one seen (e.g. over a shoulder) is refused.
+        ok = user.is_active and not locked and step is not None and step > user.totp_last_step
         if ok:
+            user.totp_last_step = step
+            user.save(update_fields=["totp_last_step"])
             clear_failed_logins(user)
         elif not locked:
             count_failed_login(user, timezone.now())

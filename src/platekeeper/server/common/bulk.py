@@ -23,7 +23,8 @@ def insert_ignoring_duplicates(objects: Sequence[models.Model]) -> int:
     if not objects:
         return 0
     model = type(objects[0])
-    fields = list(model._meta.concrete_fields)
+    # Database-generated keys (AutoField) are left to the database.
+    fields = [field for field in model._meta.concrete_fields if not field.db_returning]
     quote = connection.ops.quote_name
     head = (
         f"INSERT INTO {quote(model._meta.db_table)} "

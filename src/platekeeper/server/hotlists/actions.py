@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
@@ -48,10 +48,12 @@ class ImportReport:
 
 
 def bump_generation() -> None:
-    """Tell every process's matcher that the hotlists changed (inside the changing transaction)."""
-    updated = HotlistGeneration.objects.filter(pk=1).update(value=F("value") + 1)
-    if not updated:
-        HotlistGeneration.objects.create(pk=1, value=1)
+    """Tell every process's matcher that the hotlists changed (inside the changing transaction).
+
+    The new value is random rather than a count: after a rolled-back change a counter would
+    repeat a value that once named different entries, and a process could keep a stale matcher.
+    """
+    HotlistGeneration.objects.update_or_create(pk=1, defaults={"value": secrets.randbits(62)})
 
 
 @transaction.atomic

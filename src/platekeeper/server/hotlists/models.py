@@ -75,7 +75,7 @@ class HotlistEntry(models.Model):
 
 
 class HotlistGeneration(models.Model):
-    """Bumped by every change to hotlists, so each process knows to rebuild its matcher."""
+    """Changed by every change to hotlists, so each process knows to rebuild its matcher."""
 
     value = models.BigIntegerField(default=0)
 

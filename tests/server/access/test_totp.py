@@ -68,3 +68,11 @@ def test_the_owner_cannot_turn_off_a_mandatory_second_factor(enrolled):
     totp.remove_totp(enrolled, actor=SETUP_ACTOR)  # an administrator's reset
     enrolled.refresh_from_db()
     assert (enrolled.totp_secret, enrolled.totp_confirmed) == ("", False)
+
+
+def test_a_code_is_accepted_only_once(enrolled):
+    code = pyotp.TOTP(enrolled.totp_secret).now()
+    totp.verify_login_code(enrolled, code, channel="ui")
+
+    with pytest.raises(LoginRefused, match="not right"):
+        totp.verify_login_code(enrolled, code, channel="ui")
