@@ -12,7 +12,6 @@ import sys
 import time
 
 import _harness
-
 from platekeeper.matching import Entry, Matcher
 
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Listed so the API docs page uses ninja's bundled Swagger UI files, not a CDN.
+    "ninja",
     "platekeeper.server.access",
     "platekeeper.server.agencies",
     "platekeeper.server.cameras",

@@ -95,3 +95,32 @@ def test_search_answers_in_the_documented_shape(stored):
     assert {"id", "plate", "captured_at", "latitude", "longitude", "camera"} <= set(
         body["results"][0]
     )
+
+
+@pytest.mark.parametrize(("name", "path"), DATA_ENDPOINTS)
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [("disabled", "this account is disabled"), ("locked", "this account is locked")],
+)
+def test_a_disabled_or_locked_account_is_refused_even_with_a_valid_token(
+    stored, name, path, condition, message
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from platekeeper.server.access.models import User
+
+    token = _token("current")
+    if condition == "disabled":
+        User.objects.filter(username="ines").update(is_active=False)
+    else:
+        User.objects.filter(username="ines").update(
+            locked_until=timezone.now() + dt.timedelta(minutes=30)
+        )
+
+    response = _get(path(*stored), token)
+
+    assert response.status_code == 403
+    assert message in response.json()["detail"]
+    assert _access_events().get().outcome == "denied"
