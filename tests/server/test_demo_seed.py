@@ -21,6 +21,7 @@ def test_the_demo_town_is_seeded_once_with_cameras_reads_crops_and_alerts():
     assert Camera.objects.filter(kind="mobile").count() == 2
     assert Camera.objects.filter(kind="fixed").count() >= 12
     assert Image.objects.exists()
+    assert not Camera.objects.filter(last_seen_at__isnull=True).exists()
     assert not Read.objects.filter(plate_crop__isnull=True).exists()
     assert second.already_seeded
     assert Read.objects.count() == first.reads_stored

@@ -84,7 +84,19 @@ def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None)
                 stored += insert_reads(entries)
                 raise_alerts([entry.read for entry in entries])
             progress.advance(task, len(chunk))
+    _mark_cameras_seen(town, cameras)
     return SeedSummary(town=town, reads_stored=stored, already_seeded=False)
+
+
+def _mark_cameras_seen(town: DemoTown, cameras: dict[str, Camera]) -> None:
+    """Each camera was last heard from at its newest demo read, as if it had posted them."""
+    last_seen: dict[str, dt.datetime] = {}
+    for read in town.reads:
+        last_seen[read.camera_name] = max(
+            read.captured_at, last_seen.get(read.camera_name, read.captured_at)
+        )
+    for name, seen in last_seen.items():
+        Camera.objects.filter(pk=cameras[name].pk).update(last_seen_at=seen)
 
 
 def _create_users(town: DemoTown) -> None:
