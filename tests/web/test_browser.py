@@ -1,7 +1,8 @@
-"""The web interface in a real browser against a real server: sign in, training, purpose, search.
+"""The web interface in a real browser against a real server: sign in, training, purpose, search,
+and alerts pushed live.
 
-One server (seeded with the demo town, plus a user whose training lapsed and a few reads of a
-known plate) and one browser serve the whole module; each test gets fresh cookies.
+One server (seeded with the demo town, plus a user whose training lapsed, a BOLO hotlist and a
+few reads of a known plate) and one browser serve the whole module; each test gets fresh cookies.
 """
 
 from __future__ import annotations
@@ -24,12 +25,16 @@ pytestmark = pytest.mark.browser
 PLATE = "6TRL204"
 INVESTIGATOR = ("investigator", "Lantern-Quarry-9164")  # a demo login (platekeeper.demo)
 LAPSED = ("lapsed", "Quiet-Harbor-Lantern-77")
+OFFICER = ("officer", "Cobalt-Meadow-5830")  # a demo login (platekeeper.demo)
+BOLO_LIST = "Robbery BOLO (test)"
+BOLO_PLATE = "5KPW318"
 
 
 @dataclass(frozen=True)
 class Site:
     base: str
     browser: object
+    token: str
 
 
 def _plate_crop(text: str) -> str:
@@ -43,7 +48,8 @@ def _plate_crop(text: str) -> str:
 
 
 def _prepare(env: dict[str, str]) -> str:
-    """Seed the demo town, add a user whose training lapsed, and register a camera."""
+    """Seed the demo town, add a user whose training lapsed and a BOLO hotlist, and register a
+    camera (its token is the last line the last command prints)."""
     for args, stdin in [
         (("seed-demo", "--days", "1"), None),
         (("user", "add", LAPSED[0], "--role", "investigator", "--password-stdin"), LAPSED[1]),
@@ -54,6 +60,38 @@ def _prepare(env: dict[str, str]) -> str:
                 LAPSED[0],
                 "--completed",
                 f"{dt.datetime.now(dt.UTC).date() - dt.timedelta(days=400)}",
+            ),
+            None,
+        ),
+        (
+            (
+                "hotlist",
+                "create",
+                BOLO_LIST,
+                "--category",
+                "wanted_person",
+                "--source",
+                "bolo",
+                "--priority",
+                "1",
+            ),
+            None,
+        ),
+        (
+            (
+                "hotlist",
+                "add",
+                BOLO_PLATE,
+                "--list",
+                BOLO_LIST,
+                "--state",
+                "CA",
+                "--reason",
+                "Armed robbery suspect vehicle",
+                "--description",
+                "Black Ford F-150",
+                "--case-number",
+                "24-0999",
             ),
             None,
         ),
@@ -93,7 +131,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
             )
             assert posted.json()["stored"] == 3, posted.text
             with chromium() as browser:
-                yield Site(base=base, browser=browser)
+                yield Site(base=base, browser=browser, token=token)
 
 
 @pytest.fixture
@@ -154,3 +192,61 @@ def test_a_user_with_lapsed_training_is_refused_with_the_reason(site, page, tmp_
     assert "training lapsed on" in refusal
     assert page.locator("table.results").count() == 0
     page.screenshot(path=str(tmp_path / "refused.png"))
+
+
+def test_an_alert_appears_live_and_is_worked_in_the_browser(site, page, tmp_path):
+    """GIVEN an officer on the alerts page WHEN a camera posts a read of a BOLO plate THEN the
+    alert row and banner appear without a reload, and its page shows the map and the steps."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    sign_in(page, site.base, *OFFICER)
+    page.goto(f"{site.base}/alerts")
+    assert "/purpose" in page.url
+    page.select_option("select[name=purpose]", "wanted_person")
+    page.fill("input[name=case_number]", "24-0999")
+    page.click("button:has-text('Continue')")
+    assert page.url.endswith("/alerts")
+    page.wait_for_function(
+        "() => document.getElementById('live-status').textContent.startsWith('Live')",
+        timeout=15_000,
+    )
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    posted = httpx.post(
+        f"{site.base}/api/v1/reads",
+        json={
+            "reads": [
+                {
+                    "id": "4f1c7e2a-0000-4000-8000-0000000000aa",
+                    "plate": BOLO_PLATE,
+                    "captured_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(),
+                    "confidence": 0.91,
+                    "state": "CA",
+                    "plate_crop": _plate_crop(BOLO_PLATE),
+                }
+            ]
+        },
+        headers={"Authorization": f"Bearer {site.token}"},
+    )
+    assert [a["entry_plate"] for a in posted.json()["alerts"]] == [BOLO_PLATE], posted.text
+
+    row = page.wait_for_selector(
+        f"#alert-rows tr:has(td.plate:text-is('{BOLO_PLATE}'))", timeout=10_000
+    )
+    assert BOLO_LIST in row.inner_text()
+    assert page.evaluate("() => window.notReloaded === true")
+    banner = page.locator("#live-banner")
+    assert banner.is_visible()
+    assert BOLO_PLATE in banner.inner_text()
+    assert page.title().startswith("(1) ")
+    page.screenshot(path=str(tmp_path / "alerts-live.png"), full_page=True)
+
+    row.query_selector("a:text('open')").click()
+    page.wait_for_selector(".leaflet-marker-icon", timeout=10_000)
+    assert "An ALPR alert is not probable cause" in page.inner_text(".reminder")
+    assert "Black Ford F-150" in page.inner_text(".compare")
+    page.click("button:has-text('Acknowledge')")
+    assert "Acknowledged." in page.inner_text(".messages")
+    assert "officer" in page.inner_text("table.history")
+    page.screenshot(path=str(tmp_path / "alert.png"), full_page=True)
+    assert not [p for p in problems if "Content Security Policy" in p], problems

@@ -38,13 +38,14 @@ INSTALLED_APPS = [
     "platekeeper.server.reads",
     "platekeeper.server.hotlists",
     "platekeeper.server.alerts",
+    "platekeeper.server.corrections",
     "platekeeper.server.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "platekeeper.server.web.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -142,6 +143,11 @@ X_FRAME_OPTIONS = "DENY"
 
 #: Local business hours; audit reports flag data access outside them (and at weekends).
 PLATEKEEPER_BUSINESS_HOURS = os.environ.get("PLATEKEEPER_BUSINESS_HOURS") or "07:00-19:00"
+
+# Alert maps: a tile URL template such as https://tile.example.gov/{z}/{x}/{y}.png; empty draws
+# markers on a plain background (agency networks often have no internet).
+PLATEKEEPER_MAP_TILES = os.environ.get("PLATEKEEPER_MAP_TILES", "")
+PLATEKEEPER_MAP_ATTRIBUTION = os.environ.get("PLATEKEEPER_MAP_ATTRIBUTION", "")
 
 LOGGING = {
     "version": 1,

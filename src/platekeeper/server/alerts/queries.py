@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
@@ -146,5 +147,139 @@ def alert_detail(
         justification=justification,
         action="alerts.detail",
         query={"alert": alert_id},
+        fetch=fetch,
+    )
+
+
+# --- for the web interface (issue 5, items 5 and 6) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertEvidence:
+    """What the officer compares before acting: the read as captured beside the entry."""
+
+    summary: AlertSummary
+    history: list[dict]
+    read_plate_as_captured: str
+    read_state: str
+    read_confidence: float | None
+    vehicle: str
+    overview_sha256: str | None
+    entry_case_number: str
+    entry_ncic_number: str
+    entry_entered_at: dt.datetime
+    enforcement_recorded: bool
+    hotlist_freshness_hours: int | None
+    hotlist_refreshed_at: dt.datetime | None
+
+
+def alert_evidence(
+    requester: Requester, justification: Justification | None, alert_id: int
+) -> AlertEvidence:
+    """One alert with the read's images, state and vehicle, and the history of steps."""
+
+    def fetch() -> Gated[AlertEvidence]:
+        alert = Alert.objects.select_related("read__camera", "hotlist").filter(pk=alert_id).first()
+        if alert is None:
+            raise QueryError(f"alert_id: no alert {alert_id}")
+        read = alert.read
+        history = [
+            {
+                "action": a.action,
+                "value": a.value,
+                "note": a.note,
+                "user": a.user.username,
+                "at": a.at,
+            }
+            for a in alert.actions.select_related("user")
+        ]
+        vehicle = " ".join(
+            v for v in (read.vehicle_color, read.vehicle_make, read.vehicle_type) if v
+        )
+        evidence = AlertEvidence(
+            summary=_summary(alert),
+            history=history,
+            read_plate_as_captured=read.plate,
+            read_state=read.state,
+            read_confidence=read.confidence,
+            vehicle=vehicle,
+            overview_sha256=read.overview_id,
+            entry_case_number=alert.entry_case_number,
+            entry_ncic_number=alert.entry_ncic_number,
+            entry_entered_at=alert.entry_entered_at,
+            enforcement_recorded=alert.enforcement_recorded,
+            hotlist_freshness_hours=alert.hotlist.freshness_hours if alert.hotlist else None,
+            hotlist_refreshed_at=alert.hotlist.refreshed_at if alert.hotlist else None,
+        )
+        return Gated(evidence, record_ids=[str(alert.read_id)])
+
+    return run_gated(
+        requester,
+        permission=Permission.VIEW_ALERTS,
+        justification=justification,
+        action="alerts.detail",
+        query={"alert": alert_id},
+        fetch=fetch,
+    )
+
+
+def alert_image(
+    requester: Requester, justification: Justification | None, alert_id: int, which: str
+) -> tuple[bytes, str]:
+    """The plate crop (`which="crop"`) or overview of an alert's read, for those who verify
+    alerts (an administrator may see alerts without the right to search reads)."""
+    if which not in {"crop", "overview"}:
+        raise QueryError("which: must be crop or overview")
+
+    def fetch() -> Gated[tuple[bytes, str]]:
+        alert = (
+            Alert.objects.select_related("read__plate_crop", "read__overview")
+            .filter(pk=alert_id)
+            .first()
+        )
+        if alert is None:
+            raise QueryError(f"alert_id: no alert {alert_id}")
+        image = alert.read.plate_crop if which == "crop" else alert.read.overview
+        if image is None:
+            raise QueryError(f"which: the read of alert {alert_id} has no {which} image")
+        with default_storage.open(image.path, "rb") as handle:
+            data = handle.read()
+        return Gated((data, image.content_type), record_ids=[image.sha256])
+
+    return run_gated(
+        requester,
+        permission=Permission.VIEW_ALERTS,
+        justification=justification,
+        action="images.view",
+        query={"alert": alert_id, "which": which},
+        fetch=fetch,
+    )
+
+
+def new_alerts_since(
+    requester: Requester, justification: Justification | None, after_id: int, limit: int = 50
+) -> list[AlertSummary]:
+    """Alerts raised after `after_id`, oldest first, for the live feed of the alerts page.
+
+    Polled every second by each open page, so the gate runs (and audits) only when there is
+    something to disclose; an idle feed writes nothing.
+    """
+    if not Alert.objects.filter(id__gt=after_id).exists():
+        return []
+
+    def fetch() -> Gated[list[AlertSummary]]:
+        rows = list(
+            Alert.objects.select_related("read__camera", "hotlist")
+            .filter(id__gt=after_id)
+            .order_by("id")[:limit]
+        )
+        return Gated([_summary(a) for a in rows], record_ids=[str(a.read_id) for a in rows])
+
+    return run_gated(
+        requester,
+        permission=Permission.VIEW_ALERTS,
+        justification=justification,
+        action="alerts.live",
+        query={"after_id": after_id},
         fetch=fetch,
     )

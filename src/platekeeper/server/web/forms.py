@@ -7,9 +7,12 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from platekeeper.hotlist_formats import CSV_FIELDS
 from platekeeper.server.access.models import Purpose
 from platekeeper.server.access.reports import REPORT_KINDS
 from platekeeper.server.access.roles import Role
+from platekeeper.server.alerts.models import AlertStatus
+from platekeeper.server.hotlists.models import HotlistCategory, HotlistSource
 
 
 class LoginForm(forms.Form):
@@ -128,3 +131,96 @@ class ReportForm(forms.Form):
         return cls(
             initial={"start": today - dt.timedelta(days=30), "end": today, "sample_size": 20}
         )
+
+
+# --- alerts, hotlists, corrections -----------------------------------------------------------
+
+
+class AlertFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *AlertStatus.choices], label="Status"
+    )
+
+
+class StepForm(forms.Form):
+    """One verification step; the action decides which result values it accepts."""
+
+    result = forms.CharField(max_length=20, required=False)
+    note = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CorrectionForm(forms.Form):
+    plate = forms.CharField(
+        max_length=16, label="The plate really reads", widget=forms.TextInput(attrs={"size": 10})
+    )
+    reason = forms.CharField(
+        max_length=500,
+        label="What the image shows",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. crop shows 7ABC123, camera read 3"}),
+    )
+
+
+class MetricsForm(forms.Form):
+    days = forms.TypedChoiceField(
+        coerce=int,
+        choices=[
+            (7, "Last 7 days"),
+            (30, "Last 30 days"),
+            (90, "Last 90 days"),
+            (365, "Last year"),
+        ],
+        initial=30,
+        required=False,
+        label="Period",
+    )
+
+
+class HotlistForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    category = forms.ChoiceField(choices=HotlistCategory.choices)
+    source = forms.ChoiceField(choices=HotlistSource.choices, initial=HotlistSource.MANUAL)
+    priority = forms.IntegerField(min_value=1, max_value=5, initial=3, help_text="1 is highest")
+    fuzzy = forms.BooleanField(
+        required=False, label="Also alert on reads one character away (more false alerts)"
+    )
+
+
+class HotlistImportForm(forms.Form):
+    file = forms.FileField(label="Hotlist file")
+    format = forms.ChoiceField(
+        choices=[("csv", "CSV with a header row"), ("ncic", "NCIC-style extract (LIC|LIS|…)")]
+    )
+    mapping = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Column mapping (CSV)",
+        help_text="Our name = the file's column, comma-separated: plate=LicNo, state=St",
+    )
+    replace = forms.BooleanField(
+        required=False, label="Replace the list: remove entries the file no longer holds"
+    )
+
+    def clean_mapping(self) -> dict[str, str]:
+        mapping: dict[str, str] = {}
+        for pair in filter(None, (p.strip() for p in self.cleaned_data["mapping"].split(","))):
+            ours, sep, theirs = pair.partition("=")
+            if not sep or not ours.strip() or not theirs.strip():
+                raise forms.ValidationError(f"{pair!r} is not ours=theirs")
+            if ours.strip() not in CSV_FIELDS:
+                raise forms.ValidationError(
+                    f"{ours.strip()!r} is not one of ours: {', '.join(CSV_FIELDS)}"
+                )
+            mapping[ours.strip()] = theirs.strip()
+        return mapping
+
+
+class HotlistEntryForm(forms.Form):
+    plate = forms.CharField(
+        max_length=16, help_text="Partial plates: ? for one unknown character, * for any run"
+    )
+    state = forms.CharField(max_length=8, required=False)
+    reason = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(max_length=200, required=False, label="Vehicle description")
+    case_number = forms.CharField(max_length=60, required=False, label="Case number")

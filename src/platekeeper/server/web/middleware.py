@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
 CONTENT_SECURITY_POLICY = (
@@ -30,3 +31,14 @@ class SecurityHeadersMiddleware:
             # Shared workstations: the back button must not show a search after logout.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Sessions expire after SESSION_COOKIE_AGE idle seconds; every request counts as activity
+    except those marked passive (`request.passive_session = True`), such as the live alert
+    feed that an open page reconnects by itself: a screen left alone must still sign out."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(request, "passive_session", False):
+            return response
+        return super().process_response(request, response)

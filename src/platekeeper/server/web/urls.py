@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from platekeeper.server.web import views
+from platekeeper.server.web import alerts, hotlists, views
 
 app_name = "web"
 urlpatterns = [
@@ -14,7 +14,18 @@ urlpatterns = [
     path("purpose/clear", views.purpose_clear, name="purpose_clear"),
     path("search", views.search, name="search"),
     path("reads/<uuid:read_id>", views.read_view, name="read"),
+    path("reads/<uuid:read_id>/correct", alerts.read_correct, name="read_correct"),
     path("images/<str:sha256>", views.image_view, name="image"),
+    path("alerts", alerts.alerts_page, name="alerts"),
+    path("alerts/stream", alerts.alert_stream, name="alert_stream"),
+    path("alerts/metrics", alerts.alert_metrics, name="alert_metrics"),
+    path("alerts/<int:alert_id>", alerts.alert_detail, name="alert"),
+    path("alerts/<int:alert_id>/image/<str:which>", alerts.alert_image_view, name="alert_image"),
+    path("alerts/<int:alert_id>/step/<str:step>", alerts.alert_step, name="alert_step"),
+    path("hotlists", hotlists.hotlists, name="hotlists"),
+    path("hotlists/<int:hotlist_id>", hotlists.hotlist, name="hotlist"),
+    path("hotlists/<int:hotlist_id>/import", hotlists.hotlist_import, name="hotlist_import"),
+    path("hotlists/<int:hotlist_id>/add", hotlists.hotlist_add, name="hotlist_add"),
     path("users", views.users, name="users"),
     path("users/<str:username>/disable", views.user_disable, name="user_disable"),
     path("users/<str:username>/reset-second-factor", views.user_reset_totp, name="user_reset_totp"),

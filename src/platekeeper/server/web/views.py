@@ -52,6 +52,8 @@ from platekeeper.server.access.models import AuditEvent, SecuritySettings, User
 from platekeeper.server.access.queries import training_due
 from platekeeper.server.access.reports import ReportError, build_report, report_csv
 from platekeeper.server.access.roles import Permission, Role
+from platekeeper.server.alerts.metrics import open_alert_count
+from platekeeper.server.corrections.queries import corrections_of
 from platekeeper.server.reads.queries import QueryError, dashboard_counts, read_detail, read_image
 from platekeeper.server.reads.queries import search_plate as search_plate_query
 from platekeeper.server.web import forms
@@ -256,6 +258,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "web/dashboard.html",
         {
             "counts": dashboard_counts(),
+            "alerts_open": open_alert_count(),
             "training_problem": training_problem(user),
             "training": latest,
             "needs_totp": SecuritySettings.current().require_totp and not user.totp_confirmed,
@@ -344,7 +347,16 @@ def read_view(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
         detail = read_detail(requester(request), justification(request), str(read_id))
     except (AccessDenied, QueryError) as error:
         return refused(request, "web/read.html", {}, error)
-    return render(request, "web/read.html", {"detail": detail, "read": detail.summary})
+    return render(
+        request,
+        "web/read.html",
+        {
+            "detail": detail,
+            "read": detail.summary,
+            "corrections": corrections_of(detail.summary.id),
+            "correction_form": forms.CorrectionForm(),
+        },
+    )
 
 
 @require(Permission.SEARCH_READS)

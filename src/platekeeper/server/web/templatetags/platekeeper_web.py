@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
 
 from platekeeper import __version__
@@ -22,3 +24,33 @@ def query_summary(query: object) -> str:
     return " ".join(
         f"{key}={value}" for key, value in query.items() if value not in (None, "", False)
     )
+
+
+@register.filter
+def get_item(mapping: object, key: str) -> object:
+    """`mapping[key]` in a template, or "" when absent."""
+    return mapping.get(key, "") if isinstance(mapping, dict) else ""
+
+
+@register.filter
+def duration(value: dt.timedelta | None) -> str:
+    """A time span as a person says it: `45 s`, `3 min 20 s`, `2 h 5 min`, `3 d 4 h`."""
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A share as a percentage with one decimal, or — when there is nothing to divide."""
+    return "—" if value is None else f"{value * 100:.1f} %"

@@ -1,0 +1,104 @@
+"""Correcting a misread plate: audited, the original kept, and matching run on the correction.
+
+A camera that reads 7 for 3 can send an officer after the wrong car (Green v. City and County of
+San Francisco). The operator who sees the image records what the plate really says; the read
+keeps the camera's text (it is evidence of what the system saw), the correction is kept beside
+it, and the corrected plate is matched against the hotlists as if it had been read so.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from platekeeper.errors import PlatekeeperError
+from platekeeper.plates import InvalidPlate, normalize_plate
+from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.models import User
+from platekeeper.server.alerts.actions import RaisedAlert, raise_alerts
+from platekeeper.server.corrections.models import ReadCorrection
+from platekeeper.server.reads.models import Read
+
+
+class CorrectionError(PlatekeeperError, ValueError):
+    """A correction was refused; the message names the field and says why."""
+
+
+@dataclass(frozen=True)
+class CorrectionResult:
+    correction: ReadCorrection
+    alerts: tuple[RaisedAlert, ...]
+
+
+@transaction.atomic
+def correct_read(
+    read_id: uuid.UUID | str,
+    plate: str,
+    *,
+    user: User,
+    reason: str,
+    purpose: str = "",
+    case_number: str = "",
+    client_address: str = "",
+    channel: str = "",
+) -> CorrectionResult:
+    """Record that `read_id` really shows `plate`, and raise the alerts the corrected plate hits.
+
+    Alerts already raised on the camera's reading stay as they are: an officer closes them
+    (as misread) through the verification workflow, with a note.
+    """
+    try:
+        corrected = normalize_plate(plate)
+    except InvalidPlate as error:
+        raise CorrectionError(f"plate: {error}") from None
+    if not reason.strip():
+        raise CorrectionError("reason: say what the image shows that the camera got wrong")
+    try:
+        key = uuid.UUID(str(read_id))
+    except ValueError:
+        raise CorrectionError("read_id: is not a read id") from None
+    read = Read.objects.select_for_update().filter(pk=key).first()
+    if read is None:
+        raise CorrectionError(f"read_id: no read {key}")
+    current = (
+        ReadCorrection.objects.filter(read=read)
+        .order_by("-at", "-id")
+        .values_list("corrected_plate", flat=True)
+        .first()
+    ) or read.plate_normalized
+    if corrected == current:
+        raise CorrectionError(f"plate: the read already says {corrected}")
+
+    correction = ReadCorrection.objects.create(
+        read=read,
+        original_plate=read.plate_normalized,
+        corrected_plate=corrected,
+        reason=reason.strip(),
+        user=user,
+        at=timezone.now(),
+    )
+    # Match the corrected text exactly as ingest matches a read: an unsaved copy carries it, so
+    # the stored read keeps what the camera saw and each alert still points at this read.
+    as_corrected = copy.copy(read)
+    as_corrected.plate_normalized = corrected
+    alerts = raise_alerts([as_corrected])
+    record_event(
+        actor=Actor.of(user),
+        action="reads.correct",
+        purpose=purpose,
+        case_number=case_number.strip(),
+        query={
+            "read": str(read.pk),
+            "from": current,
+            "to": corrected,
+            "alerts": [alert.id for alert in alerts],
+        },
+        record_ids=[str(read.pk)],
+        client_address=client_address,
+        channel=channel,
+    )
+    return CorrectionResult(correction=correction, alerts=tuple(alerts))

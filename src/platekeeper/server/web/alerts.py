@@ -1,0 +1,391 @@
+"""Alert pages: the live list, one alert with its verification steps, the metrics, corrections.
+
+A hit is not probable cause (Policy 438.3(f)): the detail page puts the captured plate beside
+the entry and records the visual check and the CLETS/NCIC check before enforcement. Every view
+stays thin: `alerts.queries` reads (gated, audited), `alerts.actions` changes (audited).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from platekeeper.server.access.gate import (
+    AccessDenied,
+    authorize,
+    denial_reason,
+    training_problem,
+)
+from platekeeper.server.access.roles import Permission
+from platekeeper.server.alerts import actions, events, metrics
+from platekeeper.server.alerts.models import AlertStatus
+from platekeeper.server.alerts.queries import (
+    AlertSummary,
+    alert_evidence,
+    alert_image,
+    list_alerts,
+)
+from platekeeper.server.corrections.actions import CorrectionError, correct_read
+from platekeeper.server.hotlists.models import HotlistCategory
+from platekeeper.server.reads.queries import QueryError
+from platekeeper.server.web import forms
+from platekeeper.server.web.middleware import CONTENT_SECURITY_POLICY
+from platekeeper.server.web.views import (
+    View,
+    client_address,
+    justification,
+    needs_purpose,
+    refused,
+    requester,
+    require,
+    safe_next,
+)
+
+#: How each match kind reads to the officer who must weigh it.
+MATCH_KINDS = {
+    "exact": "Exact: the read and the entry have the same characters.",
+    "lookalike": (
+        "Look-alike: the characters differ only where a camera confuses similar shapes "
+        "(0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G). Compare the image with the entry closely."
+    ),
+    "partial": (
+        "Partial plate: the read fits a pattern with unknown characters (? one, * any run), "
+        "entered after a crime. Many plates fit a pattern; the vehicle must match too."
+    ),
+    "fuzzy": (
+        "One character away: the read differs from the entry by one character. This list "
+        "accepts near misses, so a misread or a different plate is likely."
+    ),
+}
+CLETS_REMINDER = (
+    "An ALPR alert is not probable cause. Verify through CLETS before enforcement "
+    "(Policy 438.3(f))."
+)
+#: The steps a form may post, each calling one action.
+STEPS = {
+    "acknowledge": lambda alert_id, user, data: actions.acknowledge(alert_id, user=user),
+    "visual-check": lambda alert_id, user, data: actions.record_visual_check(
+        alert_id, data["result"], user=user, note=data["note"]
+    ),
+    "clets-check": lambda alert_id, user, data: actions.record_clets_check(
+        alert_id, data["result"], user=user, note=data["note"]
+    ),
+    "close": lambda alert_id, user, data: actions.close_alert(
+        alert_id, data["result"], user=user, note=data["note"]
+    ),
+    "enforcement": lambda alert_id, user, data: actions.record_enforcement(
+        alert_id, user=user, note=data["note"]
+    ),
+}
+STEP_DONE = {
+    "acknowledge": "Acknowledged.",
+    "visual-check": "Visual check recorded.",
+    "clets-check": "CLETS/NCIC check recorded.",
+    "close": "Outcome recorded; the alert is closed.",
+    "enforcement": "Enforcement action recorded.",
+}
+STEP_LABELS = {
+    "acknowledge": "Acknowledged",
+    "visual_check": "Visual check",
+    "clets_check": "CLETS/NCIC check",
+    "close": "Outcome",
+    "enforcement": "Enforcement action",
+}
+
+
+def require_one_of(*permissions: Permission) -> Any:
+    """Like `views.require`, for pages open to any of several permissions."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not any(request.user.has_perm(f"access.{p.value}") for p in permissions):
+                labels = " or ".join(p.label.lower() for p in permissions)
+                return render(
+                    request,
+                    "web/refused.html",
+                    {"reason": f"This page is for those who may {labels}."},
+                    status=403,
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def describe(alert: AlertSummary) -> dict[str, Any]:
+    """An alert as the live feed sends it (the browser builds the row from this, as text)."""
+    return {
+        "id": alert.id,
+        "plate": alert.plate,
+        "hotlist": alert.hotlist,
+        "category": alert.category,
+        "priority": alert.priority,
+        "entry_plate": alert.entry_plate,
+        "match_kind": alert.match_kind,
+        "status": AlertStatus(alert.status).label,
+        "stale": alert.stale,
+        "camera": alert.camera,
+        "captured_at": timezone.localtime(alert.captured_at).strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "url": reverse("web:alert", args=[alert.id]),
+        "crop_url": reverse("web:alert_image", args=[alert.id, "crop"])
+        if alert.plate_crop_sha256
+        else "",
+    }
+
+
+# --- the list and its live feed --------------------------------------------------------------
+
+
+@require(Permission.VIEW_ALERTS)
+@require_GET
+def alerts_page(request: HttpRequest) -> HttpResponse:
+    if justification(request) is None:
+        return needs_purpose(request)
+    form = forms.AlertFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    context: dict[str, Any] = {
+        "form": form,
+        "status": status,
+        "match_kinds": MATCH_KINDS,
+        "status_labels": dict(AlertStatus.choices),
+        "training_problem": training_problem(request.user),  # type: ignore[arg-type]
+        # Taken before the list, so an alert raised in between is pushed (the page skips
+        # rows it already shows) rather than missed.
+        "latest_id": events.latest_alert_id(),
+    }
+    cursor = request.GET.get("cursor") or ""
+    try:
+        page = list_alerts(
+            requester(request),
+            justification(request),
+            status=status or None,
+            after_id=int(cursor) if cursor.isdigit() else None,
+        )
+    except (AccessDenied, QueryError) as error:
+        return refused(request, "web/alerts.html", context, error)
+    next_link = None
+    if page.next_cursor:
+        query = request.GET.copy()
+        query["cursor"] = page.next_cursor
+        next_link = f"?{query.urlencode()}"
+    context.update(page=page, next_link=next_link, live=not cursor and not status)
+    return render(request, "web/alerts.html", context)
+
+
+@require(Permission.VIEW_ALERTS)
+@require_GET
+def alert_stream(request: HttpRequest) -> HttpResponseBase:
+    """Server-sent events: each new alert as it is raised (see `alerts.events`).
+
+    The page reconnects by itself, so this does not count as activity for the idle timeout.
+    """
+    request.passive_session = True
+    stated = justification(request)
+    refusal = denial_reason(requester(request), Permission.VIEW_ALERTS, stated)
+    if refusal:
+        # 204 tells EventSource to stop reconnecting; the page shows why from its own load.
+        return HttpResponse(status=204)
+    last_seen = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
+    after_id = int(last_seen) if last_seen.isdigit() else 0
+    response = StreamingHttpResponse(
+        events.alert_stream(requester(request), stated, after_id, describe),
+        content_type="text/event-stream",
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass events through as they come
+    return response
+
+
+# --- one alert -------------------------------------------------------------------------------
+
+
+def map_tiles() -> str:
+    """The tile URL template for maps (`PLATEKEEPER_MAP_TILES`), or "" for a plain background."""
+    return getattr(settings, "PLATEKEEPER_MAP_TILES", "") or ""
+
+
+def _with_tile_source(response: HttpResponse, tiles: str) -> HttpResponse:
+    """Allow the map's tile server as an image source on this page only."""
+    if tiles:
+        parts = urlsplit(tiles)
+        origin = f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "img-src 'self' data:", f"img-src 'self' data: {origin}"
+        )
+    return response
+
+
+@require(Permission.VIEW_ALERTS)
+@require_GET
+def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+    if justification(request) is None:
+        return needs_purpose(request)
+    try:
+        evidence = alert_evidence(requester(request), justification(request), alert_id)
+    except (AccessDenied, QueryError) as error:
+        return refused(request, "web/alert.html", {}, error)
+    alert = evidence.summary
+    closed = alert.status not in metrics.OPEN_STATUSES
+    tiles = map_tiles()
+    response = render(
+        request,
+        "web/alert.html",
+        {
+            "evidence": evidence,
+            "alert": alert,
+            "status_label": AlertStatus(alert.status).label,
+            "category_label": dict(HotlistCategory.choices).get(alert.category, alert.category),
+            "match_explained": MATCH_KINDS.get(alert.match_kind, alert.match_kind),
+            "reminder": CLETS_REMINDER,
+            "closed": closed,
+            "history": [
+                {**step, "label": STEP_LABELS.get(step["action"], step["action"])}
+                for step in evidence.history
+            ],
+            "map_tiles": tiles,
+            "map_attribution": getattr(settings, "PLATEKEEPER_MAP_ATTRIBUTION", ""),
+            "correction_form": forms.CorrectionForm(),
+            # Offered until recorded, so that trying it early shows why it is refused.
+            "show_enforcement": not evidence.enforcement_recorded
+            and (not closed or alert.status == AlertStatus.VERIFIED),
+        },
+    )
+    return _with_tile_source(response, tiles)
+
+
+@require(Permission.VIEW_ALERTS)
+@require_GET
+def alert_image_view(request: HttpRequest, alert_id: int, which: str) -> HttpResponse:
+    try:
+        data, content_type = alert_image(
+            requester(request), justification(request), alert_id, which
+        )
+    except AccessDenied as error:
+        return HttpResponse(str(error), status=error.status, content_type="text/plain")
+    except QueryError as error:
+        return HttpResponse(str(error), status=404, content_type="text/plain")
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require(Permission.VIEW_ALERTS)
+@require_POST
+def alert_step(request: HttpRequest, alert_id: int, step: str) -> HttpResponse:
+    """Record one verification step; a refusal comes back as a message saying why."""
+    back = redirect("web:alert", alert_id=alert_id)
+    if step not in STEPS:
+        messages.error(request, f"step: must be one of {', '.join(STEPS)}")
+        return back
+    if justification(request) is None:
+        return needs_purpose(request)
+    form = forms.StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return back
+    try:
+        authorize(
+            requester(request),
+            permission=Permission.VIEW_ALERTS,
+            justification=justification(request),
+            action=f"alerts.{step}",
+            query={"alert": alert_id},
+        )
+        STEPS[step](alert_id, request.user, form.cleaned_data)
+    except (AccessDenied, actions.AlertError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, STEP_DONE[step])
+    return back
+
+
+# --- metrics ---------------------------------------------------------------------------------
+
+
+@require_one_of(Permission.VIEW_AUDIT, Permission.MANAGE_SETTINGS)
+@require_GET
+def alert_metrics(request: HttpRequest) -> HttpResponse:
+    """Counts only (lists, cameras, times): no purpose needed, like the dashboard."""
+    form = forms.MetricsForm(request.GET or None)
+    days = (form.cleaned_data["days"] if form.is_valid() else None) or 30
+    end = timezone.now()
+    figures = metrics.alert_metrics(end - dt.timedelta(days=days), end)
+    return render(
+        request,
+        "web/alert_metrics.html",
+        {
+            "form": form,
+            "m": figures,
+            "tables": [
+                ("By list", "Hotlist", figures.by_list),
+                ("By camera", "Camera", figures.by_camera),
+            ],
+        },
+    )
+
+
+# --- misread correction ----------------------------------------------------------------------
+
+
+@require(Permission.VIEW_ALERTS)
+@require_POST
+def read_correct(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
+    """Correct a misread plate; the read keeps the camera's text and matching runs again."""
+    back = safe_next(request)
+    stated = justification(request)
+    if stated is None:
+        return needs_purpose(request)
+    form = forms.CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect(back)
+    try:
+        authorize(
+            requester(request),
+            permission=Permission.VIEW_ALERTS,
+            justification=stated,
+            action="reads.correct",
+            query={"read": str(read_id)},
+        )
+        result = correct_read(
+            read_id,
+            form.cleaned_data["plate"],
+            user=request.user,  # type: ignore[arg-type]
+            reason=form.cleaned_data["reason"],
+            purpose=stated.purpose,
+            case_number=stated.case_number,
+            client_address=client_address(request),
+            channel="ui",
+        )
+    except (AccessDenied, CorrectionError) as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    raised = len(result.alerts)
+    messages.success(
+        request,
+        f"Corrected to {result.correction.corrected_plate} (the camera's reading is kept). "
+        + (
+            f"{raised} new alert{'s' if raised != 1 else ''} on the corrected plate."
+            if raised
+            else "The corrected plate matches no hotlist entry."
+        )
+        + " Close alerts raised on the misread as misread, with a note.",
+    )
+    if raised == 1:
+        return redirect("web:alert", alert_id=result.alerts[0].id)
+    return redirect(back)

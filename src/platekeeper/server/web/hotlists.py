@@ -1,0 +1,150 @@
+"""Hotlist pages: the lists, importing a file (with its report of refused lines), entering a plate.
+
+For those who manage the system's settings (the ALPR administrator): hotlists decide who gets
+stopped, so changing them is an administrative act, audited by `hotlists.actions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from platekeeper.hotlist_formats import HotlistFormatError, open_text, parse_csv, parse_ncic
+from platekeeper.server.access.audit import Actor
+from platekeeper.server.access.roles import Permission
+from platekeeper.server.hotlists.actions import (
+    HotlistError,
+    add_entry,
+    create_hotlist,
+    import_entries,
+)
+from platekeeper.server.hotlists.models import Hotlist
+from platekeeper.server.web import forms
+from platekeeper.server.web.views import require
+
+#: Refused lines shown on the page after an import; the count says how many more there were.
+SHOWN_INVALID = 200
+#: Newest entries listed on a hotlist's page (a state list has hundreds of thousands).
+SHOWN_ENTRIES = 100
+
+
+@require(Permission.MANAGE_SETTINGS)
+@require_http_methods(["GET", "POST"])
+def hotlists(request: HttpRequest) -> HttpResponse:
+    form = forms.HotlistForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            hotlist = create_hotlist(
+                data["name"],
+                actor=Actor.of(request.user),
+                source=data["source"],
+                category=data["category"],
+                priority=data["priority"],
+                fuzzy=data["fuzzy"],
+            )
+        except HotlistError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Created {hotlist.name}.")
+            return redirect("web:hotlist", hotlist_id=hotlist.pk)
+    lists = Hotlist.objects.annotate(size=Count("entries")).order_by("priority", "name")
+    return render(
+        request,
+        "web/hotlists.html",
+        {"form": form, "hotlists": lists},
+        status=400 if form.errors else 200,
+    )
+
+
+def _hotlist_page(
+    request: HttpRequest, hotlist: Hotlist, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "hotlist": hotlist,
+        "size": hotlist.entries.count(),
+        "entries": hotlist.entries.order_by("-entered_at", "-id")[:SHOWN_ENTRIES],
+        "shown_entries": SHOWN_ENTRIES,
+        "import_form": forms.HotlistImportForm(),
+        "entry_form": forms.HotlistEntryForm(),
+    }
+    context.update(extra)
+    return render(request, "web/hotlist.html", context, status=status)
+
+
+@require(Permission.MANAGE_SETTINGS)
+@require_http_methods(["GET"])
+def hotlist(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+    return _hotlist_page(request, get_object_or_404(Hotlist, pk=hotlist_id))
+
+
+@require(Permission.MANAGE_SETTINGS)
+@require_POST
+def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+    """Import an uploaded file in one transaction and show what it did, line by line."""
+    target = get_object_or_404(Hotlist, pk=hotlist_id)
+    form = forms.HotlistImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _hotlist_page(request, target, status=400, import_form=form)
+    upload = form.cleaned_data["file"]
+    text = open_text(upload.read())
+    rows = (
+        parse_ncic(text)
+        if form.cleaned_data["format"] == "ncic"
+        else parse_csv(text, form.cleaned_data["mapping"])
+    )
+    try:
+        report = import_entries(
+            target,
+            rows,
+            actor=Actor.of(request.user),
+            replace=form.cleaned_data["replace"],
+            source_name=upload.name,
+        )
+    except HotlistFormatError as error:
+        form.add_error("file", str(error))
+        return _hotlist_page(request, target, status=400, import_form=form)
+    target.refresh_from_db()
+    return _hotlist_page(
+        request,
+        target,
+        report=report,
+        report_file=upload.name,
+        invalid=report.invalid[:SHOWN_INVALID],
+        more_invalid=max(0, len(report.invalid) - SHOWN_INVALID),
+    )
+
+
+@require(Permission.MANAGE_SETTINGS)
+@require_POST
+def hotlist_add(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+    """Enter one plate or partial plate by hand (a major crime's partial plate, a BOLO)."""
+    target = get_object_or_404(Hotlist, pk=hotlist_id)
+    form = forms.HotlistEntryForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = add_entry(
+                target,
+                data["plate"],
+                actor=Actor.of(request.user),
+                state=data["state"],
+                reason=data["reason"],
+                description=data["description"],
+                case_number=data["case_number"],
+            )
+        except HotlistError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Entered {entry.plate_normalized} on {target.name}: reads from now on are "
+                "matched against it.",
+            )
+            return redirect("web:hotlist", hotlist_id=target.pk)
+    return _hotlist_page(request, target, status=400, entry_form=form)

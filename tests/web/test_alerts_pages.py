@@ -1,0 +1,352 @@
+"""Alert, metrics, hotlist and correction pages through Django's test client."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from platekeeper.server.access.models import AuditEvent
+from platekeeper.server.access.roles import Role
+from platekeeper.server.alerts import actions, events
+from platekeeper.server.alerts.models import Alert, AlertAction, AlertStatus
+from platekeeper.server.cameras.models import Camera
+from platekeeper.server.corrections.models import ReadCorrection
+from platekeeper.server.hotlists.actions import add_entry, create_hotlist
+from platekeeper.server.hotlists.models import HotlistEntry
+from platekeeper.server.reads.actions import record_reads
+from platekeeper.server.web.alerts import CLETS_REMINDER
+from tests.support.factories import CameraFactory, image_bytes, read_item
+from tests.support.people import SETUP_ACTOR, make_user
+from tests.web.conftest import signed_in, with_purpose
+
+pytestmark = pytest.mark.django_db
+
+STOLEN = "7ABC123"
+
+
+def _text(response) -> str:
+    return response.content.decode()
+
+
+def _events(response) -> str:
+    """The whole body of a (short) event stream. Under WSGI, as in the test client, Django
+    consumes the async stream in one go and warns that it had to."""
+    with pytest.warns(Warning, match="must consume asynchronous iterators"):
+        return b"".join(response).decode()
+
+
+@pytest.fixture
+def hotlist(db):
+    stolen = create_hotlist(
+        "CA stolen vehicles",
+        actor=SETUP_ACTOR,
+        source="state",
+        category="stolen_vehicle",
+        priority=1,
+    )
+    add_entry(
+        stolen,
+        STOLEN,
+        actor=SETUP_ACTOR,
+        state="CA",
+        reason="Stolen vehicle",
+        description="Silver Honda Civic",
+        case_number="24-0456",
+    )
+    HotlistEntry.objects.filter(plate_normalized=STOLEN).update(ncic_number="V123456789")
+    return stolen
+
+
+def _post_read(plate: str, camera_name: str = "Grand Ave at Wildwood", **extra: object) -> dict:
+    camera = Camera.objects.filter(name=camera_name).first() or CameraFactory(name=camera_name)
+    crop = base64.b64encode(image_bytes()).decode()
+    overview = base64.b64encode(image_bytes(size=(320, 200), color="gray")).decode()
+    item = read_item(plate=plate, plate_crop=crop, overview=overview, **extra)
+    record_reads(camera, [item])
+    return item
+
+
+@pytest.fixture
+def alert(hotlist) -> Alert:
+    item = _post_read(STOLEN)
+    return Alert.objects.get(read_id=item["id"])
+
+
+@pytest.fixture
+def officer(db):
+    return with_purpose(signed_in("luis", Role.OPERATOR))
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+def test_the_alert_list_asks_for_a_purpose_then_lists_and_audits(alert):
+    client = signed_in("luis", Role.OPERATOR)
+    response = client.get("/alerts")
+    assert response.status_code == 302
+    assert response.url.startswith("/purpose?next=")
+
+    with_purpose(client)
+    page = _text(client.get("/alerts"))
+    assert f'data-alert-id="{alert.id}"' in page
+    assert STOLEN in page
+    assert "CA stolen vehicles" in page
+    assert f'src="/alerts/{alert.id}/image/crop"' in page
+    assert f'data-stream="/alerts/stream?after={alert.id}"' in page
+    assert "alerts_live.js" in page
+    event = AuditEvent.objects.get(action="alerts.list")
+    assert (event.purpose, event.case_number) == ("stolen_vehicle", "24-0113")
+    assert event.record_ids == [str(alert.read_id)]
+
+
+def test_the_status_filter_and_a_role_without_alerts(alert, officer):
+    assert STOLEN not in _text(officer.get("/alerts", {"status": "verified"}))
+    assert STOLEN in _text(officer.get("/alerts", {"status": "new"}))
+    custodian = with_purpose(signed_in("tom", Role.CUSTODIAN))
+    assert custodian.get("/alerts").status_code == 403
+
+
+def test_the_live_feed_sends_new_alerts_and_audits_only_when_it_discloses(
+    alert, officer, monkeypatch
+):
+    monkeypatch.setattr(events, "STREAM_SECONDS", 0.3)
+    monkeypatch.setattr(events, "POLL_SECONDS", 0.1)
+    response = officer.get("/alerts/stream", {"after": alert.id - 1})
+    assert response["Content-Type"] == "text/event-stream"
+    body = _events(response)
+    assert f"id: {alert.id}\nevent: alert\n" in body
+    assert f'"plate":"{STOLEN}"' in body
+    assert "event: bye" in body
+    disclosed = AuditEvent.objects.filter(action="alerts.live")
+    assert disclosed.count() == 1
+    assert disclosed.get().record_ids == [str(alert.read_id)]
+
+    quiet = officer.get("/alerts/stream", HTTP_LAST_EVENT_ID=str(alert.id))
+    assert "event: alert" not in _events(quiet)
+    assert AuditEvent.objects.filter(action="alerts.live").count() == 1
+
+
+def test_the_live_feed_needs_a_purpose(alert):
+    client = signed_in("luis", Role.OPERATOR)
+    assert client.get("/alerts/stream").status_code == 204
+
+
+# --- one alert -----------------------------------------------------------------------------
+
+
+def test_the_detail_shows_both_images_the_entry_and_the_clets_reminder(alert, officer):
+    page = _text(officer.get(f"/alerts/{alert.id}"))
+    assert f'src="/alerts/{alert.id}/image/crop"' in page
+    assert f'src="/alerts/{alert.id}/image/overview"' in page
+    assert CLETS_REMINDER in page
+    assert "An ALPR alert is not probable cause" in page
+    for fact in ("Silver Honda Civic", "Stolen vehicle", "24-0456", "V123456789"):
+        assert fact in page
+    assert "Exact: the read and the entry have the same characters." in page
+    assert 'id="alert-map"' in page
+    assert "vendor/leaflet/leaflet.js" in page
+
+    crop = officer.get(f"/alerts/{alert.id}/image/crop")
+    assert crop.status_code == 200
+    assert crop["Content-Type"] == "image/jpeg"
+    assert officer.get(f"/alerts/{alert.id}/image/overview").status_code == 200
+    views = AuditEvent.objects.filter(action="images.view")
+    assert views.count() == 2
+    assert {e.query["which"] for e in views} == {"crop", "overview"}
+
+
+def test_an_administrator_sees_alert_images_without_the_right_to_search(alert):
+    admin = with_purpose(signed_in("dana", Role.ADMINISTRATOR))
+    assert admin.get(f"/alerts/{alert.id}").status_code == 200
+    assert admin.get(f"/alerts/{alert.id}/image/crop").status_code == 200
+    assert admin.get(f"/reads/{alert.read_id}").status_code == 403
+
+
+def test_a_stale_entry_is_flagged(alert, officer):
+    HotlistEntry.objects.all().delete()  # the source dropped it: alert.entry is cleared
+    page = _text(officer.get(f"/alerts/{alert.id}"))
+    assert "Stale entry." in page
+
+
+def test_each_step_moves_the_status_and_is_kept_in_the_history(alert, officer):
+    url = f"/alerts/{alert.id}/step"
+    assert officer.post(f"{url}/acknowledge").status_code == 302
+    assert Alert.objects.get(pk=alert.id).status == AlertStatus.ACKNOWLEDGED
+    officer.post(f"{url}/visual-check", {"result": "match", "note": "Civic, CA plate matches"})
+    officer.post(f"{url}/clets-check", {"result": "on_file", "note": "Still stolen per CLETS"})
+    closed = officer.post(f"{url}/close", {"result": "verified", "note": "Confirmed hit"})
+    assert closed.status_code == 302
+    after = Alert.objects.get(pk=alert.id)
+    assert (after.status, after.visual_check, after.clets_check) == (
+        AlertStatus.VERIFIED,
+        "match",
+        "on_file",
+    )
+    page = _text(officer.get(f"/alerts/{alert.id}", follow=True))
+    assert "Outcome recorded; the alert is closed." in page
+    officer.post(f"{url}/enforcement", {"note": "Vehicle recovered, driver detained"})
+    assert Alert.objects.get(pk=alert.id).enforcement_recorded
+
+    page = _text(officer.get(f"/alerts/{alert.id}"))
+    for label in ("Acknowledged", "Visual check", "CLETS/NCIC check", "Outcome"):
+        assert f"<td>{label}</td>" in page
+    assert "Still stolen per CLETS" in page
+    assert "Vehicle recovered, driver detained" in page
+    assert page.count("<td>luis</td>") == 5
+    assert list(AlertAction.objects.values_list("action", flat=True)) == [
+        "acknowledge",
+        "visual_check",
+        "clets_check",
+        "close",
+        "enforcement",
+    ]
+
+
+def test_enforcement_before_the_checks_is_refused_with_the_reason(alert, officer):
+    response = officer.post(
+        f"/alerts/{alert.id}/step/enforcement", {"note": "Stopped the car"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "record the visual check and the CLETS/NCIC check first" in _text(response)
+    assert not Alert.objects.get(pk=alert.id).enforcement_recorded
+
+    refused = officer.post(
+        f"/alerts/{alert.id}/step/close", {"result": "verified", "note": "Looks right"}, follow=True
+    )
+    assert "a hit is verified only after a matching visual check" in _text(refused)
+    assert Alert.objects.get(pk=alert.id).status == AlertStatus.NEW
+
+
+def test_a_step_without_a_purpose_goes_to_the_purpose_page(alert):
+    client = signed_in("luis", Role.OPERATOR)
+    response = client.post(f"/alerts/{alert.id}/step/acknowledge")
+    assert response.url.startswith("/purpose")
+    assert Alert.objects.get(pk=alert.id).status == AlertStatus.NEW
+
+
+# --- metrics -------------------------------------------------------------------------------
+
+
+def test_the_metrics_page_counts_lists_cameras_times_and_misreads(hotlist):
+    add_entry(hotlist, "8XYZ999", actor=SETUP_ACTOR)
+    first = Alert.objects.get(read_id=_post_read(STOLEN, "Camera North")["id"])
+    second = Alert.objects.get(read_id=_post_read("8XYZ999", "Camera South")["id"])
+    Alert.objects.get(read_id=_post_read(STOLEN, "Camera South")["id"])
+    user = make_user("luis", Role.OPERATOR)
+    Alert.objects.filter(pk=first.pk).update(created_at=timezone.now() - dt.timedelta(minutes=4))
+    actions.record_visual_check(first.pk, "match", user=user)
+    actions.record_clets_check(first.pk, "on_file", user=user)
+    actions.close_alert(first.pk, "verified", user=user, note="confirmed")
+    actions.close_alert(second.pk, "misread", user=user, note="8XYZ998 on the crop")
+
+    auditor = signed_in("maggie", Role.AUDITOR)
+    response = auditor.get("/alerts/metrics")
+    assert response.status_code == 200
+    page = _text(response)
+    assert '<div class="value" id="metric-total">3</div>' in page
+    assert '<div class="value" id="metric-misread-share">50.0 %</div>' in page
+    assert "1 misread of 2 closed" in page
+    assert "<td>Camera South</td><td>2</td><td>1</td><td>0</td><td>1</td>" in page
+    assert "<td>CA stolen vehicles</td><td>3</td>" in page
+    median = page.split('id="metric-to-outcome">', 1)[1].split("<", 1)[0]
+    assert "min" in median  # about 2 minutes: (4 min + ~0 s) / 2
+    assert signed_in("ines", Role.INVESTIGATOR).get("/alerts/metrics").status_code == 403
+    assert signed_in("dana", Role.ADMINISTRATOR).get("/alerts/metrics").status_code == 200
+
+
+def test_the_dashboard_counts_open_alerts(alert):
+    page = _text(signed_in("luis", Role.OPERATOR).get("/"))
+    assert '<div class="label">Alerts open</div><div class="value bad">1</div>' in page
+    Alert.objects.filter(pk=alert.pk).update(status=AlertStatus.MISREAD)
+    page = _text(signed_in("ines", Role.INVESTIGATOR).get("/"))
+    assert '<div class="label">Alerts open</div><div class="value">0</div>' in page
+
+
+# --- hotlists ------------------------------------------------------------------------------
+
+
+def test_an_administrator_uploads_a_hotlist_and_sees_the_report(hotlist):
+    admin = signed_in("dana", Role.ADMINISTRATOR)
+    assert "CA stolen vehicles" in _text(admin.get("/hotlists"))
+    csv = b"LicNo,St,description\n4LIV123,CA,Blue Prius\n!!,CA,bad plate\n5SAM777,NV,\n"
+    response = admin.post(
+        f"/hotlists/{hotlist.pk}/import",
+        {
+            "file": SimpleUploadedFile("stolen.csv", csv, content_type="text/csv"),
+            "format": "csv",
+            "mapping": "plate=LicNo, state=St",
+            "replace": "on",
+        },
+    )
+    assert response.status_code == 200
+    page = _text(response)
+    assert "Imported stolen.csv" in page
+    assert "2 added, 1 removed, 0 unchanged, 1 invalid" in page
+    assert "<td>3</td><td>plate:" in page
+    assert set(HotlistEntry.objects.values_list("plate_normalized", flat=True)) == {
+        "4LIV123",
+        "5SAM777",
+    }
+    assert AuditEvent.objects.filter(action="hotlist.import", username="dana").count() == 1
+
+    unmapped = admin.post(
+        f"/hotlists/{hotlist.pk}/import",
+        {"file": SimpleUploadedFile("x.csv", b"LicNo\n1AAA111\n"), "format": "csv"},
+    )
+    assert unmapped.status_code == 400
+    assert "no &#x27;plate&#x27; column" in _text(unmapped)
+
+
+def test_an_administrator_enters_a_partial_plate_and_creates_a_list():
+    admin = signed_in("dana", Role.ADMINISTRATOR)
+    created = admin.post(
+        "/hotlists",
+        {"name": "Homicide 24-77", "category": "other", "source": "bolo", "priority": 1},
+    )
+    assert created.status_code == 302
+    added = admin.post(
+        f"{created.url}/add", {"plate": "6tr?20", "reason": "Partial plate", "case_number": "24-77"}
+    )
+    assert added.status_code == 302
+    assert "Entered 6TR?20" in _text(admin.get(created.url))
+    bad = admin.post(f"{created.url}/add", {"plate": "!"})
+    assert bad.status_code == 400
+    assert signed_in("ines").get("/hotlists").status_code == 403
+
+
+# --- misread correction --------------------------------------------------------------------
+
+
+def test_a_correction_keeps_the_original_is_audited_and_matches_again(hotlist):
+    item = _post_read("7ABC128")  # the camera read an 8 for a 3: no alert
+    assert not Alert.objects.exists()
+    investigator = with_purpose(signed_in("ines"))
+    page = _text(investigator.get(f"/reads/{item['id']}"))
+    assert "Correct a misread" in page
+
+    response = investigator.post(
+        f"/reads/{item['id']}/correct",
+        {"plate": "7abc123", "reason": "Crop clearly shows a 3", "next": f"/reads/{item['id']}"},
+    )
+    alert = Alert.objects.get()
+    assert response.url == f"/alerts/{alert.id}"
+    assert (alert.plate, alert.entry_plate, str(alert.read_id)) == (STOLEN, STOLEN, item["id"])
+    correction = ReadCorrection.objects.get()
+    assert (correction.original_plate, correction.corrected_plate) == ("7ABC128", STOLEN)
+    event = AuditEvent.objects.get(action="reads.correct")
+    assert event.query["to"] == STOLEN
+    assert event.purpose == "stolen_vehicle"
+    assert event.record_ids == [item["id"]]
+
+    page = _text(investigator.get(f"/reads/{item['id']}"))
+    assert "7ABC128" in page  # the camera's reading stays
+    assert "Crop clearly shows a 3" in page
+
+    again = investigator.post(
+        f"/reads/{item['id']}/correct", {"plate": STOLEN, "reason": "again"}, follow=True
+    )
+    assert "the read already says 7ABC123" in _text(again)
