@@ -21,10 +21,10 @@ from pathlib import Path
 
 import httpx
 from PIL import Image
-from tests.support.live import isolated_environment, run_cli, running_server
 
 import _harness
 from platekeeper.geo import geocell
+from tests.support.live import isolated_environment, run_cli, running_server
 
 BATCH = 500
 

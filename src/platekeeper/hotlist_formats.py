@@ -67,6 +67,21 @@ class InvalidRow:
     reason: str
 
 
+def parse_mapping(text: str) -> dict[str, str]:
+    """Read a column mapping written `plate=LicNo,state=St` (our name = the file's column)."""
+    mapping: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        ours, sep, theirs = (part.strip() for part in pair.partition("="))
+        if not sep or not ours or not theirs:
+            raise HotlistFormatError(f"mapping: {pair!r} is not ours=theirs")
+        if ours not in CSV_FIELDS:
+            raise HotlistFormatError(
+                f"mapping: {ours!r} is not one of ours: {', '.join(CSV_FIELDS)}"
+            )
+        mapping[ours] = theirs
+    return mapping
+
+
 def parse_csv(
     lines: Iterable[str], mapping: Mapping[str, str] | None = None
 ) -> Iterator[ParsedEntry | InvalidRow]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from platekeeper.plates import (
@@ -137,6 +137,18 @@ class Matcher:
 def _compile(pattern: str) -> re.Pattern[str]:
     parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.compile("".join(parts))
+
+
+def plate_predicate(
+    plate: str, *, lookalike: bool, lookalike_groups: tuple[str, ...] = DEFAULT_LOOKALIKE_GROUPS
+) -> Callable[[str], bool]:
+    """A test for normalised plates: equal to `plate` or matching it as a pattern, and with
+    `lookalike` also through look-alike characters (the same rules as alerts use)."""
+    if lookalike:
+        matcher = Matcher([Entry(0, plate)], lookalike_groups)
+        return lambda candidate: bool(matcher.match(candidate))
+    regex = _compile(plate)
+    return lambda candidate: regex.fullmatch(candidate) is not None
 
 
 def _deletions(text: str) -> set[str]:

@@ -405,3 +405,14 @@ def test_security_headers(settings):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert "style=" not in _text(response)  # no inline styles under this CSP
     assert "<script>" not in _text(response)
+
+
+def test_the_search_page_offers_partial_and_lookalike_search():
+    """The form explains wildcards and has a look-alike switch (the query is tested in reads)."""
+    from platekeeper.server.web.forms import SearchForm
+
+    form = SearchForm(data={"plate": "7AB?12", "lookalike": "on"})
+
+    assert form.is_valid()
+    assert form.cleaned_data["lookalike"] is True
+    assert "?" in str(form["plate"].help_text)

@@ -67,9 +67,17 @@ def import_file(file: Path, list_name: str, fmt: str, replace: bool, mapping: st
     """Import FILE into a hotlist in one transaction; prints what changed and every bad line."""
     from rich.progress import Progress
 
-    from platekeeper.hotlist_formats import HotlistFormatError, parse_csv, parse_ncic
+    from platekeeper.hotlist_formats import (
+        HotlistFormatError,
+        parse_csv,
+        parse_mapping,
+        parse_ncic,
+    )
 
-    columns = _parse_mapping(mapping)
+    try:
+        columns = parse_mapping(mapping)
+    except HotlistFormatError as error:
+        raise click.BadParameter(str(error), param_hint="--map") from None
     migrate_database()
     from platekeeper.server.hotlists.actions import HotlistError, import_entries
     from platekeeper.server.hotlists.models import Hotlist
@@ -99,16 +107,6 @@ def import_file(file: Path, list_name: str, fmt: str, replace: bool, mapping: st
     if len(report.invalid) > 50:
         click.echo(f"  ... and {len(report.invalid) - 50} more invalid lines")
     click.echo(f"{list_name}: {report.describe()}.")
-
-
-def _parse_mapping(text: str) -> dict[str, str]:
-    mapping = {}
-    for pair in filter(None, (p.strip() for p in text.split(","))):
-        ours, sep, theirs = pair.partition("=")
-        if not sep or not ours or not theirs:
-            raise click.BadParameter(f"{pair!r} is not ours=theirs", param_hint="--map")
-        mapping[ours.strip()] = theirs.strip()
-    return mapping
 
 
 @hotlist.command("add")

@@ -48,10 +48,14 @@ def cli() -> None:
 
 def _serve(host: str, port: int) -> None:
     import uvicorn
+    from django.conf import settings
 
-    from platekeeper.server.scheduler import start_daily_jobs
+    from platekeeper.server.scheduler import daily_jobs, hotlist_drop_jobs, start_periodic_jobs
 
-    start_daily_jobs()
+    start_periodic_jobs(daily_jobs())
+    start_periodic_jobs(
+        hotlist_drop_jobs(), interval_seconds=settings.PLATEKEEPER_HOTLIST_DROP_MINUTES * 60
+    )
     click.echo(f"platekeeper {__version__} serving at http://{host}:{port}/  (Ctrl+C stops)")
     uvicorn.run(
         "platekeeper.server.asgi:application",

@@ -10,6 +10,7 @@ from platekeeper import __version__
 from platekeeper.errors import PlatekeeperError
 from platekeeper.server.access.gate import AccessDenied
 from platekeeper.server.alerts.api import router as alerts_router
+from platekeeper.server.hotlists.api import router as hotlists_router
 from platekeeper.server.reads.api import router as reads_router
 from platekeeper.server.reads.search_api import router as search_router
 
@@ -26,6 +27,7 @@ api = NinjaAPI(
 api.add_router("/", reads_router)
 api.add_router("/", search_router)
 api.add_router("/", alerts_router)
+api.add_router("/", hotlists_router)
 
 
 @api.exception_handler(AccessDenied)

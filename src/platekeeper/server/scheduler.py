@@ -1,4 +1,4 @@
-"""Daily housekeeping inside `platekeeper serve`: a background thread that runs jobs once a day."""
+"""Housekeeping inside `platekeeper serve`: background threads that run jobs at intervals."""
 
 from __future__ import annotations
 
@@ -12,6 +12,13 @@ log = logging.getLogger(__name__)
 DAY_SECONDS = 24 * 60 * 60
 
 
+def hotlist_drop_jobs() -> list[Callable[[], object]]:
+    """The drop-folder import, run every PLATEKEEPER_HOTLIST_DROP_MINUTES."""
+    from platekeeper.server.hotlists.drop_folder import import_dropped_files
+
+    return [import_dropped_files]
+
+
 def daily_jobs() -> list[Callable[[], object]]:
     """The jobs that run at start-up and then every day."""
     from platekeeper.server.access.audit import write_checkpoint
@@ -19,15 +26,15 @@ def daily_jobs() -> list[Callable[[], object]]:
     return [write_checkpoint]
 
 
-def start_daily_jobs(
-    jobs: Sequence[Callable[[], object]] | None = None, *, interval_seconds: float = DAY_SECONDS
+def start_periodic_jobs(
+    jobs: Sequence[Callable[[], object]], *, interval_seconds: float = DAY_SECONDS
 ) -> threading.Event:
     """Run the jobs now and then every interval in a daemon thread; set the returned event to stop.
 
     A failing job is logged and retried at the next interval; it never stops the server.
     """
     stop = threading.Event()
-    chosen = list(jobs) if jobs is not None else daily_jobs()
+    chosen = list(jobs)
 
     def loop() -> None:
         while not stop.is_set():
@@ -35,10 +42,10 @@ def start_daily_jobs(
                 try:
                     job()
                 except Exception:
-                    log.exception("daily job %s failed; it will run again tomorrow", job.__name__)
+                    log.exception("job %s failed; it runs again at its next interval", job.__name__)
                 finally:
                     close_old_connections()
             stop.wait(interval_seconds)
 
-    threading.Thread(target=loop, name="platekeeper-daily", daemon=True).start()
+    threading.Thread(target=loop, name="platekeeper-jobs", daemon=True).start()
     return stop

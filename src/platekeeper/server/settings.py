@@ -144,6 +144,13 @@ X_FRAME_OPTIONS = "DENY"
 #: Local business hours; audit reports flag data access outside them (and at weekends).
 PLATEKEEPER_BUSINESS_HOURS = os.environ.get("PLATEKEEPER_BUSINESS_HOURS") or "07:00-19:00"
 
+# Hotlist files dropped here are imported (replacing the list named like the file) every few
+# minutes while the server runs.
+PLATEKEEPER_HOTLIST_DROP_DIR = os.environ.get("PLATEKEEPER_HOTLIST_DROP_DIR") or str(
+    DATA_DIR / "hotlist-drop"
+)
+PLATEKEEPER_HOTLIST_DROP_MINUTES = env_int("PLATEKEEPER_HOTLIST_DROP_MINUTES", 15, minimum=1)
+
 # Alert maps: a tile URL template such as https://tile.example.gov/{z}/{x}/{y}.png; empty draws
 # markers on a plain background (agency networks often have no internet).
 PLATEKEEPER_MAP_TILES = os.environ.get("PLATEKEEPER_MAP_TILES", "")

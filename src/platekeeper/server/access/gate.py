@@ -50,10 +50,18 @@ class Requester:
 
 @dataclass(frozen=True)
 class Justification:
-    """The stated purpose code and case/incident number of an access."""
+    """The stated purpose code and case/incident number of an access.
+
+    `ADMINISTRATIVE` marks a change that discloses no ALPR data (e.g. importing a hotlist):
+    role, account and training are still checked, but no purpose is asked.
+    """
 
     purpose: str = ""
     case_number: str = ""
+    administrative: bool = False
+
+
+ADMINISTRATIVE = Justification(administrative=True)
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,8 @@ def account_problem(user: User) -> str | None:
 
 def purpose_problem(justification: Justification | None) -> str | None:
     """Why the stated purpose or case number is not acceptable, or None."""
+    if justification is not None and justification.administrative:
+        return None
     if justification is None or not justification.purpose:
         return f"purpose: is required (one of {', '.join(active_purpose_codes())})"
     purpose = Purpose.objects.filter(code=justification.purpose, active=True).first()

@@ -1,4 +1,4 @@
-"""A fast, race-safe bulk insert for the ingestion hot path.
+"""A fast, race-safe bulk insert for the ingestion and import hot paths.
 
 The SQL is built from model metadata (table, column and type names), never from input, so the
 string-built statements here are safe (ruff S608 is silenced for that reason).
@@ -7,9 +7,44 @@ string-built statements here are safe (ruff S608 is silenced for that reason).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+
+#: Fields whose Python values the database drivers take as they are; others (dates, JSON,
+#: UUIDs) go through Django's conversion for the backend in use.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.FloatField,
+    models.BooleanField,
+)
+
+
+def _is_plain(field: models.Field) -> bool:
+    if isinstance(field, models.ForeignKey):
+        return _is_plain(field.target_field)
+    return isinstance(field, _PLAIN_FIELDS)
+
+
+def _memoized(field: models.Field) -> Callable[[object], object]:
+    """Django's value conversion for one column, remembering repeats (an import's rows share
+    their entry time; most expiry dates are empty), which makes large imports several times
+    faster."""
+    database = connections[DEFAULT_DB_ALIAS]
+    seen: dict[object, object] = {}
+
+    def convert(value: object) -> object:
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = converted = field.get_db_prep_save(value, database)
+            return converted
+        except TypeError:  # unhashable (JSON lists and dicts)
+            return field.get_db_prep_save(value, database)
+
+    return convert
 
 
 def insert_ignoring_duplicates(objects: Sequence[models.Model]) -> int:
@@ -25,26 +60,42 @@ def insert_ignoring_duplicates(objects: Sequence[models.Model]) -> int:
     model = type(objects[0])
     # Database-generated keys (AutoField) are left to the database.
     fields = [field for field in model._meta.concrete_fields if not field.db_returning]
+    rows = [[field.pre_save(obj, add=True) for field in fields] for obj in objects]
+    return insert_rows(model, [field.name for field in fields], rows)
+
+
+def insert_rows(
+    model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence[object]]
+) -> int:
+    """Insert plain value rows (in `field_names` order; a ForeignKey by its id), skipping rows
+    whose key exists; return rows inserted. For imports too large to build model instances."""
+    if not rows:
+        return 0
+    fields = [model._meta.get_field(name) for name in field_names]
+    converting = [
+        (index, field) for index, field in enumerate(fields) if not isinstance(field, _PLAIN_FIELDS)
+    ]
+    if converting:
+        rows = [list(row) for row in rows]
+        for index, field in converting:
+            convert = _memoized(field)
+            for row in rows:
+                row[index] = convert(row[index])
     quote = connection.ops.quote_name
     head = (
         f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)}) VALUES "
+        f"({', '.join(quote(field.column) for field in fields)})"
     )
-    row_marks = f"({', '.join(['%s'] * len(fields))})"
-    rows = [
-        [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
-        for obj in objects
-    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One array per column through unnest(): a short statement with one parameter per
             # column, instead of a statement with a placeholder for every value.
             arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
             cursor.execute(
-                f"{head.removesuffix(' VALUES ')} SELECT * FROM unnest({arrays}) "
-                "ON CONFLICT DO NOTHING",
+                f"{head} SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
                 [list(column) for column in zip(*rows, strict=True)],
             )
         else:
-            cursor.executemany(f"{head}{row_marks} ON CONFLICT DO NOTHING", rows)
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"{head} VALUES ({marks}) ON CONFLICT DO NOTHING", rows)
         return cursor.rowcount

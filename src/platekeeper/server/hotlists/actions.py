@@ -14,7 +14,7 @@ from platekeeper.errors import PlatekeeperError
 from platekeeper.hotlist_formats import InvalidRow, ParsedEntry
 from platekeeper.plates import InvalidPlate, normalize_pattern
 from platekeeper.server.access.audit import Actor, record_event
-from platekeeper.server.common.bulk import insert_ignoring_duplicates
+from platekeeper.server.common.bulk import insert_rows
 from platekeeper.server.hotlists.models import (
     Hotlist,
     HotlistCategory,
@@ -24,6 +24,20 @@ from platekeeper.server.hotlists.models import (
 )
 
 INSERT_CHUNK = 5000
+ENTRY_COLUMNS = (
+    "hotlist",
+    "plate",
+    "plate_normalized",
+    "state",
+    "plate_type",
+    "vehicle_description",
+    "ncic_number",
+    "reason",
+    "case_number",
+    "entered_by",
+    "entered_at",
+    "expires_at",
+)
 DELETE_CHUNK = 900
 
 
@@ -175,25 +189,29 @@ def import_entries(
             )
         }
         new = [
-            HotlistEntry(
-                hotlist=hotlist,
-                plate=row.plate,
-                plate_normalized=row.plate_normalized,
-                state=row.state,
-                plate_type=row.plate_type,
-                vehicle_description=row.description,
-                ncic_number=row.ncic_number,
-                reason=row.reason,
-                case_number=row.case_number,
-                entered_by=source_name or actor.username,
-                entered_at=row.entered_at or now,
-                expires_at=row.expires_at,
+            (
+                hotlist.pk,
+                row.plate,
+                row.plate_normalized,
+                row.state,
+                row.plate_type,
+                row.description,
+                row.ncic_number,
+                row.reason,
+                row.case_number,
+                source_name or actor.username,
+                row.entered_at or now,
+                row.expires_at,
             )
             for key, row in wanted.items()
             if key not in existing
         ]
         for start in range(0, len(new), INSERT_CHUNK):
-            report.added += insert_ignoring_duplicates(new[start : start + INSERT_CHUNK])
+            report.added += insert_rows(
+                HotlistEntry, ENTRY_COLUMNS, new[start : start + INSERT_CHUNK]
+            )
+            if progress:
+                progress(min(INSERT_CHUNK, len(new) - start))
         report.unchanged = len(wanted) - len(new)
         if replace:
             gone = [pk for key, pk in existing.items() if key not in wanted]

@@ -12,13 +12,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
-from platekeeper.plates import InvalidPlate, normalize_plate
+from platekeeper.matching import plate_predicate
+from platekeeper.plates import InvalidPlate, is_pattern, normalize_pattern
 from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.reads.models import Image, Read
 
 MAX_PAGE = 200
+#: Widest window a partial or look-alike search may scan (it cannot use the plate index).
+MAX_SCAN_DAYS = 31
 
 
 class QueryError(PlatekeeperError, ValueError):
@@ -96,20 +99,34 @@ def search_plate(
     end: dt.datetime | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    lookalike: bool = False,
 ) -> Page:
-    """Reads of one plate, newest first, a page at a time (keyset pagination on the index)."""
+    """Reads of a plate, newest first, a page at a time.
+
+    An exact plate walks the (plate, time) index. A partial plate (`7AB?12`, `*X9*`) or a
+    look-alike search scans reads in a time window of at most MAX_SCAN_DAYS, so both `start`
+    and `end` are required then; this is also how a new hotlist entry is searched back.
+    """
     try:
-        normalized = normalize_plate(plate)
+        normalized = normalize_pattern(plate)
     except InvalidPlate as error:
         raise QueryError(f"plate: {error}") from None
     if not 1 <= limit <= MAX_PAGE:
         raise QueryError(f"limit: must be between 1 and {MAX_PAGE}")
     if start and end and start > end:
         raise QueryError("start: must not be after end")
+    scan = lookalike or is_pattern(normalized)
+    if scan:
+        if not (start and end):
+            raise QueryError("start: a partial or look-alike search needs start and end")
+        if end - start > dt.timedelta(days=MAX_SCAN_DAYS):
+            raise QueryError(
+                f"end: a partial or look-alike search spans at most {MAX_SCAN_DAYS} days"
+            )
     after = _decode_cursor(cursor) if cursor else None
 
     def fetch() -> Gated[Page]:
-        reads = Read.objects.select_related("camera").filter(plate_normalized=normalized)
+        reads = Read.objects.all()
         if start:
             reads = reads.filter(captured_at__gte=start)
         if end:
@@ -119,14 +136,32 @@ def search_plate(
             reads = reads.filter(
                 Q(captured_at__lt=captured) | Q(captured_at=captured, id__lt=read_id)
             )
-        rows = list(reads.order_by("-captured_at", "-id")[: limit + 1])
+        reads = reads.order_by("-captured_at", "-id")
+        if scan:
+            wanted = plate_predicate(normalized, lookalike=lookalike)
+            ids = []
+            for read_id, candidate in reads.values_list("id", "plate_normalized").iterator(5000):
+                if wanted(candidate):
+                    ids.append(read_id)
+                    if len(ids) > limit:
+                        break
+            reads = Read.objects.filter(id__in=ids).order_by("-captured_at", "-id")
+        else:
+            reads = reads.filter(plate_normalized=normalized)
+        rows = list(reads.select_related("camera")[: limit + 1])
         page = rows[:limit]
         next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
         return Gated(
             Page([_summary(r) for r in page], next_cursor), record_ids=[str(r.id) for r in page]
         )
 
-    query = {"plate": normalized, "start": _iso(start), "end": _iso(end), "cursor": bool(cursor)}
+    query = {
+        "plate": normalized,
+        "lookalike": lookalike,
+        "start": _iso(start),
+        "end": _iso(end),
+        "cursor": bool(cursor),
+    }
     return run_gated(
         requester,
         permission=Permission.SEARCH_READS,

@@ -28,6 +28,7 @@ class SearchIn(JustificationIn):
     end: dt.datetime | None = None
     cursor: str | None = None
     limit: int = 50
+    lookalike: bool = False
 
 
 class ReadOut(Schema):
@@ -62,7 +63,11 @@ class ReadDetailOut(ReadOut):
 
 @router.get("/reads/search", response=SearchOut, summary="Search reads of a plate")
 def search_reads(request: HttpRequest, params: Query[SearchIn]) -> dict:
-    """Reads of one plate, newest first. Requires `purpose` (and `case_number` unless exempt)."""
+    """Reads of a plate, newest first. Requires `purpose` (and `case_number` unless exempt).
+
+    `plate` may be partial (`7AB?12`: one unknown character, `*X9*`: any run), and
+    `lookalike=true` also finds look-alike characters (0/O, 8/B...); both need `start` and
+    `end` (at most 31 days apart)."""
     page = queries.search_plate(
         api_requester(request),
         params.justification(),
@@ -71,6 +76,7 @@ def search_reads(request: HttpRequest, params: Query[SearchIn]) -> dict:
         end=params.end,
         cursor=params.cursor,
         limit=params.limit,
+        lookalike=params.lookalike,
     )
     return {"results": page.results, "next": page.next_cursor}
 

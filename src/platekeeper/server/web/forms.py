@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from platekeeper.hotlist_formats import CSV_FIELDS
+from platekeeper.hotlist_formats import HotlistFormatError, parse_mapping
 from platekeeper.server.access.models import Purpose
 from platekeeper.server.access.reports import REPORT_KINDS
 from platekeeper.server.access.roles import Role
@@ -53,12 +53,19 @@ class PurposeForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    plate = forms.CharField(max_length=16, widget=forms.TextInput(attrs={"autofocus": True}))
+    plate = forms.CharField(
+        max_length=16,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+        help_text="Partial plates: ? is one unknown character, * any run (e.g. 7AB?12, *X9*)",
+    )
     start = forms.DateTimeField(
         required=False, label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     end = forms.DateTimeField(
         required=False, label="To", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    lookalike = forms.BooleanField(
+        required=False, label="Also look-alike characters (0/O, 8/B, 5/S ...)"
     )
 
 
@@ -203,17 +210,10 @@ class HotlistImportForm(forms.Form):
     )
 
     def clean_mapping(self) -> dict[str, str]:
-        mapping: dict[str, str] = {}
-        for pair in filter(None, (p.strip() for p in self.cleaned_data["mapping"].split(","))):
-            ours, sep, theirs = pair.partition("=")
-            if not sep or not ours.strip() or not theirs.strip():
-                raise forms.ValidationError(f"{pair!r} is not ours=theirs")
-            if ours.strip() not in CSV_FIELDS:
-                raise forms.ValidationError(
-                    f"{ours.strip()!r} is not one of ours: {', '.join(CSV_FIELDS)}"
-                )
-            mapping[ours.strip()] = theirs.strip()
-        return mapping
+        try:
+            return parse_mapping(self.cleaned_data["mapping"])
+        except HotlistFormatError as error:
+            raise forms.ValidationError(str(error).removeprefix("mapping: ")) from None
 
 
 class HotlistEntryForm(forms.Form):

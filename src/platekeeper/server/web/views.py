@@ -326,6 +326,7 @@ def search(request: HttpRequest) -> HttpResponse:
             start=form.cleaned_data["start"],
             end=form.cleaned_data["end"],
             cursor=request.GET.get("cursor") or None,
+            lookalike=form.cleaned_data["lookalike"],
         )
     except (AccessDenied, QueryError) as error:
         return refused(request, "web/search.html", context, error)
