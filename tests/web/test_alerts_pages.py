@@ -315,7 +315,10 @@ def test_an_administrator_enters_a_partial_plate_and_creates_a_list():
     assert "Entered 6TR?20" in _text(admin.get(created.url))
     bad = admin.post(f"{created.url}/add", {"plate": "!"})
     assert bad.status_code == 400
-    assert signed_in("ines").get("/hotlists").status_code == 403
+    investigator = signed_in("ines")  # enters plates (438.3(c)) but does not manage lists
+    assert investigator.get("/hotlists").status_code == 200
+    assert investigator.post("/hotlists", {"name": "Mine", "category": "other"}).status_code == 403
+    assert signed_in("olivia", Role.OPERATOR).get("/hotlists").status_code == 403
 
 
 # --- misread correction --------------------------------------------------------------------

@@ -172,7 +172,7 @@ def test_a_trained_user_states_a_purpose_then_searches(site, page, tmp_path):
     assert "Moraga Ave at Estates" in rows.first.inner_text()
     page.wait_for_function(
         "() => [...document.querySelectorAll('img.crop')].every(i => i.complete && i.naturalWidth)",
-        timeout=10_000,
+        timeout=30_000,
     )
     page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
 
@@ -208,7 +208,7 @@ def test_an_alert_appears_live_and_is_worked_in_the_browser(site, page, tmp_path
     assert page.url.endswith("/alerts")
     page.wait_for_function(
         "() => document.getElementById('live-status').textContent.startsWith('Live')",
-        timeout=15_000,
+        timeout=30_000,
     )
     page.evaluate("() => { window.notReloaded = true; }")
 
@@ -231,7 +231,7 @@ def test_an_alert_appears_live_and_is_worked_in_the_browser(site, page, tmp_path
     assert [a["entry_plate"] for a in posted.json()["alerts"]] == [BOLO_PLATE], posted.text
 
     row = page.wait_for_selector(
-        f"#alert-rows tr:has(td.plate:text-is('{BOLO_PLATE}'))", timeout=10_000
+        f"#alert-rows tr:has(td.plate:text-is('{BOLO_PLATE}'))", timeout=30_000
     )
     assert BOLO_LIST in row.inner_text()
     assert page.evaluate("() => window.notReloaded === true")
@@ -242,7 +242,7 @@ def test_an_alert_appears_live_and_is_worked_in_the_browser(site, page, tmp_path
     page.screenshot(path=str(tmp_path / "alerts-live.png"), full_page=True)
 
     row.query_selector("a:text('open')").click()
-    page.wait_for_selector(".leaflet-marker-icon", timeout=10_000)
+    page.wait_for_selector(".leaflet-marker-icon", timeout=30_000)
     assert "An ALPR alert is not probable cause" in page.inner_text(".reminder")
     assert "Black Ford F-150" in page.inner_text(".compare")
     page.click("button:has-text('Acknowledge')")

@@ -111,7 +111,7 @@ def _seed(days: int, seed: int) -> None:
 
 
 def _register_subcommands() -> None:
-    from platekeeper.cli import audit, cameras, hotlists, search, users
+    from platekeeper.cli import audit, cameras, hotlists, retention, search, users
 
     for command in (
         cameras.camera,
@@ -122,6 +122,9 @@ def _register_subcommands() -> None:
         audit.audit,
         search.search,
         hotlists.hotlist,
+        retention.purge,
+        retention.evidence,
+        retention.retention_group,
     ):
         cli.add_command(command)
 

@@ -22,8 +22,10 @@ def hotlist_drop_jobs() -> list[Callable[[], object]]:
 def daily_jobs() -> list[Callable[[], object]]:
     """The jobs that run at start-up and then every day."""
     from platekeeper.server.access.audit import write_checkpoint
+    from platekeeper.server.retention.actions import daily_purge
 
-    return [write_checkpoint]
+    # The purge first, so that the day's checkpoint covers the purge's audit record.
+    return [daily_purge, write_checkpoint]
 
 
 def start_periodic_jobs(

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "platekeeper.server.hotlists",
     "platekeeper.server.alerts",
     "platekeeper.server.corrections",
+    "platekeeper.server.retention",
     "platekeeper.server.web",
 ]
 

@@ -45,6 +45,7 @@ class Permission(enum.StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_RETENTION = "manage_retention"
     MANAGE_RECORDS_REQUESTS = "manage_records_requests"
+    ENTER_HOTLIST_ENTRIES = "enter_hotlist_entries"
 
     @property
     def label(self) -> str:
@@ -64,16 +65,32 @@ PERMISSION_LABELS = {
     Permission.VIEW_AUDIT: "View audit reports",
     Permission.MANAGE_RETENTION: "Manage retention and evidence",
     Permission.MANAGE_RECORDS_REQUESTS: "Handle records requests",
+    Permission.ENTER_HOTLIST_ENTRIES: "Enter plates and partial plates on hotlists",
 }
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(
-        {P.MANAGE_USERS, P.MANAGE_CAMERAS, P.MANAGE_SETTINGS, P.RECORD_TRAINING, P.VIEW_ALERTS}
+        {
+            P.MANAGE_USERS,
+            P.MANAGE_CAMERAS,
+            P.MANAGE_SETTINGS,
+            P.RECORD_TRAINING,
+            P.VIEW_ALERTS,
+            P.ENTER_HOTLIST_ENTRIES,
+        }
     ),
     Role.OPERATOR: frozenset({P.VIEW_ALERTS, P.SEARCH_READS}),
+    # 438.3(c): investigators enter partial plates from major crimes and search back for them.
     Role.INVESTIGATOR: frozenset(
-        {P.SEARCH_READS, P.CANVASS_READS, P.VIEW_ALERTS, P.PLACE_HOLDS, P.EXPORT_READS}
+        {
+            P.SEARCH_READS,
+            P.CANVASS_READS,
+            P.VIEW_ALERTS,
+            P.PLACE_HOLDS,
+            P.EXPORT_READS,
+            P.ENTER_HOTLIST_ENTRIES,
+        }
     ),
     # The auditor reviews: audit reports, and read-only access to everything else (438.5(c)).
     Role.AUDITOR: frozenset({P.VIEW_AUDIT, P.SEARCH_READS, P.CANVASS_READS, P.VIEW_ALERTS}),

@@ -17,8 +17,10 @@ from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.auth import PERSON_AUTH, api_requester
 from platekeeper.server.access.gate import ADMINISTRATIVE, authorize
 from platekeeper.server.access.roles import Permission
-from platekeeper.server.hotlists.actions import HotlistError, import_entries
+from platekeeper.server.hotlists.actions import HotlistError, add_entry, import_entries
 from platekeeper.server.hotlists.models import Hotlist
+from platekeeper.server.hotlists.queries import search_back
+from platekeeper.server.reads.search_api import ReadOut
 
 router = Router(tags=["hotlists"], auth=PERSON_AUTH)
 
@@ -81,4 +83,58 @@ def import_hotlist(
         "removed": report.removed,
         "unchanged": report.unchanged,
         "invalid": [{"line": row.line, "reason": row.reason} for row in report.invalid],
+    }
+
+
+class EntryIn(Schema):
+    plate: str
+    state: str = ""
+    reason: str = ""
+    description: str = ""
+    case_number: str = ""
+    search_back_days: int = 0
+
+
+class EntryOut(Schema):
+    id: int
+    hotlist: str
+    plate: str
+    search_back: list[ReadOut] | None
+
+
+@router.post(
+    "/hotlists/{name}/entries", response=EntryOut, summary="Enter a plate or partial plate"
+)
+def enter_plate(request: HttpRequest, name: str, body: EntryIn) -> dict:
+    """Enter `plate` (wildcards allowed: `7AB?12`, `*X9*`) on hotlist `name`; with
+    `search_back_days` (1-31) the stored reads of that window are searched for it at once and
+    returned (a search audited under the entry's case number)."""
+    requester = api_requester(request)
+    authorize(
+        requester,
+        permission=Permission.ENTER_HOTLIST_ENTRIES,
+        justification=ADMINISTRATIVE,
+        action="hotlist.entry_add",
+        query={"hotlist": name, "plate": body.plate},
+    )
+    hotlist = Hotlist.objects.filter(name=name).first()
+    if hotlist is None:
+        raise HotlistError(f"name: no hotlist named {name!r}")
+    entry = add_entry(
+        hotlist,
+        body.plate,
+        actor=Actor.of(requester.user),
+        state=body.state,
+        reason=body.reason,
+        description=body.description,
+        case_number=body.case_number,
+    )
+    hits = (
+        search_back(requester, entry, days=body.search_back_days) if body.search_back_days else None
+    )
+    return {
+        "id": entry.pk,
+        "hotlist": name,
+        "plate": entry.plate_normalized,
+        "search_back": hits.results if hits else None,
     }

@@ -224,3 +224,11 @@ class HotlistEntryForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False)
     description = forms.CharField(max_length=200, required=False, label="Vehicle description")
     case_number = forms.CharField(max_length=60, required=False, label="Case number")
+    search_back_days = forms.IntegerField(
+        min_value=0,
+        max_value=31,
+        initial=7,
+        required=False,
+        label="Search back (days)",
+        help_text="Also search the stored reads of the last days for it (audited under the case)",
+    )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from platekeeper.hotlist_formats import HotlistFormatError, open_text, parse_csv, parse_ncic
 from platekeeper.server.access.audit import Actor
+from platekeeper.server.access.gate import AccessDenied
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.hotlists.actions import (
     HotlistError,
@@ -23,9 +24,11 @@ from platekeeper.server.hotlists.actions import (
     create_hotlist,
     import_entries,
 )
-from platekeeper.server.hotlists.models import Hotlist
+from platekeeper.server.hotlists.models import Hotlist, HotlistEntry
+from platekeeper.server.hotlists.queries import search_back
+from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
-from platekeeper.server.web.views import require
+from platekeeper.server.web.views import requester, require
 
 #: Refused lines shown on the page after an import; the count says how many more there were.
 SHOWN_INVALID = 200
@@ -33,10 +36,17 @@ SHOWN_INVALID = 200
 SHOWN_ENTRIES = 100
 
 
-@require(Permission.MANAGE_SETTINGS)
+@require(Permission.ENTER_HOTLIST_ENTRIES)
 @require_http_methods(["GET", "POST"])
 def hotlists(request: HttpRequest) -> HttpResponse:
     form = forms.HotlistForm(request.POST or None)
+    if request.method == "POST" and not request.user.has_perm("access.manage_settings"):
+        return render(
+            request,
+            "web/refused.html",
+            {"reason": "Your role may not create hotlists."},
+            status=403,
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -77,7 +87,7 @@ def _hotlist_page(
     return render(request, "web/hotlist.html", context, status=status)
 
 
-@require(Permission.MANAGE_SETTINGS)
+@require(Permission.ENTER_HOTLIST_ENTRIES)
 @require_http_methods(["GET"])
 def hotlist(request: HttpRequest, hotlist_id: int) -> HttpResponse:
     return _hotlist_page(request, get_object_or_404(Hotlist, pk=hotlist_id))
@@ -120,7 +130,17 @@ def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
     )
 
 
-@require(Permission.MANAGE_SETTINGS)
+def _search_back(request: HttpRequest, entry: HotlistEntry, days: int) -> dict[str, Any]:
+    """The retro-search shown under a freshly entered plate, or why it was refused."""
+    context: dict[str, Any] = {"retro_plate": entry.plate_normalized, "retro_days": days}
+    try:
+        context["retro"] = search_back(requester(request), entry, days=days)
+    except (AccessDenied, QueryError) as error:
+        context["retro"], context["retro_refusal"] = True, str(error)
+    return context
+
+
+@require(Permission.ENTER_HOTLIST_ENTRIES)
 @require_POST
 def hotlist_add(request: HttpRequest, hotlist_id: int) -> HttpResponse:
     """Enter one plate or partial plate by hand (a major crime's partial plate, a BOLO)."""
@@ -146,5 +166,8 @@ def hotlist_add(request: HttpRequest, hotlist_id: int) -> HttpResponse:
                 f"Entered {entry.plate_normalized} on {target.name}: reads from now on are "
                 "matched against it.",
             )
+            days = data["search_back_days"] or 0
+            if days and request.user.has_perm("access.search_reads"):
+                return _hotlist_page(request, target, **_search_back(request, entry, days))
             return redirect("web:hotlist", hotlist_id=target.pk)
     return _hotlist_page(request, target, status=400, entry_form=form)

@@ -1,0 +1,278 @@
+"""Time to purge one day of a year of reads, next to a raw DELETE of an equal day.
+
+For each database (SQLite, and PostgreSQL when one answers) a fresh data dir is filled with
+N reads spread evenly over the last 366 days (random UUID keys, rows in time order, every
+index of the real schema), so one day is past the 365-day period. Then, in one run:
+
+1. `purge()` of that day as `serve` runs it: the day's reads carry a plate crop each (rows and
+   files), 100 of them are on hold, and the run is audited;
+2. a raw `DELETE FROM reads_read WHERE captured_at >= X AND captured_at < Y` of the next day
+   (no images, no holds, no audit): the floor;
+3. `purge()` of the day after that, with no images, to compare like with like.
+
+Usage: python benchmarks/purge.py [--reads N]   (default 10,000,000: a large agency's year)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _harness
+
+DAYS = 366
+HELD = 100
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reads", type=int, default=10_000_000, help="reads in the year")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(_work(args.reads)))
+        return
+    rows = []
+    for label, url in _harness.databases():
+        result = _measure(url, args.reads)
+        day = result["day_reads"]
+        rows.append([label, args.reads, "fill (raw SQL + indexes)", "-", result["fill_s"], "-"])
+        rows.append(
+            [label, args.reads, "purge: 1 day with crops", day, result["purge_s"],
+             day / result["purge_s"]]
+        )  # fmt: skip
+        rows.append(
+            [label, args.reads, "raw DELETE: 1 day", result["raw_reads"], result["raw_s"],
+             result["raw_reads"] / result["raw_s"]]
+        )  # fmt: skip
+        rows.append(
+            [label, args.reads, "purge: 1 day, no images", result["plain_reads"],
+             result["plain_s"], result["plain_reads"] / result["plain_s"]]
+        )  # fmt: skip
+        print(
+            f"({label}: {result['fill_s']:.0f} s to fill; the purge removed {day} reads, "
+            f"{result['images']} image rows and files, and kept {HELD} held reads)",
+            flush=True,
+        )
+    _harness.print_table(
+        "Purging one day of a year of reads (365-day retention)",
+        ["database", "reads/year", "step", "reads", "seconds", "reads/s"],
+        rows,
+    )
+
+
+def _measure(url: str | None, reads: int) -> dict:
+    from tests.support.live import isolated_environment, run_cli  # importable once _harness ran
+
+    with tempfile.TemporaryDirectory() as tmp, isolated_environment(Path(tmp), url) as env:
+        added = run_cli(env, "camera", "add", "Bench camera", "--lat", "37.82", "--lon", "-122.23")
+        if added.returncode != 0:
+            raise SystemExit(added.stderr)
+        worker = subprocess.run(  # noqa: S603 - this script, fixed arguments
+            [sys.executable, __file__, "--worker", "--reads", str(reads)],
+            env={**env, "PYTHONPATH": str(_harness.REPO)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if worker.returncode != 0:
+            raise SystemExit(worker.stderr)
+        return json.loads(worker.stdout.strip().splitlines()[-1])
+
+
+# --- The worker: runs inside the isolated environment, with Django ----------------------
+
+
+def _work(reads: int) -> dict:
+    from platekeeper.cli.django_setup import setup_django
+
+    setup_django()
+    from django.db import connection, transaction
+
+    from platekeeper.server.access.audit import Actor
+    from platekeeper.server.retention.actions import purge
+    from platekeeper.server.retention.models import RetentionSettings
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    start = now - dt.timedelta(days=DAYS)
+    started = time.perf_counter()
+    _fill(connection, reads, start)
+    fill_s = time.perf_counter() - started
+    day1_end = now - dt.timedelta(days=365)
+    _attach_images(connection, start, day1_end)
+    _hold(connection, start, day1_end)
+    with connection.cursor() as cursor:  # statistics as a live database would have them
+        cursor.execute("ANALYZE")
+
+    actor = Actor(username="bench")
+    started = time.perf_counter()
+    report = purge(actor=actor)
+    purge_s = time.perf_counter() - started
+
+    day2_end = now - dt.timedelta(days=364)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM reads_read WHERE captured_at >= %s AND captured_at < %s",
+            [_db_time(day1_end), _db_time(day2_end)],
+        )
+        raw_reads = cursor.rowcount
+    raw_s = time.perf_counter() - started
+
+    RetentionSettings.objects.update(reads_days=363, images_days=363)
+    started = time.perf_counter()
+    plain = purge(actor=actor)
+    plain_s = time.perf_counter() - started
+    return {
+        "fill_s": fill_s,
+        "day_reads": report.reads_deleted,
+        "images": report.images_deleted,
+        "purge_s": purge_s,
+        "raw_reads": raw_reads,
+        "raw_s": raw_s,
+        "plain_reads": plain.reads_deleted,
+        "plain_s": plain_s,
+    }
+
+
+def _db_time(moment: dt.datetime):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return moment
+    return moment.replace(tzinfo=None).isoformat(" ")
+
+
+def _fill(connection, reads: int, start: dt.datetime) -> None:
+    """Insert the year with secondary indexes dropped, then build them (as a restore would)."""
+    step = DAYS * 86_400 / reads
+    with connection.cursor() as cursor:
+        camera = cursor.execute("SELECT min(id) FROM cameras_camera").fetchone()[0]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE tablename = 'reads_read' AND indexname NOT LIKE '%%pkey'"
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE confrelid = 'reads_read'::regclass"
+            )
+            links = cursor.fetchall()  # other tables' foreign keys to reads (alerts, ...)
+            for table, name, _ in links:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            for name, _ in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+            cursor.execute("ALTER TABLE reads_read DROP CONSTRAINT reads_read_pkey")
+            cursor.execute(
+                """
+                INSERT INTO reads_read (id, camera_id, source, plate, plate_normalized, state,
+                    confidence, candidates, captured_at, received_at, latitude, longitude,
+                    geocell, vehicle_make, vehicle_color, vehicle_type)
+                SELECT gen_random_uuid(), %s, 'api', p, p, 'CA', 0.9, '[]', t, t,
+                    37.82, -122.23, 3782012223 + n %% 50, '', '', ''
+                FROM (SELECT n, upper(substr(md5(n::text), 1, 7)) AS p,
+                             %s + n * make_interval(secs => %s) AS t
+                      FROM generate_series(0, %s - 1) AS n) AS g
+                """,
+                [camera, start, step, reads],
+            )
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            cursor.execute("ALTER TABLE reads_read ADD PRIMARY KEY (id)")
+            for _, definition in indexes:
+                cursor.execute(definition)
+            for table, name, definition in links:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'reads_read' "
+                "AND type = 'index' AND sql IS NOT NULL"
+            )
+            indexes = cursor.fetchall()
+            for name, _ in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+            # A big page cache for the fill only (random primary keys); the purge runs with
+            # the server's default again.
+            cursor.execute("PRAGMA cache_size = -1000000")
+            cursor.execute(
+                """
+                WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < %s)
+                INSERT INTO reads_read (id, camera_id, source, plate, plate_normalized, state,
+                    confidence, candidates, captured_at, received_at, latitude, longitude,
+                    geocell, vehicle_make, vehicle_color, vehicle_type)
+                SELECT lower(hex(randomblob(16))), %s, 'api', p, p, 'CA', 0.9, '[]', t, t,
+                    37.82, -122.23, 3782012223 + n %% 50, '', '', ''
+                FROM (SELECT n, upper(substr(hex(randomblob(4)), 1, 7)) AS p,
+                             strftime('%%Y-%%m-%%d %%H:%%M:%%f', %s + n * %s, 'unixepoch') AS t
+                      FROM seq)
+                """,
+                [reads - 1, camera, start.timestamp(), step],
+            )
+            for _, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("PRAGMA cache_size = -2000")
+
+
+def _attach_images(connection, start: dt.datetime, end: dt.datetime) -> int:
+    """Give each read of the expired day its own small plate crop: a row and a file."""
+    from django.conf import settings
+    from django.db import transaction
+
+    media = Path(settings.MEDIA_ROOT)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM reads_read WHERE captured_at < %s", [_db_time(end)])
+        ids = [row[0] for row in cursor.fetchall()]
+        images, links = [], []
+        for read_id in ids:
+            data = b"\xff\xd8\xff" + os.urandom(1500)
+            digest = hashlib.sha256(data).hexdigest()
+            path = f"images/{digest[:2]}/{digest}.jpg"
+            (media / path).parent.mkdir(parents=True, exist_ok=True)
+            (media / path).write_bytes(data)
+            images.append((digest, "image/jpeg", len(data), path, _db_time(start)))
+            links.append((digest, read_id))
+        cursor.executemany(
+            "INSERT INTO reads_image (sha256, content_type, size_bytes, path, created_at) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            images,
+        )
+        cursor.executemany("UPDATE reads_read SET plate_crop_id = %s WHERE id = %s", links)
+    return len(ids)
+
+
+def _hold(connection, start: dt.datetime, end: dt.datetime) -> None:
+    """Hold HELD reads of the expired day, so the purge has to step around them."""
+    from django.utils import timezone
+
+    from platekeeper.server.access.models import User
+    from platekeeper.server.retention.models import Hold, HoldItem, HoldReason
+
+    user = User.objects.create(username="bench-custodian")
+    hold = Hold.objects.create(
+        case_number="BENCH-1",
+        reason=HoldReason.CRIMINAL_ACTION,
+        requested_by="benchmark",
+        placed_by=user,
+        placed_at=timezone.now(),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, captured_at FROM reads_read WHERE captured_at < %s LIMIT %s",
+            [_db_time(end), HELD],
+        )
+        rows = cursor.fetchall()
+    HoldItem.objects.bulk_create(
+        HoldItem(hold=hold, read_id=read_id, captured_at=start) for read_id, _ in rows
+    )
+
+
+if __name__ == "__main__":
+    main()

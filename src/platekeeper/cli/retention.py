@@ -1,0 +1,330 @@
+"""`platekeeper purge`, `evidence ...` and `retention ...`: Policy 438.4 from the console."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import sys
+import uuid
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+
+from platekeeper.cli.common import DATE, console_actor, read_password
+from platekeeper.cli.django_setup import migrate_database
+
+KIND_NAMES = ["reads", "images", "alerted-reads", "alerts", "hotlist-entries", "audit"]
+REASON_NAMES = ["criminal-action", "civil-action", "discovery-request", "other-lawful-action"]
+
+
+def _progress(enabled: bool):
+    """A rich progress display on a terminal; nothing when output goes to a file or pipe."""
+    if not enabled or not sys.stderr.isatty():
+        return nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    )
+
+
+def _login(username: str, password_stdin: bool):
+    """Authenticate the person at the console: exports and holds are theirs, not the shell's."""
+    password = read_password(password_stdin)
+    migrate_database()
+    from platekeeper.server.access.actions import authenticate_password
+    from platekeeper.server.access.gate import Requester
+
+    address = f"console:{getpass.getuser()}"
+    user = authenticate_password(username, password, channel="cli", client_address=address)
+    return Requester(user=user, channel="cli", client_address=address)
+
+
+user_option = click.option(
+    "--user", "username", required=True, help="Your username (you will be asked for your password)"
+)
+password_option = click.option(
+    "--password-stdin", is_flag=True, help="Read your password from standard input"
+)
+
+
+# --- purge -------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Count what would be purged, per day; delete nothing")
+@click.option(
+    "--batch-size",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Reads deleted per transaction",
+)
+@click.option("--verbose", is_flag=True, help="Print one line per committed batch")
+@click.option(
+    "--pause-between-batches",
+    default=0.0,
+    type=click.FloatRange(0, 60),
+    hidden=True,
+    help="Seconds to wait after each commit (for crash tests)",
+)
+def purge(dry_run: bool, batch_size: int, verbose: bool, pause_between_batches: float) -> None:
+    """Delete reads and images past their retention period, except those on hold.
+
+    Safe to interrupt and run again. `serve` runs it daily; each run writes one audit record
+    with the number of reads purged per day.
+    """
+    migrate_database()
+    from platekeeper.server.retention.actions import PurgeProgress
+    from platekeeper.server.retention.actions import purge as run_purge
+
+    with _progress(not verbose) as bars:
+        tasks: dict[str, object] = {}
+
+        def show(step: PurgeProgress) -> None:
+            if verbose and step.committed:
+                click.echo(f"{step.phase}: committed {step.committed} ({step.done} so far)")
+            if bars is None:
+                return
+            if step.phase not in tasks:
+                tasks[step.phase] = bars.add_task(f"purging {step.phase}", total=step.total)
+            bars.update(tasks[step.phase], completed=step.done)
+
+        report = run_purge(
+            actor=console_actor(),
+            channel="cli",
+            dry_run=dry_run,
+            batch_size=batch_size,
+            progress=show,
+            pause_after_commit=pause_between_batches,
+        )
+    verb = "Would purge" if dry_run else "Purged"
+    click.echo(
+        f"{verb} {report.reads_deleted} reads captured before "
+        f"{report.reads_cutoff.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        f"{'' if dry_run else f', {report.images_deleted} images'}; "
+        f"{report.held_kept} expired reads kept on hold."
+    )
+    for day, count in report.reads_per_day.items():
+        click.echo(f"  {day}  {count}")
+    if report.images_detached:
+        click.echo(f"{verb} the images of {report.images_detached} reads past the image period.")
+    if report.orphan_files_deleted:
+        click.echo(f"Removed {report.orphan_files_deleted} orphaned image files.")
+    if report.interrupted_runs_audited:
+        click.echo(f"Audited {report.interrupted_runs_audited} interrupted earlier run(s).")
+
+
+# --- evidence ----------------------------------------------------------------------------
+
+
+@click.group()
+def evidence() -> None:
+    """Evidence holds and exports: keep reads past retention for a case, and book them in."""
+
+
+@evidence.command("hold")
+@click.argument("case")
+@click.option("--plate", help="Hold every read of this plate (in the window, if given)")
+@click.option("--from", "start", type=DATE, help="First day of the window, YYYY-MM-DD (UTC)")
+@click.option("--to", "end", type=DATE, help="Last day of the window, YYYY-MM-DD (UTC)")
+@click.option("--read-id", "read_ids", multiple=True, type=click.UUID, help="A read to hold")
+@click.option("--reason", required=True, type=click.Choice(REASON_NAMES), help="Legal grounds")
+@click.option("--requested-by", required=True, help="Who asked for it, e.g. 'DDA J. Doe'")
+@click.option("--note", default="", help="Anything else the custodian should know")
+@click.option("--purpose", default="criminal_investigation", show_default=True)
+@user_option
+@password_option
+def hold(
+    case: str,
+    plate: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    read_ids: tuple[uuid.UUID, ...],
+    reason: str,
+    requested_by: str,
+    note: str,
+    purpose: str,
+    username: str,
+    password_stdin: bool,
+) -> None:
+    """Place an evidence hold for CASE: the chosen reads are kept past retention."""
+    if bool(plate) == bool(read_ids):
+        raise click.UsageError("give either --plate (with --from/--to) or --read-id")
+    requester = _login(username, password_stdin)
+    from platekeeper.server.retention.actions import HoldSelection, place_hold
+    from platekeeper.server.retention.models import HoldReason
+
+    def moment(day: dt.date | None, *, after: bool = False) -> dt.datetime | None:
+        if day is None:
+            return None
+        return dt.datetime.combine(day + dt.timedelta(days=int(after)), dt.time(), tzinfo=dt.UTC)
+
+    placed = place_hold(
+        requester,
+        purpose=purpose,
+        case_number=case,
+        reason=HoldReason(reason.replace("-", "_")),
+        requested_by=requested_by,
+        note=note,
+        selection=HoldSelection(
+            read_ids=read_ids, plate=plate or "", start=moment(start), end=moment(end, after=True)
+        ),
+    )
+    count = placed.items.count()
+    click.echo(f"Hold #{placed.pk} placed for case {placed.case_number}: {count} reads kept.")
+
+
+@evidence.command("release")
+@click.argument("case")
+@click.option("--reason", required=True, help="Why the hold is no longer needed")
+@user_option
+@password_option
+def release(case: str, reason: str, username: str, password_stdin: bool) -> None:
+    """Release every standing hold of CASE; its reads then age out normally."""
+    requester = _login(username, password_stdin)
+    from platekeeper.server.retention.actions import release_holds
+
+    holds = release_holds(
+        case,
+        user=requester.user,
+        reason=reason,
+        channel="cli",
+        client_address=requester.client_address,
+    )
+    click.echo(f"Released {len(holds)} hold(s) of case {case}.")
+
+
+@evidence.command("list")
+@click.option("--all", "include_released", is_flag=True, help="Include released holds")
+def list_holds_command(include_released: bool) -> None:
+    """Holds with their case, grounds and size (never the plates they hold)."""
+    migrate_database()
+    from platekeeper.server.retention.queries import list_holds
+
+    holds = list_holds(include_released=include_released)
+    if not holds:
+        click.echo("No holds." if include_released else "No standing holds.")
+        return
+    click.echo(f"{'HOLD':<6} {'CASE':<14} {'READS':>6}  {'PLACED':<17} {'BY':<12} STATE / GROUNDS")
+    for row in holds:
+        state = (
+            f"released {row.released_at:%Y-%m-%d} by {row.released_by}: {row.release_reason}"
+            if row.released_at
+            else "standing"
+        )
+        click.echo(
+            f"#{row.id:<5} {row.case_number:<14} {row.read_count:>6}  "
+            f"{row.placed_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} {row.placed_by:<12} "
+            f"{state} / {row.reason_label}, requested by {row.requested_by}"
+        )
+
+
+@evidence.command("export")
+@click.argument("case")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A new folder, or a file name ending in .zip",
+)
+@click.option("--purpose", default="criminal_investigation", show_default=True)
+@user_option
+@password_option
+def export(case: str, out: Path, purpose: str, username: str, password_stdin: bool) -> None:
+    """Export the held reads of CASE with images, manifest and chain of custody. Audited."""
+    requester = _login(username, password_stdin)
+    from platekeeper.server.retention.evidence import export_case
+
+    with _progress(True) as bars:
+        task = bars.add_task("copying images", total=None) if bars else None
+
+        def show(done: int, total: int) -> None:
+            if bars is not None:
+                bars.update(task, completed=done, total=total)
+
+        result = export_case(requester, case_number=case, purpose=purpose, out=out, progress=show)
+    click.echo(
+        f"Exported {result.reads} reads and {result.images} images of case {case} "
+        f"to {result.out} ({result.files} files)."
+    )
+    click.echo("Write this on the property form; it proves the manifest is unchanged:")
+    click.echo(f"manifest SHA-256: {result.manifest_sha256}")
+
+
+@evidence.command("verify")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--manifest-sha256", default="", help="The manifest digest recorded at export")
+def verify(path: Path, manifest_sha256: str) -> None:
+    """Re-hash every file of an export; exit 1 naming any changed, missing or extra file."""
+    from platekeeper.server.retention.manifest import verify_export
+
+    report = verify_export(path, expected_manifest_sha256=manifest_sha256)
+    if not report.ok:
+        for line in report.describe():
+            click.echo(line, err=True)
+        click.echo(f"Evidence export at {path} FAILED verification.", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Evidence export intact: {report.checked} files match the manifest "
+        f"(manifest SHA-256 {report.manifest_sha256})."
+    )
+
+
+# --- retention ---------------------------------------------------------------------------
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """The retention schedule: how long each kind of data is kept."""
+
+
+@retention_group.command("show")
+def show() -> None:
+    """Each kind of data with its period, the policy minimum and how it is enforced."""
+    migrate_database()
+    from platekeeper.server.retention.queries import recent_purges, retention_schedule
+
+    schedule = retention_schedule()
+    click.echo(f"{'KIND':<16} {'DAYS':>5} {'MINIMUM':>8}  ENFORCEMENT")
+    for row in schedule.rows:
+        flag = "  ** below minimum **" if row.days < row.minimum else ""
+        click.echo(f"{row.kind.value:<16} {row.days:>5} {row.minimum:>8}  {row.enforcement}{flag}")
+    if schedule.override_reason:
+        click.echo(
+            f"Override by {schedule.override_by} on {schedule.override_at:%Y-%m-%d}: "
+            f"{schedule.override_reason}"
+        )
+    runs = recent_purges(1)
+    if runs:
+        last = runs[0]
+        state = "finished" if last.finished_at else "interrupted"
+        click.echo(
+            f"Last purge: {last.started_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC, {state}, "
+            f"{last.reads_deleted} reads, {last.images_deleted} images."
+        )
+    click.echo("The audit log is never purged by platekeeper: it must outlive its data.")
+
+
+@retention_group.command("set")
+@click.argument("kind", type=click.Choice(KIND_NAMES))
+@click.argument("days", type=click.IntRange(1, 36_500))
+@click.option("--override-reason", default="", help="Required below the policy minimum; recorded")
+def set_period(kind: str, days: int, override_reason: str) -> None:
+    """Keep KIND of data for DAYS days."""
+    migrate_database()
+    from platekeeper.server.retention.actions import set_retention
+    from platekeeper.server.retention.queries import RetentionKind
+
+    set_retention(
+        {RetentionKind(kind): days}, actor=console_actor(), override_reason=override_reason
+    )
+    click.echo(f"{RetentionKind(kind).label} are now kept {days} days.")
+    if override_reason:
+        click.echo(f"Override recorded: {override_reason}")
