@@ -86,16 +86,25 @@ def insert_rows(
         f"INSERT INTO {quote(model._meta.db_table)} "
         f"({', '.join(quote(field.column) for field in fields)})"
     )
+    if connection.vendor == "postgresql":
+        return _insert_unnest(head, fields, rows)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One array per column through unnest(): a short statement with one parameter per
-            # column, instead of a statement with a placeholder for every value.
-            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-            cursor.execute(
-                f"{head} SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
-                [list(column) for column in zip(*rows, strict=True)],
-            )
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"{head} VALUES ({marks}) ON CONFLICT DO NOTHING", rows)
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"{head} VALUES ({marks}) ON CONFLICT DO NOTHING", rows)
+        return cursor.rowcount
+
+
+def _insert_unnest(head: str, fields: list[models.Field], rows: Sequence[Sequence[object]]) -> int:
+    """PostgreSQL: one array per column through unnest(), a short statement with one parameter
+    per column. Sent with server-side binding in binary (`%b`), instead of quoting every value
+    into the SQL text as Django's client-side cursor would."""
+    import psycopg
+
+    arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in fields)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"{head} SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
         return cursor.rowcount
