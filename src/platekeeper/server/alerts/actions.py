@@ -135,29 +135,28 @@ def acknowledge(alert_id: int, *, user: User) -> Alert:
     return alert
 
 
-@transaction.atomic
 def record_visual_check(alert_id: int, result: str, *, user: User, note: str = "") -> Alert:
     """The officer compared the captured plate image, state and vehicle with the entry."""
-    if result not in VisualCheck.values:
-        raise AlertError(f"result: must be one of {', '.join(VisualCheck.values)}")
-    alert = _locked(alert_id)
-    _open(alert)
-    alert.visual_check = result
-    alert.save(update_fields=["visual_check", "status"])
-    _log(alert, user, "visual_check", value=result, note=note)
-    return alert
+    return _record_check(alert_id, "visual_check", result, VisualCheck.values, user=user, note=note)
+
+
+def record_clets_check(alert_id: int, result: str, *, user: User, note: str = "") -> Alert:
+    """The officer queried CLETS/NCIC: is the entry still on file, and what did it say."""
+    return _record_check(alert_id, "clets_check", result, CletsCheck.values, user=user, note=note)
 
 
 @transaction.atomic
-def record_clets_check(alert_id: int, result: str, *, user: User, note: str = "") -> Alert:
-    """The officer queried CLETS/NCIC: is the entry still on file, and what did it say."""
-    if result not in CletsCheck.values:
-        raise AlertError(f"result: must be one of {', '.join(CletsCheck.values)}")
+def _record_check(
+    alert_id: int, check: str, result: str, results: list[str], *, user: User, note: str
+) -> Alert:
+    """Record one of the two checks (the alert field and the step share the name `check`)."""
+    if result not in results:
+        raise AlertError(f"result: must be one of {', '.join(results)}")
     alert = _locked(alert_id)
     _open(alert)
-    alert.clets_check = result
-    alert.save(update_fields=["clets_check", "status"])
-    _log(alert, user, "clets_check", value=result, note=note)
+    setattr(alert, check, result)
+    alert.save(update_fields=[check, "status"])
+    _log(alert, user, check, value=result, note=note)
     return alert
 
 

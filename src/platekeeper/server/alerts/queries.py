@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.alerts.models import Alert
+from platekeeper.server.reads.images import image_bytes
 from platekeeper.server.reads.queries import MAX_PAGE, QueryError
 
 
@@ -242,9 +242,7 @@ def alert_image(
         image = alert.read.plate_crop if which == "crop" else alert.read.overview
         if image is None:
             raise QueryError(f"which: the read of alert {alert_id} has no {which} image")
-        with default_storage.open(image.path, "rb") as handle:
-            data = handle.read()
-        return Gated((data, image.content_type), record_ids=[image.sha256])
+        return Gated((image_bytes(image), image.content_type), record_ids=[image.sha256])
 
     return run_gated(
         requester,

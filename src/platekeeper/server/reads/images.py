@@ -76,7 +76,12 @@ def store_images(images: Iterable[bytes]) -> list[str]:
     return digests
 
 
+def image_bytes(image: Image) -> bytes:
+    """The stored file of an image (callers gate and audit the access)."""
+    with default_storage.open(image.path, "rb") as handle:
+        return handle.read()
+
+
 def verify_image(image: Image) -> bool:
     """Return True when the stored file still hashes to the digest the read recorded."""
-    with default_storage.open(image.path, "rb") as handle:
-        return image_digest(handle.read()) == image.sha256
+    return image_digest(image_bytes(image)) == image.sha256

@@ -7,7 +7,6 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from platekeeper.plates import InvalidPlate, is_pattern, normalize_pattern
 from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.models import Camera
+from platekeeper.server.reads.images import image_bytes
 from platekeeper.server.reads.models import Image, Read
 
 MAX_PAGE = 200
@@ -219,9 +219,7 @@ def read_image(
         image = Image.objects.filter(sha256=sha256).first()
         if image is None:
             raise QueryError(f"sha256: no image {sha256}")
-        with default_storage.open(image.path, "rb") as handle:
-            data = handle.read()
-        return Gated((data, image.content_type), record_ids=[sha256])
+        return Gated((image_bytes(image), image.content_type), record_ids=[sha256])
 
     return run_gated(
         requester,
