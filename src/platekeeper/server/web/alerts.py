@@ -8,14 +8,12 @@ stays thin: `alerts.queries` reads (gated, audited), `alerts.actions` changes (a
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,7 +41,6 @@ from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
 from platekeeper.server.web.middleware import CONTENT_SECURITY_POLICY
 from platekeeper.server.web.views import (
-    View,
     client_address,
     justification,
     needs_purpose,
@@ -103,28 +100,6 @@ STEP_LABELS = {
     "close": "Outcome",
     "enforcement": "Enforcement action",
 }
-
-
-def require_one_of(*permissions: Permission) -> Any:
-    """Like `views.require`, for pages open to any of several permissions."""
-
-    def decorate(view: View) -> View:
-        @functools.wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not any(request.user.has_perm(f"access.{p.value}") for p in permissions):
-                labels = " or ".join(p.label.lower() for p in permissions)
-                return render(
-                    request,
-                    "web/refused.html",
-                    {"reason": f"This page is for those who may {labels}."},
-                    status=403,
-                )
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
 
 
 def describe(alert: AlertSummary) -> dict[str, Any]:
@@ -317,7 +292,7 @@ def alert_step(request: HttpRequest, alert_id: int, step: str) -> HttpResponse:
 # --- metrics ---------------------------------------------------------------------------------
 
 
-@require_one_of(Permission.VIEW_AUDIT, Permission.MANAGE_SETTINGS)
+@require(Permission.VIEW_AUDIT, Permission.MANAGE_SETTINGS)
 @require_GET
 def alert_metrics(request: HttpRequest) -> HttpResponse:
     """Counts only (lists, cameras, times): no purpose needed, like the dashboard."""

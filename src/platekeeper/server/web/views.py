@@ -91,18 +91,19 @@ def justification(request: HttpRequest) -> Justification | None:
     return Justification(purpose=stated["code"], case_number=stated["case_number"])
 
 
-def require(permission: Permission) -> Callable[[View], View]:
-    """Log in first; then refuse (403, with a page saying why) a role without `permission`."""
+def require(*permissions: Permission) -> Callable[[View], View]:
+    """Log in first; then refuse (403, with a page saying why) a role with none of `permissions`."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
         @login_required
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not request.user.has_perm(f"access.{permission.value}"):
+            if not any(request.user.has_perm(f"access.{p.value}") for p in permissions):
+                labels = " or ".join(p.label.lower() for p in permissions)
                 return render(
                     request,
                     "web/refused.html",
-                    {"reason": f"Your role may not {permission.label.lower()}."},
+                    {"reason": f"Your role may not {labels}."},
                     status=403,
                 )
             return view(request, *args, **kwargs)
