@@ -56,7 +56,7 @@ class SeedSummary:
 
 def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None) -> SeedSummary:
     """Create the demo town's cameras and reads once; a second run changes nothing."""
-    town = build_town(seed=seed, days=days, end=end or timezone.now())
+    town = build_town(seed=seed, days=days, end=end or timezone.now(), fixed_cameras=18)
     first_camera = town.cameras[0].name
     if Camera.objects.filter(name=first_camera).exists():
         return SeedSummary(town=town, reads_stored=0, already_seeded=True)
