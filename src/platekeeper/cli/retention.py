@@ -115,6 +115,8 @@ def purge(dry_run: bool, batch_size: int, verbose: bool, pause_between_batches: 
         click.echo(f"  {day}  {count}")
     if report.images_detached:
         click.echo(f"{verb} the images of {report.images_detached} reads past the image period.")
+    if report.hotlist_entries_deleted:
+        click.echo(f"{verb} {report.hotlist_entries_deleted} expired hotlist entries.")
     if report.orphan_files_deleted:
         click.echo(f"Removed {report.orphan_files_deleted} orphaned image files.")
     if report.interrupted_runs_audited:

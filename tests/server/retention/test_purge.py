@@ -240,3 +240,41 @@ def test_reads_that_raised_alerts_are_kept_for_the_alerted_period_then_go_with_t
     assert not alerts.filter(pk=old_alert.pk).exists()
     event = AuditEvent.objects.filter(action="retention.purge").get()
     assert event.query["also_deleted"] == {"alerts.Alert": 1}
+
+
+def test_hotlist_entries_expired_longer_than_their_period_are_purged(camera):
+    """GIVEN entries expired 400 and 10 days ago, one that never expires, and an alert raised by
+    the old one WHEN the purge runs (period 365 days) THEN only the old entry goes, in batches,
+    counted in the run and its audit record, the matcher generation changes and the alert
+    stays (without its link)."""
+    from platekeeper.server.alerts.models import Alert
+    from platekeeper.server.hotlists.actions import add_entry, create_hotlist
+    from platekeeper.server.hotlists.models import HotlistEntry, HotlistGeneration
+
+    hotlist = create_hotlist("Stolen", actor=SETUP_ACTOR)
+    old = [
+        add_entry(hotlist, plate, actor=SETUP_ACTOR, expires_at=days_ago(400))
+        for plate in ("1OLD001", "2OLD002", "3OLD003")
+    ]
+    add_entry(hotlist, "4RECENT", actor=SETUP_ACTOR, expires_at=days_ago(10))
+    add_entry(hotlist, "5NEVER5", actor=SETUP_ACTOR)
+    [read] = store_reads(camera, captured_at=days_ago(1), plate="7ABC123")
+    Alert.objects.filter(pk=_alert_on(read).pk).update(entry=old[0])  # raised while it stood
+    generation = HotlistGeneration.objects.get(pk=1).value
+
+    assert purge(dry_run=True).hotlist_entries_deleted == 3
+    assert HotlistEntry.objects.count() == 5
+    report = purge(batch_size=2)
+
+    assert report.hotlist_entries_deleted == 3
+    assert sorted(HotlistEntry.objects.values_list("plate_normalized", flat=True)) == [
+        "4RECENT",
+        "5NEVER5",
+    ]
+    assert HotlistGeneration.objects.get(pk=1).value != generation
+    assert Alert.objects.filter(entry__isnull=True).count() == 1
+    run = PurgeRun.objects.get()
+    assert run.also_deleted["hotlists.HotlistEntry"] == 3
+    event = AuditEvent.objects.filter(action="retention.purge").order_by("-id").first()
+    assert event.query["hotlist_entries_deleted"] == 3
+    assert verify_chain().ok

@@ -56,6 +56,8 @@ _HOLD_LOCK = 438_004
 _PURGE_LOCK = 438_040
 DEFAULT_BATCH = 5000
 ORPHAN_GRACE = dt.timedelta(hours=6)
+#: How Django's delete counts name hotlist entries in `PurgeRun.also_deleted`.
+_ENTRY_LABEL = "hotlists.HotlistEntry"
 SYSTEM_ACTOR = Actor(username="system:retention")
 
 
@@ -309,6 +311,7 @@ class PurgeReport:
     images_deleted: int = 0
     files_deleted: int = 0
     orphan_files_deleted: int = 0
+    hotlist_entries_deleted: int = 0
     held_kept: int = 0
     interrupted_runs_audited: int = 0
     reads_per_day: dict[str, int] = field(default_factory=dict)
@@ -327,7 +330,8 @@ def purge(
     pause_after_commit: float = 0.0,
     orphan_grace: dt.timedelta = ORPHAN_GRACE,
 ) -> PurgeReport:
-    """Purge expired, unheld reads and images, then orphaned files; audit one record per run.
+    """Purge expired, unheld reads and images, long-expired hotlist entries, then orphaned
+    files; audit one record per run.
 
     Safe to interrupt anywhere and to run again: each batch commits alone (with the running
     totals of its run), a run killed part-way is audited by the next one, and files are removed
@@ -341,6 +345,7 @@ def purge(
     reads_cutoff = now - dt.timedelta(days=schedule.reads_days)
     alerted_cutoff = now - dt.timedelta(days=max(schedule.alerted_reads_days, schedule.alerts_days))
     images_cutoff = max(now - dt.timedelta(days=schedule.images_days), reads_cutoff)
+    entries_cutoff = now - dt.timedelta(days=schedule.hotlist_entries_days)
     report = PurgeReport(dry_run=dry_run, reads_cutoff=reads_cutoff, images_cutoff=images_cutoff)
     report.held_kept = _held_expired_count(reads_cutoff)
     expired = _expired_reads(reads_cutoff, alerted_cutoff)
@@ -348,6 +353,8 @@ def purge(
         report.reads_per_day = _expired_per_day(expired)
         report.reads_deleted = sum(report.reads_per_day.values())
         report.images_detached = _images_to_detach(schedule, reads_cutoff, images_cutoff).count()
+        entries = _expired_hotlist_entries(entries_cutoff)
+        report.hotlist_entries_deleted = entries.count() if entries is not None else 0
         return report
     notify = progress or (lambda _: None)
     with _one_purge_at_a_time():
@@ -363,6 +370,7 @@ def purge(
         for reads in expired:
             _purge_reads(run, report, reads, total, batch_size, notify, pause_after_commit)
         _detach_old_images(run, report, schedule, batch_size, notify, pause_after_commit)
+        _purge_hotlist_entries(run, report, entries_cutoff, batch_size, notify)
         report.orphan_files_deleted = _sweep_orphans(now - orphan_grace, notify)
         with transaction.atomic():
             run.orphan_files_deleted = report.orphan_files_deleted
@@ -513,6 +521,55 @@ def _detach_old_images(
         _after_commit(run, report, gone, pause)
 
 
+def _expired_hotlist_entries(cutoff: dt.datetime):
+    """Hotlist entries that expired before `cutoff`; None when there is no hotlists app.
+
+    An entry without an expiry date stands until someone removes it, so it is never purged.
+    """
+    try:
+        entry_model = apps.get_model("hotlists", "HotlistEntry")
+    except LookupError:  # an installation without the hotlists app
+        return None
+    return entry_model.objects.filter(expires_at__lt=cutoff)
+
+
+def _purge_hotlist_entries(
+    run: PurgeRun, report: PurgeReport, cutoff: dt.datetime, batch_size: int, notify: Progress
+) -> None:
+    """Delete hotlist entries expired longer than their period, one committed batch at a time.
+
+    Each batch changes the hotlist generation in its own transaction, so every process rebuilds
+    its matcher from what is left; alerts keep their copy of the entry (their link is nulled).
+    """
+    expired = _expired_hotlist_entries(cutoff)
+    if expired is None:
+        return
+    from platekeeper.server.hotlists.actions import bump_generation
+
+    total = expired.count()
+    notify(PurgeProgress("hotlist-entries", 0, total))
+    while True:
+        with transaction.atomic():
+            ids = list(
+                expired.order_by("expires_at", "id").values_list("id", flat=True)[:batch_size]
+            )
+            if not ids:
+                return
+            # Filtered again on the expiry, in case an entry was renewed since it was chosen.
+            _, deleted = expired.filter(id__in=ids).delete()
+            bump_generation()
+            removed = {label: n for label, n in deleted.items() if n}
+            run.also_deleted = _merge(run.also_deleted, removed)
+            run.save(update_fields=["also_deleted"])
+        report.hotlist_entries_deleted += removed.get(_ENTRY_LABEL, 0)
+        report.also_deleted = _merge(report.also_deleted, removed)
+        notify(
+            PurgeProgress(
+                "hotlist-entries", report.hotlist_entries_deleted, total, committed=len(ids)
+            )
+        )
+
+
 def _digests(rows: Iterable[tuple]) -> set[str]:
     return {digest for row in rows for digest in (row[2], row[3]) if digest}
 
@@ -598,6 +655,7 @@ def _audit_run(run: PurgeRun, *, actor: Actor, channel: str, interrupted: bool) 
             "images_cutoff": run.images_cutoff.isoformat(),
             "reads_per_day": run.reads_per_day,
             "also_deleted": run.also_deleted,
+            "hotlist_entries_deleted": run.also_deleted.get(_ENTRY_LABEL, 0),
             "images_detached": run.images_detached,
             "images_deleted": run.images_deleted,
             "files_deleted": run.files_deleted,

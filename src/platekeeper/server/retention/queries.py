@@ -74,7 +74,7 @@ ENFORCEMENT = {
     RetentionKind.IMAGES: "purged daily (with their reads, or earlier if shorter)",
     RetentionKind.ALERTED_READS: "purged daily, with their alerts",
     RetentionKind.ALERTS: "purged with their reads (the longer of the two periods applies)",
-    RetentionKind.HOTLIST_ENTRIES: "stored; enforced once hotlists exist",
+    RetentionKind.HOTLIST_ENTRIES: "purged daily once expired longer than this (matchers reload)",
     RetentionKind.AUDIT: "never purged: the log must outlive its data",
 }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from platekeeper.server.web import alerts, hotlists, views
+from platekeeper.server.web import alerts, evidence, hotlists, views
 
 app_name = "web"
 urlpatterns = [
@@ -26,6 +26,11 @@ urlpatterns = [
     path("hotlists/<int:hotlist_id>", hotlists.hotlist, name="hotlist"),
     path("hotlists/<int:hotlist_id>/import", hotlists.hotlist_import, name="hotlist_import"),
     path("hotlists/<int:hotlist_id>/add", hotlists.hotlist_add, name="hotlist_add"),
+    path("evidence", evidence.evidence, name="evidence"),
+    path("evidence/hold", evidence.evidence_hold, name="evidence_hold"),
+    path("evidence/release", evidence.evidence_release, name="evidence_release"),
+    path("evidence/export", evidence.evidence_export, name="evidence_export"),
+    path("retention", evidence.retention, name="retention"),
     path("users", views.users, name="users"),
     path("users/<str:username>/disable", views.user_disable, name="user_disable"),
     path("users/<str:username>/reset-second-factor", views.user_reset_totp, name="user_reset_totp"),
