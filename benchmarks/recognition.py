@@ -1,0 +1,221 @@
+"""Benchmark plate recognition on a folder in the development set's format.
+
+    taskset -c 0 python benchmarks/recognition.py /work/shared/datasets/openalpr-bench-dev
+
+DIR holds `NAME.jpg` + `NAME.txt` pairs (`file x y width height PLATE`, tab-separated), or
+sub-folders `us/` and `eu/` of them. Each (set, engine) runs in its own child process with one
+onnxruntime/OpenMP thread, so peak memory is per engine and one core is measured. Timing covers
+`read_frame` with the models loaded (image decoding excluded); start-up (model loading and the
+first read) is reported separately. The baseline is the naive rapidocr pipeline (`naive` engine)
+unless `--baseline none`.
+
+    taskset -c 0 python benchmarks/recognition.py --video
+
+generates a 720p 15 fps video of vehicles passing (each plate in view for 1.5 s) and times
+`read_video` + `group_reads` on it: real-time factor, and vehicles read right once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def load_truth(folder: Path) -> list[tuple[Path, tuple[int, int, int, int], str]]:
+    items = []
+    for text_file in sorted(folder.glob("*.txt")):
+        fields = text_file.read_text().strip().split("\t")
+        if len(fields) < 6:
+            continue
+        image = folder / fields[0]
+        if not image.is_file():
+            continue
+        x, y, w, h = (int(v) for v in fields[1:5])
+        items.append((image, (x, y, w, h), fields[5].upper()))
+    return items
+
+
+def measure(folder: Path, engine_name: str, country: str, top_n: int, limit: int | None) -> dict:
+    """Run one engine over one folder in this process and return its figures."""
+    from platekeeper.recognition import get_engine, load_image
+
+    items = load_truth(folder)[:limit]
+    started = time.perf_counter()
+    engine = get_engine(engine_name, country=country, top_n=top_n, threads=1)
+    engine.warm_up()
+    startup_s = time.perf_counter() - started
+    found = top1 = top1_o0 = topn = false_plates = 0
+    times: list[float] = []
+    cpu_times: list[float] = []
+    misses = []
+    for image, (x, y, w, h), truth in items:
+        frame = load_image(image)
+        t0, c0 = time.perf_counter(), time.process_time()
+        reads = engine.read_frame(frame)
+        times.append((time.perf_counter() - t0) * 1000)
+        # CPU time is what one core costs; wall time also counts waiting for a shared core.
+        cpu_times.append((time.process_time() - c0) * 1000)
+        on_plate = [r for r in reads if r.box is not None and r.box.contains(x + w / 2, y + h / 2)]
+        found += bool(on_plate)
+        false_plates += len(reads) - len(on_plate)
+        hit = bool(reads) and reads[0].text == truth
+        top1 += hit
+        # The ground truth is inconsistent on O versus 0 for some jurisdictions.
+        top1_o0 = top1_o0 + (
+            bool(reads) and reads[0].text.replace("O", "0") == truth.replace("O", "0")
+        )
+        topn += any(c.text == truth for r in reads for c in r.candidates)
+        if not hit:
+            misses.append([image.name, truth, reads[0].text if reads else ""])
+    n = max(1, len(items))
+    return {
+        "set": folder.name,
+        "engine": engine_name,
+        "images": len(items),
+        "found": found / n,
+        "top1": top1 / n,
+        "top1_o_is_0": top1_o0 / n,
+        "topn": topn / n,
+        "false_per_image": false_plates / n,
+        "median_ms": statistics.median(times) if times else 0.0,
+        "p90_ms": statistics.quantiles(times, n=10)[-1] if len(times) > 1 else 0.0,
+        "median_cpu_ms": statistics.median(cpu_times) if cpu_times else 0.0,
+        "startup_s": startup_s,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "misses": misses,
+    }
+
+
+def run_child(folder: Path, engine: str, country: str, top_n: int, limit: int | None) -> dict:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    command = [
+        sys.executable, __file__, str(folder), "--child", engine, "--country", country,
+        "--top", str(top_n),
+    ]  # fmt: skip
+    if limit:
+        command += ["--limit", str(limit)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)  # noqa: S603 - our own script
+    if result.returncode != 0:
+        raise SystemExit(f"{engine} on {folder} failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+VIDEO_PLATES = ["7ABC123", "KL3B8K", "8XYZ042", "4GLS168", "5RIN962", "6WHS906"]
+
+
+def measure_video(engine_name: str, every_n_frames: int) -> dict:
+    """Time `read_video` on a generated pass video; one vehicle per plate in VIDEO_PLATES."""
+    import tempfile
+
+    from platekeeper.recognition import MIN_GROUP_CONFIDENCE, get_engine
+    from platekeeper.recognition.synthetic import write_pass_video
+    from platekeeper.recognition.video import group_reads
+
+    fps = 15.0
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "passes.mp4"
+        truth = write_pass_video(path, VIDEO_PLATES, fps=fps)
+        engine = get_engine(engine_name, threads=1)
+        engine.warm_up()
+        started = time.perf_counter()
+        reads = list(engine.read_video(path, every_n_frames=every_n_frames))
+        elapsed = time.perf_counter() - started
+    groups = group_reads(reads, max_gap_frames=2 * every_n_frames)
+    groups = [g for g in groups if g.confidence >= MIN_GROUP_CONFIDENCE]
+    frames = truth[-1][2] + 1
+    correct = sum(any(g.text == text for g in groups) for text, _, _ in truth)
+    return {
+        "engine": engine_name,
+        "every_n_frames": every_n_frames,
+        "video_s": frames / fps,
+        "processing_s": elapsed,
+        "realtime_factor": (frames / fps) / elapsed,
+        "vehicles": len(truth),
+        "vehicles_read": correct,
+        "groups": len(groups),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def table(rows: list[dict], top_n: int) -> str:
+    header = (
+        "| set | engine | images | plates found | top-1 exact | top-1 if O=0 "
+        f"| truth in top-{top_n} | false plates/image | median ms | p90 ms | median CPU ms "
+        "| start-up s | peak RSS MB |"
+    )
+    lines = [header, "|" + "---|" * 13]
+    for r in rows:
+        lines.append(
+            f"| {r['set']} | {r['engine']} | {r['images']} | {r['found']:.1%} | {r['top1']:.1%} "
+            f"| {r['top1_o_is_0']:.1%} "
+            f"| {r['topn']:.1%} | {r['false_per_image']:.2f} | {r['median_ms']:.0f} "
+            f"| {r['p90_ms']:.0f} | {r['median_cpu_ms']:.0f} | {r['startup_s']:.2f} "
+            f"| {r['peak_rss_mb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("dir", type=Path, nargs="?")
+    parser.add_argument("--video", action="store_true", help="time read_video on a generated video")
+    parser.add_argument("--every", type=int, default=3, help="with --video: read every Nth frame")
+    parser.add_argument("--engine", default="default")
+    parser.add_argument("--baseline", default="naive", help="engine to compare with, or 'none'")
+    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--limit", type=int, default=None, help="first N images per set")
+    parser.add_argument("--country", default=None, help="us or eu (default: from folder name)")
+    parser.add_argument("--misses", action="store_true", help="list wrong reads")
+    parser.add_argument("--json", type=Path, default=None, help="also write figures here")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    src = Path(__file__).resolve().parents[1] / "src"
+    if src.is_dir():
+        sys.path.insert(0, str(src))
+    if args.child:
+        print(json.dumps(measure(args.dir, args.child, args.country, args.top, args.limit)))
+        return
+    if args.video:
+        row = measure_video(args.engine, args.every)
+        print(
+            "| engine | every Nth frame | video s | processing s | real-time factor "
+            "| vehicles read / passed | groups | peak RSS MB |\n|---|---|---|---|---|---|---|---|\n"
+            f"| {row['engine']} | {row['every_n_frames']} | {row['video_s']:.1f} "
+            f"| {row['processing_s']:.1f} | {row['realtime_factor']:.2f} "
+            f"| {row['vehicles_read']} / {row['vehicles']} | {row['groups']} "
+            f"| {row['peak_rss_mb']:.0f} |"
+        )
+        return
+    if args.dir is None or not args.dir.is_dir():
+        raise SystemExit(f"no such folder: {args.dir}")
+    sets = [d for d in (args.dir / "us", args.dir / "eu") if d.is_dir()] or [args.dir]
+    engines = [args.engine] + ([] if args.baseline == "none" else [args.baseline])
+    rows = []
+    for folder in sets:
+        country = args.country or ("eu" if folder.name == "eu" else "us")
+        for engine in engines:
+            row = run_child(folder, engine, country, args.top, args.limit)
+            rows.append(row)
+            print(
+                f"{folder.name} {engine}: top-1 {row['top1']:.1%}, "
+                f"median {row['median_ms']:.0f} ms",
+                file=sys.stderr,
+                flush=True,
+            )
+            if args.misses:
+                for miss in row["misses"]:
+                    print("   miss", *miss, file=sys.stderr)
+    print(table(rows, args.top))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""One module per recognition engine; each registers itself with `register_engine`."""

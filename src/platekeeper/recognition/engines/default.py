@@ -1,0 +1,363 @@
+"""The default engine: cheap text-line localisation, then two readers and a syntax prior.
+
+1. The PP-OCRv4 detector finds text lines on the frame scaled to `detect_side` pixels; when no
+   read comes out confident, it looks again at `second_pass_side` (small, distant plates).
+2. Lines shaped like a plate's character band, and pairs of side-by-side pieces (plates the
+   detector splits around an emblem, or a lone first character), become candidates.
+3. Each candidate is rectified for two readers: the line, stretched, for the general PP-OCRv4
+   recogniser, and two views grown towards the whole plate for the plate-trained CRNN.
+4. Both readers' CTC beams propose strings; every string is scored by both readers (exact CTC
+   probability, as a mixture) plus a weighted syntax prior for the country. O and 0 are one
+   glyph to the readers; the prior (letter or digit position) chooses the spelling.
+5. Each line's best string is judged as a plate (reader confidence, letters and digits mixed,
+   no much taller text next to it, dark ink on a light ground, not a state name or make) and
+   the reads are returned most confident first, with softmax confidences scaled by that
+   judgement.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from platekeeper.recognition.ctc import ALPHABET, beam_search, greedy_decode, sequence_log_prob
+from platekeeper.recognition.detection import TextDetector, TextLine
+from platekeeper.recognition.engine import Engine, register_engine
+from platekeeper.recognition.geometry import grow_quad, merge_quads, rectify
+from platekeeper.recognition.readers import PlateCharReader, TextLineReader
+from platekeeper.recognition.results import Box, Candidate, PlateRead
+from platekeeper.recognition.syntax import syntax_for
+
+#: Text printed on or around plates that is never the registration: state names and makes.
+# fmt: off
+NOT_PLATES = frozenset((
+    "ALABAMA", "ALASKA", "ARIZONA", "ARKANSAS", "CALIFORNIA", "COLORADO", "CONNECTICUT",
+    "DELAWARE", "FLORIDA", "GEORGIA", "HAWAII", "IDAHO", "ILLINOIS", "INDIANA", "IOWA",
+    "KANSAS", "KENTUCKY", "LOUISIANA", "MAINE", "MARYLAND", "MASSACHUSETTS", "MICHIGAN",
+    "MINNESOTA", "MISSISSIPPI", "MISSOURI", "MONTANA", "NEBRASKA", "NEVADA", "NEWHAMPSHIRE",
+    "NEWJERSEY", "NEWMEXICO", "NEWYORK", "NORTHCAROLINA", "NORTHDAKOTA", "OHIO", "OKLAHOMA",
+    "OREGON", "PENNSYLVANIA", "RHODEISLAND", "SOUTHCAROLINA", "SOUTHDAKOTA", "TENNESSEE",
+    "TEXAS", "UTAH", "VERMONT", "VIRGINIA", "WASHINGTON", "WESTVIRGINIA", "WISCONSIN",
+    "WYOMING", "AUDI", "BMW", "BUICK", "CADILLAC", "CHEVROLET", "CHEVY", "CHRYSLER", "DODGE",
+    "FIAT", "FORD", "GMC", "HONDA", "HYUNDAI", "INFINITI", "JEEP", "KIA", "LEXUS", "LINCOLN",
+    "MAZDA", "MERCEDES", "MINI", "MITSUBISHI", "NISSAN", "OPEL", "PEUGEOT", "PORSCHE",
+    "RENAULT", "SKODA", "SUBARU", "SUZUKI", "TESLA", "TOYOTA", "VOLKSWAGEN", "VOLVO", "TAXI",
+))
+# fmt: on
+
+
+def _is_shadowed(quad: np.ndarray, lines: list[TextLine]) -> bool:
+    """True when a line at least 1.4 times taller overlaps `quad` horizontally close above/below.
+
+    The registration is the largest text on a plate; state names, slogans and dealer frames are
+    smaller lines stacked on it.
+    """
+    height = float(np.linalg.norm(quad[3] - quad[0]))
+    x0, x1 = quad[:, 0].min(), quad[:, 0].max()
+    cy = quad[:, 1].mean()
+    for line in lines:
+        if line.height < 1.4 * height:
+            continue
+        lx0, lx1 = line.quad[:, 0].min(), line.quad[:, 0].max()
+        overlap = min(x1, lx1) - max(x0, lx0)
+        if overlap > 0.3 * (x1 - x0) and abs(line.quad[:, 1].mean() - cy) < 1.5 * line.height:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class DefaultSettings:
+    """Tunable constants of the default engine (chosen on the development set, coarsely)."""
+
+    # Localisation
+    detect_side: int = 800  # longer image side for the detector (its cost grows with area)
+    second_pass_side: int = 1280  # detector scale for a second look when the first is unsure
+    second_pass_below: float = 0.5  # best confidence under which the second look happens
+    detect_pixel_threshold: float = 0.3
+    detect_box_threshold: float = 0.5
+    max_lines: int = 5  # text lines read per detector pass, most confident first
+    min_line_height: float = 8.0  # pixels; smaller text cannot be read reliably anyway
+    min_aspect: float = 1.2  # width/height of a line that can be a registration
+    max_aspect: float = 12.0
+    # Reading
+    line_stretch: float = 1.5  # horizontal stretch before the general reader (more CTC steps)
+    line_grow_w: float = 1.0  # horizontal margin added to a line before the general reader
+    plate_grow_w: float = 1.06  # line -> plate-reader view: width factor
+    plate_grow_h: tuple[float, ...] = (1.0, 1.5)  # one plate-reader view per height factor
+    plate_weight: float = 0.7  # share of the plate-trained reader in the fused evidence
+    fusion: str = "mixture"  # "mixture" of the readers' probabilities, or "product"
+    prior_weight: float = 0.25  # weight of the syntax prior against the readers' evidence
+    beam_width: int = 12
+    temperature: float = 0.5  # softmax temperature from candidate scores to confidences
+    min_length: int = 4
+    max_length: int = 8
+    # Is it a plate?
+    min_plate_score: float = -1.2  # per-character log score below which a line is not a plate
+    mixed_bonus: float = 0.4  # plates mostly mix letters and digits; words and years do not
+    shadowed_penalty: float = 1.0  # a line next to a much taller one is a plate's small print
+    light_text_penalty: float = 0.5  # most plates print dark on light; signs often the reverse
+    plate_slope: float = 4.0  # logistic map from plate score to P(plate)
+    plate_midpoint: float = -0.6
+    min_confidence: float = 0.02  # reads less likely than this to be a plate are not reported
+
+
+_ZERO = 1 + ALPHABET.index("0")
+_LETTER_O = 1 + ALPHABET.index("O")
+
+
+def _merge_glyphs(log_probs: np.ndarray) -> np.ndarray:
+    """Give the 0 and O classes their pooled probability (each), so neither is preferred."""
+    merged = log_probs.copy()
+    pooled = np.logaddexp(log_probs[:, _ZERO], log_probs[:, _LETTER_O])
+    merged[:, _ZERO] = pooled
+    merged[:, _LETTER_O] = pooled
+    return merged
+
+
+def _glyph_variants(text: str, limit: int = 3) -> set[str]:
+    """`text` with every O/0 spelled either way (up to `limit` such positions)."""
+    variants = {""}
+    ambiguous = 0
+    for char in text:
+        if char in "0O" and ambiguous < limit:
+            ambiguous += 1
+            variants = {v + c for v in variants for c in "0O"}
+        else:
+            variants = {v + char for v in variants}
+    return variants
+
+
+def _has_light_text(crop: np.ndarray) -> bool:
+    """True when the text of a line crop is lighter than its background (Otsu split: the
+    minority class is the ink)."""
+    import cv2  # heavy; imported when first used
+
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    h = gray.shape[0]
+    core = gray[h // 5 : h - h // 5]  # the character band, without neighbouring lines
+    threshold, mask = cv2.threshold(core, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    light_share = float((mask > 0).mean())
+    del threshold
+    return light_share < 0.45
+
+
+def _combine(general: float, specific: float, weight: float, fusion: str) -> float:
+    """Fuse two readers' log probabilities for one string."""
+    if fusion == "mixture":
+        return float(np.logaddexp(math.log(1 - weight) + general, math.log(weight) + specific))
+    return (1 - weight) * general + weight * specific
+
+
+@register_engine("default")
+class DefaultEngine(Engine):
+    """PP-OCRv4 localisation and reading, a plate-trained CRNN, and a per-country syntax prior."""
+
+    def __init__(
+        self,
+        *,
+        country: str = "us",
+        threads: int = 1,
+        top_n: int = 10,
+        settings: DefaultSettings | None = None,
+        use_plate_reader: bool | None = None,
+    ) -> None:
+        super().__init__(country=country, threads=threads, top_n=top_n)
+        self.settings = settings or DefaultSettings()
+        self.detector = TextDetector(
+            max_side=self.settings.detect_side,
+            pixel_threshold=self.settings.detect_pixel_threshold,
+            box_threshold=self.settings.detect_box_threshold,
+            threads=threads,
+        )
+        self.line_reader = TextLineReader(threads=threads)
+        if use_plate_reader is None:
+            use_plate_reader = PlateCharReader.available()
+        self.plate_reader = PlateCharReader(threads=threads) if use_plate_reader else None
+        self.syntax = syntax_for(country)
+        self._fine_detector: TextDetector | None = None
+
+    def warm_up(self) -> None:
+        """Load every model now and run each once, so the first real frame is not slower."""
+        self.detector.detect(np.full((64, 64, 3), 127, dtype=np.uint8))
+        blank = np.full((48, 160, 3), 127, dtype=np.uint8)
+        self.line_reader.log_probs([blank])
+        if self.plate_reader is not None:
+            self.plate_reader.log_probs([blank])
+
+    def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
+        reads = self._read_lines(frame, self.detector.detect(frame))
+        s = self.settings
+        best = reads[0].confidence if reads else 0.0
+        if best < s.second_pass_below and max(frame.shape[:2]) > s.detect_side:
+            # Small plates vanish at the cheap scale; look again, finer, only when unsure.
+            if self._fine_detector is None:
+                self._fine_detector = TextDetector(
+                    max_side=s.second_pass_side,
+                    pixel_threshold=s.detect_pixel_threshold,
+                    box_threshold=s.detect_box_threshold,
+                    threads=self.threads,
+                )
+            known = [r.box for r in reads if r.box is not None]
+            for read in self._read_lines(frame, self._fine_detector.detect(frame)):
+                box = read.box
+                centre = (box.x + box.width / 2, box.y + box.height / 2) if box else (-1, -1)
+                if not any(k.contains(*centre) for k in known):
+                    reads.append(read)
+            reads.sort(key=lambda read: -read.confidence)
+        return reads
+
+    def _read_lines(self, frame: np.ndarray, lines: list[TextLine]) -> list[PlateRead]:
+        candidates = self._plate_candidates(lines)
+        if not candidates:
+            return []
+        quads = [quad for quad, _ in candidates]
+        s = self.settings
+        line_crops = []
+        for quad in quads:
+            if s.line_grow_w != 1.0:
+                quad = grow_quad(quad, width_factor=s.line_grow_w, height_factor=1.0)
+            crop = rectify(frame, quad, height=TextLineReader.height)
+            if s.line_stretch != 1.0:
+                import cv2  # heavy; imported when first used
+
+                crop = cv2.resize(crop, (int(crop.shape[1] * s.line_stretch), crop.shape[0]))
+            line_crops.append(crop)
+        views = len(s.plate_grow_h)
+        view_quads = [
+            grow_quad(q, width_factor=s.plate_grow_w, height_factor=h)
+            for q in quads
+            for h in s.plate_grow_h
+        ]
+        view_crops = [rectify(frame, q, height=64) for q in view_quads]
+        # The widest view is the one reported: box and crop show the whole plate.
+        plate_quads = view_quads[views - 1 :: views]
+        plate_crops = view_crops[views - 1 :: views]
+        general = self.line_reader.log_probs(line_crops)
+        if self.plate_reader is not None:
+            read_views = self.plate_reader.log_probs(view_crops)
+            specific = [read_views[i : i + views] for i in range(0, len(read_views), views)]
+        else:
+            specific = [[] for _ in quads]
+        reads: list[tuple[float, PlateRead]] = []
+        seen: set[str] = set()
+        shadowed = [flag for _, flag in candidates]
+        for quad, plate_crop, line_crop, g, p, small in zip(
+            plate_quads, plate_crops, line_crops, general, specific, shadowed, strict=True
+        ):
+            scored = self._score(g, p)
+            if not scored:
+                continue
+            best_text, best_score = scored[0]
+            per_char = best_score / max(1, len(best_text))
+            if per_char < s.min_plate_score or best_text in seen or best_text in NOT_PLATES:
+                continue
+            seen.add(best_text)
+            plate_score = per_char
+            if any(c.isdigit() for c in best_text) and any(c.isalpha() for c in best_text):
+                plate_score += s.mixed_bonus
+            if small:
+                plate_score -= s.shadowed_penalty
+            if s.light_text_penalty and _has_light_text(line_crop):
+                plate_score -= s.light_text_penalty
+            plate_probability = 1 / (
+                1 + math.exp(-s.plate_slope * (plate_score - s.plate_midpoint))
+            )
+            read = self._to_read(scored, quad, plate_crop, plate_probability)
+            if read.confidence < s.min_confidence:
+                continue
+            reads.append((read.confidence, read))
+        reads.sort(key=lambda item: -item[0])
+        return [read for _, read in reads]
+
+    def _plate_candidates(self, lines: list[TextLine]) -> list[tuple[np.ndarray, bool]]:
+        """Quads worth reading, each with whether a much taller line sits just above or below."""
+        s = self.settings
+        shaped = [
+            line
+            for line in lines
+            if line.height >= s.min_line_height
+            and s.min_aspect <= line.width / max(line.height, 1.0) <= s.max_aspect
+        ]
+        quads: list[tuple[float, np.ndarray]] = [(line.score, line.quad) for line in shaped]
+        # Plates split into two lines ("ABC" "1234", or a lone first character the detector
+        # kept apart): same height, same row, small gap. Pieces of any shape may join a line.
+        pieces = [line for line in lines if line.height >= s.min_line_height]
+        order = {id(line): i for i, line in enumerate(shaped)}
+        for i, a in enumerate(shaped):
+            for b in pieces:
+                if order.get(id(b), len(shaped)) <= i:
+                    continue  # itself, or a pair already tried the other way round
+                ha, hb = a.height, b.height
+                if not 0.75 <= ha / hb <= 1.33:
+                    continue
+                ya, yb = a.quad[:, 1].mean(), b.quad[:, 1].mean()
+                if abs(ya - yb) > 0.3 * min(ha, hb):
+                    continue
+                left, right = (a, b) if a.quad[:, 0].mean() < b.quad[:, 0].mean() else (b, a)
+                gap = right.quad[:, 0].min() - left.quad[:, 0].max()
+                if -0.5 * ha < gap < 1.2 * ha:
+                    merged = merge_quads(a.quad, b.quad)
+                    quads.append(((a.score + b.score) / 2 + 0.05, merged))
+        quads.sort(key=lambda item: -item[0])
+        return [(quad, _is_shadowed(quad, shaped)) for _, quad in quads[: s.max_lines]]
+
+    def _score(self, general: np.ndarray, specific: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Rank candidate strings by both readers' CTC probability plus the syntax prior."""
+        s = self.settings
+        if len(greedy_decode(general)) > s.max_length + 2:
+            return []  # a long line (a timestamp overlay, a slogan) is not a registration
+        # O and 0 are one glyph on many plates: the readers' evidence for either counts for
+        # both, and the syntax prior (a letter or a digit position) decides the spelling.
+        general = _merge_glyphs(general)
+        specific = [_merge_glyphs(view) for view in specific]
+        proposals = {t for t, _ in beam_search(general, beam_width=s.beam_width)}
+        for view in specific:
+            proposals |= {t for t, _ in beam_search(view, beam_width=s.beam_width)}
+        proposals = {variant for text in proposals for variant in _glyph_variants(text)}
+        scored = []
+        for text in proposals:
+            if not s.min_length <= len(text) <= s.max_length:
+                continue
+            evidence = sequence_log_prob(general, text)
+            if specific:
+                views = [sequence_log_prob(view, text) for view in specific]
+                plate = float(np.logaddexp.reduce(views)) - math.log(len(views))
+                if s.fusion == "product":
+                    plate = sum(views) / len(views)
+                evidence = _combine(evidence, plate, s.plate_weight, s.fusion)
+            score = evidence + s.prior_weight * self.syntax.log_prior(text)
+            scored.append((text, score))
+        # Spellings the jurisdiction writes alike (US: O as 0) are one candidate.
+        folded: dict[str, float] = {}
+        for text, score in scored:
+            key = self.syntax.fold(text)
+            folded[key] = max(folded.get(key, -math.inf), score)
+        return sorted(folded.items(), key=lambda item: -item[1])
+
+    def _to_read(
+        self,
+        scored: list[tuple[str, float]],
+        quad: np.ndarray,
+        crop: np.ndarray,
+        plate_probability: float,
+    ) -> PlateRead:
+        """Candidates' confidences: P(this text | a plate) x P(a plate), so they sum to <= 1."""
+        t = self.settings.temperature
+        top = scored[: self.top_n]
+        high = top[0][1]
+        weights = [math.exp((score - high) / t) for _, score in scored]
+        total = sum(weights)
+        candidates = tuple(
+            Candidate(text=text, confidence=round(plate_probability * w / total, 4))
+            for (text, _), w in zip(top, weights, strict=False)
+        )
+        return PlateRead(
+            text=candidates[0].text,
+            confidence=candidates[0].confidence,
+            candidates=candidates,
+            box=Box.from_points(quad),
+            region=self.country,
+            crop=crop,
+        )

@@ -1,0 +1,125 @@
+"""Character readers: turn a plate crop into per-step log probabilities over the plate alphabet.
+
+Two readers share one output form, `(steps, 1 + 36)` log probabilities with the CTC blank first,
+so that `ctc.py` can decode either and each can score the other's candidates:
+
+* `TextLineReader`: the general PP-OCRv4 recogniser from `rapidocr_onnxruntime`, restricted to
+  A-Z/0-9. Lower-case letters count as their capitals; punctuation, spaces and other scripts
+  count as blank, so separators and emblems are skipped rather than read as characters.
+* `PlateCharReader`: the small CRNN trained on plates by `scripts/recognition/train_reader.py`,
+  shipped in `models/plate_reader.onnx`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from platekeeper.recognition.ctc import ALPHABET
+from platekeeper.recognition.sessions import rapidocr_model_path, session, shipped_model_path
+
+RECOGNISER_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+PLATE_READER_MODEL = "plate_reader.onnx"
+
+
+class TextLineReader:
+    """The PP-OCRv4 recogniser, 48 px high input, read as plate characters."""
+
+    height = 48
+
+    def __init__(self, *, threads: int = 1) -> None:
+        self.threads = threads
+        self._session = None
+        self._projection: np.ndarray | None = None
+
+    def _model(self):
+        if self._session is None:
+            model = session(rapidocr_model_path(RECOGNISER_MODEL), threads=self.threads)
+            characters = model.get_modelmeta().custom_metadata_map["character"].splitlines()
+            classes = ["blank", *characters, " "]
+            # Matrix summing the model's classes into blank + ALPHABET.
+            projection = np.zeros((len(classes), 1 + len(ALPHABET)), dtype=np.float32)
+            for index, char in enumerate(classes):
+                upper = char.upper()
+                if len(upper) == 1 and upper in ALPHABET:
+                    projection[index, 1 + ALPHABET.index(upper)] = 1.0
+                else:
+                    projection[index, 0] = 1.0
+            self._projection = projection
+            self._session = model
+        return self._session
+
+    def log_probs(self, crops: list[np.ndarray], *, width: int | None = None) -> list[np.ndarray]:
+        """Read BGR crops (each already rectified to the text line); one matrix per crop."""
+        import cv2  # heavy; imported when first used
+
+        if not crops:
+            return []
+        model = self._model()
+        widths = [
+            width or max(self.height, round(c.shape[1] * self.height / max(1, c.shape[0])))
+            for c in crops
+        ]
+        batch_width = min(max(widths), 640)
+        batch = np.zeros((len(crops), 3, self.height, batch_width), dtype=np.float32)
+        for i, (crop, w) in enumerate(zip(crops, widths, strict=True)):
+            w = min(w, batch_width)
+            resized = cv2.resize(crop, (w, self.height), interpolation=cv2.INTER_LINEAR)
+            batch[i, :, :, :w] = (resized.astype(np.float32) / 127.5 - 1.0).transpose(2, 0, 1)
+        probs = model.run(None, {model.get_inputs()[0].name: batch})[0]
+        projection = self._projection
+        if projection is None:  # pragma: no cover - set by _model()
+            raise RuntimeError("recogniser not loaded")
+        out = []
+        for i, w in enumerate(widths):
+            steps = max(1, int(np.ceil(min(w, batch_width) / 8)))
+            merged = probs[i, :steps] @ projection
+            out.append(np.log(np.clip(merged, 1e-9, None)))
+        return out
+
+
+class PlateCharReader:
+    """The plate-specific CRNN (grayscale, fixed input size, contrast-normalised per crop)."""
+
+    def __init__(self, *, threads: int = 1) -> None:
+        self.threads = threads
+        self._session = None
+        self._meta: dict | None = None
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            shipped_model_path(PLATE_READER_MODEL)
+        except RuntimeError:
+            return False
+        return True
+
+    def _model(self):
+        if self._session is None:
+            path = shipped_model_path(PLATE_READER_MODEL)
+            meta = json.loads(path.with_suffix(".json").read_text())
+            if meta["alphabet"] != ALPHABET or meta["blank"] != 0:
+                raise RuntimeError(f"{path} was trained for another alphabet; retrain it")
+            self._meta = meta
+            self._session = session(path, threads=self.threads)
+        return self._session
+
+    def log_probs(self, crops: list[np.ndarray]) -> list[np.ndarray]:
+        """Read BGR plate crops (the plate with a small margin); one matrix per crop."""
+        import cv2  # heavy; imported when first used
+
+        if not crops:
+            return []
+        model = self._model()
+        meta = self._meta or {}
+        h, w = meta["input_height"], meta["input_width"]
+        batch = np.zeros((len(crops), 1, h, w), dtype=np.float32)
+        for i, crop in enumerate(crops):
+            gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+            small = cv2.resize(gray, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
+            batch[i, 0] = (small - small.mean()) / (small.std() + 8.0)
+        logits = model.run(None, {model.get_inputs()[0].name: batch})[0]
+        shifted = logits - logits.max(axis=2, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=2, keepdims=True))
+        return list(log_probs)

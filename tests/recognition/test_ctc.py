@@ -1,0 +1,65 @@
+"""CTC decoding: beam search and exact string scoring agree with each other and with greedy."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from platekeeper.recognition.ctc import (
+    ALPHABET,
+    beam_search,
+    greedy_decode,
+    sequence_log_prob,
+)
+
+
+def _steps_for(text: str, *, confidence: float = 0.9, blanks: bool = True) -> np.ndarray:
+    """Log probabilities that spell `text` with a blank between characters."""
+    rows = []
+    other = (1 - confidence) / len(ALPHABET)
+    for char in text:
+        row = np.full(1 + len(ALPHABET), other)
+        row[1 + ALPHABET.index(char)] = confidence
+        rows.append(row)
+        if blanks:
+            blank = np.full(1 + len(ALPHABET), other)
+            blank[0] = confidence
+            rows.append(blank)
+    return np.log(np.array(rows))
+
+
+def test_greedy_merges_repeats_and_drops_blanks():
+    assert greedy_decode(_steps_for("AA11B")) == "AA11B"
+    assert greedy_decode(_steps_for("AB", blanks=False)) == "AB"
+
+
+def test_beam_search_finds_the_spelled_text_first():
+    results = beam_search(_steps_for("7ABC123"), beam_width=8)
+    assert results[0][0] == "7ABC123"
+    assert [p for _, p in results] == sorted((p for _, p in results), reverse=True)
+
+
+def test_sequence_log_prob_matches_brute_force_on_a_tiny_problem():
+    rng = np.random.default_rng(3)
+    log_probs = np.log(rng.dirichlet(np.ones(1 + len(ALPHABET)), size=3))
+    # Sum over all 37**3 paths that collapse to "A".
+    total = -math.inf
+    a = 1 + ALPHABET.index("A")
+    for i in range(37):
+        for j in range(37):
+            for k in range(37):
+                path = [i, j, k]
+                collapsed = [
+                    c for n, c in enumerate(path) if c != 0 and (n == 0 or path[n - 1] != c)
+                ]
+                if collapsed == [a]:
+                    total = np.logaddexp(total, log_probs[0, i] + log_probs[1, j] + log_probs[2, k])
+    assert sequence_log_prob(log_probs, "A") == pytest.approx(total, abs=1e-9)
+
+
+def test_sequence_log_prob_prefers_the_spelled_text():
+    steps = _steps_for("KL3B8K")
+    assert sequence_log_prob(steps, "KL3B8K") > sequence_log_prob(steps, "KL38BK")
+    assert sequence_log_prob(steps[:3], "KL3B8K") == -math.inf  # too few steps

@@ -1,0 +1,49 @@
+"""The default engine end to end on generated scenes: blur, skew, noise, small plates."""
+
+from __future__ import annotations
+
+import pytest
+
+from platekeeper.recognition import get_engine
+
+from .conftest import render_scene
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return get_engine("default", country="us")
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [
+        ("7ABC123", {}),
+        ("KL3B8K", {"skew_degrees": 4, "blur": 1.2, "noise": 6, "seed": 1}),
+        ("8XYZ042", {"plate_width": 150, "blur": 0.8, "noise": 8, "seed": 2}),
+        ("4GLS168", {"skew_degrees": -3, "noise": 10, "seed": 3, "position": (200, 300)}),
+    ],
+)
+def test_reads_rendered_plates(engine, text, options):
+    frame, (x, y, w, h) = render_scene(text, **options)
+    reads = engine.read_frame(frame)
+    assert reads, "no plate found"
+    best = reads[0]
+    assert best.text == text, [r.text for r in reads]
+    assert best.box is not None
+    assert best.box.contains(x + w / 2, y + h / 2)
+    assert best.crop is not None
+    assert best.crop.ndim == 3
+
+
+def test_state_name_is_not_reported_before_the_registration(engine):
+    frame, _ = render_scene("5RIN962", plate_width=300)
+    reads = engine.read_frame(frame)
+    assert reads[0].text == "5RIN962"
+    assert "CALIFORNIA" not in [r.text for r in reads]
+
+
+def test_threads_and_top_n_are_honoured():
+    engine = get_engine("default", threads=2, top_n=3)
+    frame, _ = render_scene("7ABC123")
+    reads = engine.read_frame(frame)
+    assert all(len(r.candidates) <= 3 for r in reads)

@@ -1,0 +1,91 @@
+"""The engine contract, checked on every registered engine, and the registry."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from platekeeper.recognition import Engine, available_engines, get_engine, register_engine
+from platekeeper.recognition.results import PlateRead
+
+from .conftest import render_scene
+
+PLATE_TEXT = re.compile(r"^[A-Z0-9]+$")
+
+
+def _engine(name: str) -> Engine:
+    if name == "fake":
+        return get_engine("fake", plates={"7ABC123": (360, 380, 240, 120)}, top_n=5)
+    return get_engine(name, top_n=5)
+
+
+def check_contract(reads: list[PlateRead], top_n: int) -> None:
+    for read in reads:
+        assert PLATE_TEXT.match(read.text), read.text
+        assert read.candidates, "a read has at least its own text as a candidate"
+        assert read.candidates[0].text == read.text
+        assert read.confidence == read.candidates[0].confidence
+        assert len(read.candidates) <= top_n
+        confidences = [c.confidence for c in read.candidates]
+        assert confidences == sorted(confidences, reverse=True)
+        assert all(0.0 <= c <= 1.0 for c in confidences)
+        assert sum(confidences) <= 1.0 + 1e-6
+    assert [r.confidence for r in reads] or True
+
+
+@pytest.mark.parametrize("name", ["fake", "default"])
+def test_engine_honours_the_contract_on_a_plate_scene(name):
+    """GIVEN a rendered scene WHEN an engine reads it THEN its reads follow the contract and
+    the frame it was given is unchanged."""
+    frame, _ = render_scene("7ABC123")
+    before = frame.copy()
+    engine = _engine(name)
+    reads = engine.read_frame(frame)
+    check_contract(reads, top_n=5)
+    assert np.array_equal(frame, before)
+    assert reads
+    assert reads[0].text == "7ABC123"
+
+
+@pytest.mark.parametrize("name", ["fake", "default"])
+def test_engine_returns_nothing_for_an_empty_frame(name):
+    engine = _engine(name)
+    if name == "fake":
+        engine.plates = {}
+    assert engine.read_frame(np.full((480, 640, 3), 90, dtype=np.uint8)) == []
+
+
+def test_registry_lists_and_refuses():
+    assert {"default", "fake", "naive"} <= set(available_engines())
+    with pytest.raises(ValueError, match="unknown recognition engine 'nope'"):
+        get_engine("nope")
+    with pytest.raises(ValueError, match="country"):
+        get_engine("fake", country="mars")
+    with pytest.raises(ValueError, match="threads"):
+        get_engine("fake", threads=0)
+
+
+def test_a_name_cannot_be_taken_twice():
+    with pytest.raises(ValueError, match="taken"):
+
+        @register_engine("fake")
+        class Impostor(Engine):
+            def read_frame(self, frame):
+                return []
+
+
+def test_read_image_accepts_paths_and_refuses_missing_files(tmp_path):
+    import cv2
+
+    frame, _ = render_scene("7ABC123")
+    path = tmp_path / "scene.png"
+    cv2.imwrite(str(path), frame)
+    engine = _engine("fake")
+    assert engine.read_image(path)[0].text == "7ABC123"
+    with pytest.raises(FileNotFoundError):
+        engine.read_image(tmp_path / "missing.jpg")
+    (tmp_path / "broken.jpg").write_bytes(b"not an image")
+    with pytest.raises(ValueError, match="not a readable image"):
+        engine.read_image(tmp_path / "broken.jpg")

@@ -1,0 +1,64 @@
+"""The default engine's scoring pieces: glyph merging, plate-likeness cues, geometry."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from platekeeper.recognition.ctc import ALPHABET, sequence_log_prob
+from platekeeper.recognition.engines.default import (
+    _glyph_variants,
+    _has_light_text,
+    _merge_glyphs,
+)
+from platekeeper.recognition.geometry import grow_quad, rectify
+from platekeeper.recognition.syntax import syntax_for
+
+
+def _spell(text: str) -> np.ndarray:
+    rows = []
+    for char in text:
+        row = np.full(1 + len(ALPHABET), 0.002)
+        row[1 + ALPHABET.index(char)] = 0.9
+        rows.append(row / row.sum())
+        blank = np.full(1 + len(ALPHABET), 0.002)
+        blank[0] = 0.9
+        rows.append(blank / blank.sum())
+    return np.log(np.array(rows))
+
+
+def test_merged_glyphs_let_the_prior_choose_o_or_zero():
+    """GIVEN a reader sure of `RK896A0` WHEN O/0 are merged THEN both spellings score the same
+    and the EU prior prefers a letter at the letter position."""
+    merged = _merge_glyphs(_spell("RK896A0"))
+    assert sequence_log_prob(merged, "RK896A0") == sequence_log_prob(merged, "RK896AO")
+    eu = syntax_for("eu")
+    assert eu.log_prior("RK896AO") > eu.log_prior("RK896A0")
+
+
+def test_glyph_variants_spell_every_o_and_zero_both_ways():
+    assert _glyph_variants("A0O1") == {"A001", "A0O1", "AO01", "AOO1"}
+    assert len(_glyph_variants("0000000")) == 8  # capped at three ambiguous positions
+
+
+def test_us_reads_fold_o_into_zero():
+    assert syntax_for("us").fold("SHOR7X") == "SH0R7X"
+    assert syntax_for("eu").fold("SHOR7X") == "SHOR7X"
+
+
+def test_light_text_is_told_from_dark_text():
+    dark_on_light = np.full((48, 160, 3), 230, dtype=np.uint8)
+    dark_on_light[14:34, 10:150:20] = 20  # strokes
+    assert not _has_light_text(dark_on_light)
+    assert _has_light_text(255 - dark_on_light)
+
+
+def test_grow_and_rectify_a_rotated_quad():
+    image = np.zeros((200, 300, 3), dtype=np.uint8)
+    image[80:120, 100:200] = 255
+    quad = np.array([[100, 80], [200, 80], [200, 120], [100, 120]], dtype=np.float32)
+    grown = grow_quad(quad, width_factor=1.2, height_factor=2.0)
+    assert np.allclose(grown[0], [90, 60])
+    assert np.allclose(grown[2], [210, 140])
+    crop = rectify(image, quad, height=20)
+    assert crop.shape == (20, 50, 3)
+    assert crop.mean() > 240
