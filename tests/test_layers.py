@@ -14,6 +14,16 @@ DJANGO_FREE_MODULES = [
     "platekeeper.vendor_formats",
     "platekeeper.demo",
     "platekeeper.cli.main",
+    "platekeeper.agent.config",
+    "platekeeper.agent.sources",
+    "platekeeper.agent.grouping",
+    "platekeeper.agent.location",
+    "platekeeper.agent.outbox",
+    "platekeeper.agent.uploader",
+    "platekeeper.agent.hotlist_cache",
+    "platekeeper.agent.heartbeat",
+    "platekeeper.agent.main",
+    "platekeeper.cli.agent",
 ]
 
 _BLOCK_DJANGO = """

@@ -111,7 +111,7 @@ def _seed(days: int, seed: int) -> None:
 
 
 def _register_subcommands() -> None:
-    from platekeeper.cli import audit, cameras, hotlists, retention, search, users
+    from platekeeper.cli import agent, audit, cameras, hotlists, retention, search, users
 
     for command in (
         cameras.camera,
@@ -125,6 +125,7 @@ def _register_subcommands() -> None:
         retention.purge,
         retention.evidence,
         retention.retention_group,
+        agent.agent,
     ):
         cli.add_command(command)
 

@@ -10,7 +10,9 @@ from platekeeper import __version__
 from platekeeper.errors import PlatekeeperError
 from platekeeper.server.access.gate import AccessDenied
 from platekeeper.server.alerts.api import router as alerts_router
+from platekeeper.server.cameras.agent_api import router as agent_router
 from platekeeper.server.hotlists.api import router as hotlists_router
+from platekeeper.server.investigations.api import router as investigations_router
 from platekeeper.server.reads.api import router as reads_router
 from platekeeper.server.reads.search_api import router as search_router
 
@@ -25,9 +27,12 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", reads_router)
+# Before the search router: its /reads/{read_id} would otherwise answer /reads/canvass.
+api.add_router("/", investigations_router)
 api.add_router("/", search_router)
 api.add_router("/", alerts_router)
 api.add_router("/", hotlists_router)
+api.add_router("/", agent_router)
 
 
 @api.exception_handler(AccessDenied)

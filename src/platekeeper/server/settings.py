@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "platekeeper.server.alerts",
     "platekeeper.server.corrections",
     "platekeeper.server.retention",
+    "platekeeper.server.investigations",
     "platekeeper.server.web",
 ]
 

@@ -6,7 +6,9 @@ A new data endpoint joins these checks by adding one line to DATA_ENDPOINTS.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -21,11 +23,48 @@ pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 JUSTIFIED = "purpose=stolen_vehicle&case_number=24-001"
 
+
+def _around(item: dict, *keys: str) -> str:
+    """Query parameters for a 200 m, two-hour canvass (or `keys` of it) around a read item."""
+    moment = dt.datetime.fromisoformat(str(item["captured_at"]))
+    params = {
+        "lat": item["latitude"],
+        "lon": item["longitude"],
+        "radius_m": 200,
+        "start": (moment - dt.timedelta(hours=1)).isoformat(),
+        "end": (moment + dt.timedelta(hours=1)).isoformat(),
+    }
+    if keys:
+        return ",".join(str(params[k]) for k in keys)
+    return urlencode(params)
+
+
+def _scenes(item: dict) -> str:
+    scene = _around(item, "lat", "lon", "radius_m", "start", "end")
+    return urlencode({"scene": [scene, scene]}, doseq=True)
+
+
+def _convoy(item: dict) -> str:
+    start, end = _around(item, "start", "end").split(",")
+    return urlencode({"plate": item["plate"], "start": start, "end": end})
+
+
 #: (name, path builder given a stored read item and its crop digest)
 DATA_ENDPOINTS: list[tuple[str, Callable[[dict, str], str]]] = [
     ("search", lambda item, sha: f"/api/v1/reads/search?plate={item['plate']}&{JUSTIFIED}"),
     ("detail", lambda item, sha: f"/api/v1/reads/{item['id']}?{JUSTIFIED}"),
     ("image", lambda item, sha: f"/api/v1/images/{sha}?{JUSTIFIED}"),
+    ("canvass", lambda item, sha: f"/api/v1/reads/canvass?{_around(item)}&{JUSTIFIED}"),
+    ("canvass_plates", lambda i, sha: f"/api/v1/reads/canvass/plates?{_around(i)}&{JUSTIFIED}"),
+    ("canvass_csv", lambda i, sha: f"/api/v1/reads/canvass/export?{_around(i)}&{JUSTIFIED}"),
+    ("scenes", lambda item, sha: f"/api/v1/reads/scenes?{_scenes(item)}&{JUSTIFIED}"),
+    (
+        "scenes_geojson",
+        lambda i, sha: f"/api/v1/reads/scenes/export?format=geojson&{_scenes(i)}&{JUSTIFIED}",
+    ),
+    ("convoy", lambda item, sha: f"/api/v1/reads/convoy?{_convoy(item)}&{JUSTIFIED}"),
+    ("convoy_csv", lambda i, sha: f"/api/v1/reads/convoy/export?{_convoy(i)}&{JUSTIFIED}"),
+    ("sightings", lambda item, sha: f"/api/v1/reads/{item['id']}/sightings?{JUSTIFIED}"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 from platekeeper.errors import PlatekeeperError
 from platekeeper.server.agencies.actions import ensure_home_agency
 from platekeeper.server.agencies.models import Agency
-from platekeeper.server.cameras.models import Camera, CameraKind, DeviceCredential
+from platekeeper.server.cameras.models import Camera, CameraHealth, CameraKind, DeviceCredential
 from platekeeper.server.common.tokens import digest_token, make_token
 
 
@@ -85,3 +86,61 @@ def authenticate_device(secret: str) -> Camera | None:
         .first()
     )
     return credential.camera if credential else None
+
+
+#: A camera whose clock differs from the server's by more than this is flagged on its health.
+CLOCK_SKEW_FLAG_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class HeartbeatReport:
+    """What an agent says about itself in `POST /api/v1/agent/heartbeat`."""
+
+    agent_time: dt.datetime
+    version: str = ""
+    queue_depth: int = 0
+    oldest_queued_at: dt.datetime | None = None
+    queue_bytes: int = 0
+    images_evicted: int = 0
+    rejected: int = 0
+    reads_per_minute: float = 0.0
+    last_error: str = ""
+
+
+@transaction.atomic
+def record_heartbeat(
+    camera: Camera, report: HeartbeatReport, *, received_at: dt.datetime | None = None
+) -> CameraHealth:
+    """Keep the agent's latest health report and mark the camera as heard from.
+
+    Not audited: it is the device describing itself, not a person changing the system.
+    """
+    if report.agent_time.tzinfo is None:
+        raise CameraError("agent_time: must carry a time zone")
+    now = received_at or timezone.now()
+    health, _ = CameraHealth.objects.update_or_create(
+        camera=camera,
+        defaults={
+            "reported_at": now,
+            "agent_version": report.version[:40],
+            "agent_time": report.agent_time,
+            "clock_offset_seconds": round((report.agent_time - now).total_seconds(), 1),
+            "queue_depth": max(0, report.queue_depth),
+            "oldest_queued_at": report.oldest_queued_at,
+            "queue_bytes": max(0, report.queue_bytes),
+            "images_evicted": max(0, report.images_evicted),
+            "rejected": max(0, report.rejected),
+            "reads_per_minute": max(0.0, report.reads_per_minute),
+            "last_error": report.last_error[:500],
+        },
+    )
+    Camera.objects.filter(pk=camera.pk).update(last_seen_at=now)
+    return health
+
+
+def clock_problem(health: CameraHealth | None) -> str:
+    """A sentence when the camera's clock is off by more than the flag threshold, else ''."""
+    if health is None or abs(health.clock_offset_seconds) <= CLOCK_SKEW_FLAG_SECONDS:
+        return ""
+    direction = "ahead" if health.clock_offset_seconds > 0 else "behind"
+    return f"clock off by {abs(health.clock_offset_seconds):.0f} s ({direction})"

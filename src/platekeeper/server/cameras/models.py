@@ -54,3 +54,32 @@ class DeviceCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token_prefix}… ({self.camera})"
+
+
+class CameraHealth(models.Model):
+    """What an edge agent last reported about itself (one row per camera, replaced each time).
+
+    `clock_offset_seconds` is the agent's clock minus the server's when the report arrived
+    (positive: the agent runs ahead); read times from a camera whose clock is off are wrong.
+    """
+
+    camera = models.OneToOneField(
+        Camera, on_delete=models.CASCADE, primary_key=True, related_name="health"
+    )
+    reported_at = models.DateTimeField()
+    agent_version = models.CharField(max_length=40, blank=True)
+    agent_time = models.DateTimeField()
+    clock_offset_seconds = models.FloatField(default=0)
+    queue_depth = models.PositiveIntegerField(default=0)
+    oldest_queued_at = models.DateTimeField(null=True, blank=True)
+    queue_bytes = models.BigIntegerField(default=0)
+    images_evicted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    reads_per_minute = models.FloatField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name_plural = "camera health reports"
+
+    def __str__(self) -> str:
+        return f"{self.camera} at {self.reported_at:%Y-%m-%d %H:%M}"

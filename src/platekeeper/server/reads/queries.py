@@ -64,7 +64,8 @@ class Page:
     next_cursor: str | None
 
 
-def _summary(read: Read) -> ReadSummary:
+def read_summary(read: Read) -> ReadSummary:
+    """The result row of a read, as every search and canvass shows it."""
     return ReadSummary(
         id=str(read.id),
         plate=read.plate_normalized,
@@ -78,11 +79,13 @@ def _summary(read: Read) -> ReadSummary:
     )
 
 
-def _encode_cursor(read: Read) -> str:
+def encode_cursor(read: Read) -> str:
+    """The keyset cursor after `read` in newest-first order (time, then id)."""
     return base64.urlsafe_b64encode(f"{read.captured_at.isoformat()}|{read.id}".encode()).decode()
 
 
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    """Read back a cursor from `encode_cursor`; anything else is a QueryError naming it."""
     try:
         captured, read_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return dt.datetime.fromisoformat(captured), uuid.UUID(read_id)
@@ -123,7 +126,7 @@ def search_plate(
             raise QueryError(
                 f"end: a partial or look-alike search spans at most {MAX_SCAN_DAYS} days"
             )
-    after = _decode_cursor(cursor) if cursor else None
+    after = decode_cursor(cursor) if cursor else None
 
     def fetch() -> Gated[Page]:
         reads = Read.objects.all()
@@ -150,9 +153,9 @@ def search_plate(
             reads = reads.filter(plate_normalized=normalized)
         rows = list(reads.select_related("camera")[: limit + 1])
         page = rows[:limit]
-        next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
+        next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
         return Gated(
-            Page([_summary(r) for r in page], next_cursor), record_ids=[str(r.id) for r in page]
+            Page([read_summary(r) for r in page], next_cursor), record_ids=[str(r.id) for r in page]
         )
 
     query = {
@@ -186,7 +189,7 @@ def read_detail(
         if read is None:
             raise QueryError(f"read_id: no read {key}")
         detail = ReadDetail(
-            summary=_summary(read),
+            summary=read_summary(read),
             candidates=read.candidates,
             heading=read.heading,
             speed_kmh=read.speed_kmh,

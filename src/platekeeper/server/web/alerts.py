@@ -194,7 +194,7 @@ def map_tiles() -> str:
     return getattr(settings, "PLATEKEEPER_MAP_TILES", "") or ""
 
 
-def _with_tile_source(response: HttpResponse, tiles: str) -> HttpResponse:
+def with_tile_source(response: HttpResponse, tiles: str) -> HttpResponse:
     """Allow the map's tile server as an image source on this page only."""
     if tiles:
         parts = urlsplit(tiles)
@@ -240,7 +240,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
             and (not closed or alert.status == AlertStatus.VERIFIED),
         },
     )
-    return _with_tile_source(response, tiles)
+    return with_tile_source(response, tiles)
 
 
 @require(Permission.VIEW_ALERTS)

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from platekeeper.server.web import alerts, evidence, hotlists, views
+from platekeeper.server.web import alerts, evidence, hotlists, investigations, views
+from platekeeper.server.web.cameras import cameras as camera_status
 
 app_name = "web"
 urlpatterns = [
@@ -15,7 +16,16 @@ urlpatterns = [
     path("search", views.search, name="search"),
     path("reads/<uuid:read_id>", views.read_view, name="read"),
     path("reads/<uuid:read_id>/correct", alerts.read_correct, name="read_correct"),
+    path("reads/<uuid:read_id>/sightings", investigations.sightings, name="sightings"),
     path("images/<str:sha256>", views.image_view, name="image"),
+    path("investigations/canvass", investigations.canvass, name="canvass"),
+    path("investigations/scenes", investigations.scenes, name="scenes"),
+    path("investigations/convoy", investigations.convoy, name="convoy"),
+    path(
+        "investigations/export/<str:kind>",
+        investigations.export,
+        name="investigation_export",
+    ),
     path("alerts", alerts.alerts_page, name="alerts"),
     path("alerts/stream", alerts.alert_stream, name="alert_stream"),
     path("alerts/metrics", alerts.alert_metrics, name="alert_metrics"),
@@ -26,6 +36,7 @@ urlpatterns = [
     path("hotlists/<int:hotlist_id>", hotlists.hotlist, name="hotlist"),
     path("hotlists/<int:hotlist_id>/import", hotlists.hotlist_import, name="hotlist_import"),
     path("hotlists/<int:hotlist_id>/add", hotlists.hotlist_add, name="hotlist_add"),
+    path("cameras", camera_status, name="cameras"),
     path("evidence", evidence.evidence, name="evidence"),
     path("evidence/hold", evidence.evidence_hold, name="evidence_hold"),
     path("evidence/release", evidence.evidence_release, name="evidence_release"),

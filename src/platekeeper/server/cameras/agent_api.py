@@ -1,0 +1,89 @@
+"""API routes for edge agents (device token): their copy of the hotlists, and heartbeats."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Router, Schema, Status
+from pydantic import AwareDatetime, Field
+
+from platekeeper.server.cameras.actions import HeartbeatReport, clock_problem, record_heartbeat
+from platekeeper.server.cameras.auth import DeviceToken
+from platekeeper.server.hotlists.models import Hotlist, HotlistEntry, HotlistGeneration
+
+router = Router(tags=["agent"], auth=DeviceToken())
+
+
+class HeartbeatIn(Schema):
+    agent_time: AwareDatetime = Field(description="The agent's clock when it sent this")
+    version: str = Field(default="", max_length=40)
+    queue_depth: int = Field(default=0, ge=0, description="Reads waiting in the outbox")
+    oldest_queued_at: AwareDatetime | None = None
+    queue_bytes: int = Field(default=0, ge=0)
+    images_evicted: int = Field(default=0, ge=0, description="Images dropped because disk ran full")
+    rejected: int = Field(default=0, ge=0, description="Reads the server refused for good")
+    reads_per_minute: float = Field(default=0, ge=0)
+    frames: int = Field(default=0, ge=0)
+    last_error: str = Field(default="", max_length=2000)
+
+
+class HeartbeatOut(Schema):
+    received_at: dt.datetime
+    clock_offset_seconds: float
+    clock_problem: str
+
+
+@router.post("/agent/heartbeat", response=HeartbeatOut, summary="An agent's health report")
+def heartbeat(request: HttpRequest, report: HeartbeatIn) -> Status:
+    """Record queue depth, read rate, last error, version and the agent's clock. The answer
+    says how far the agent's clock is from the server's."""
+    data = report.dict(exclude={"frames"})
+    health = record_heartbeat(request.auth, HeartbeatReport(**data))
+    return Status(
+        200,
+        {
+            "received_at": health.reported_at,
+            "clock_offset_seconds": health.clock_offset_seconds,
+            "clock_problem": clock_problem(health),
+        },
+    )
+
+
+@router.get("/agent/hotlists", summary="The hotlists an agent matches offline")
+def agent_hotlists(request: HttpRequest) -> HttpResponse:
+    """Active hotlists and their entries, with only the fields matching needs.
+
+    `{"generation", "hotlists": [{"id", "name", "category", "priority", "fuzzy"}],
+    "entries": [[entry id, hotlist id, plate or pattern, state, expires_at or null], ...]}`.
+    The ETag is the hotlist generation: send it back in If-None-Match to get 304 when
+    nothing changed.
+    """
+    generation = HotlistGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+    etag = f'"hotlists-{generation or 0}"'
+    if etag in _etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        return response
+    lists = list(
+        Hotlist.objects.filter(active=True)
+        .order_by("id")
+        .values("id", "name", "category", "priority", "fuzzy")
+    )
+    entries = [
+        [entry_id, hotlist_id, plate, state, expires_at.isoformat() if expires_at else None]
+        for entry_id, hotlist_id, plate, state, expires_at in HotlistEntry.objects.filter(
+            hotlist__active=True
+        )
+        .order_by("id")
+        .values_list("id", "hotlist_id", "plate_normalized", "state", "expires_at")
+        .iterator(chunk_size=10_000)
+    ]
+    response = JsonResponse({"generation": generation or 0, "hotlists": lists, "entries": entries})
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
