@@ -111,7 +111,16 @@ def _seed(days: int, seed: int) -> None:
 
 
 def _register_subcommands() -> None:
-    from platekeeper.cli import agent, audit, cameras, hotlists, retention, search, users
+    from platekeeper.cli import (
+        agent,
+        audit,
+        cameras,
+        hotlists,
+        recognize,
+        retention,
+        search,
+        users,
+    )
 
     for command in (
         cameras.camera,
@@ -126,6 +135,7 @@ def _register_subcommands() -> None:
         retention.evidence,
         retention.retention_group,
         agent.agent,
+        recognize.recognize,
     ):
         cli.add_command(command)
 
