@@ -162,6 +162,18 @@ def table(rows: list[dict], top_n: int) -> str:
     return "\n".join(lines)
 
 
+def _default_dataset() -> Path | None:
+    """PLATEKEEPER_DEV_DATASET, else the shared development set beside the checkout."""
+    import os
+
+    configured = os.environ.get("PLATEKEEPER_DEV_DATASET")
+    shared = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "openalpr-bench-dev"
+    for candidate in (Path(configured) if configured else None, shared):
+        if candidate is not None and candidate.is_dir():
+            return candidate
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("dir", type=Path, nargs="?")
@@ -182,6 +194,11 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.dir, args.child, args.country, args.top, args.limit)))
         return
+    if args.dir is None:
+        args.dir = _default_dataset()
+        if args.dir is None:
+            print("(no development set found: set PLATEKEEPER_DEV_DATASET; timing a video instead)")
+            args.video = True
     if args.video:
         row = measure_video(args.engine, args.every)
         print(
@@ -193,7 +210,7 @@ def main() -> None:
             f"| {row['peak_rss_mb']:.0f} |"
         )
         return
-    if args.dir is None or not args.dir.is_dir():
+    if not args.dir.is_dir():
         raise SystemExit(f"no such folder: {args.dir}")
     sets = [d for d in (args.dir / "us", args.dir / "eu") if d.is_dir()] or [args.dir]
     engines = [args.engine] + ([] if args.baseline == "none" else [args.baseline])

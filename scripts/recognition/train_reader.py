@@ -140,7 +140,7 @@ def render_eu_plate(rng: random.Random) -> tuple[np.ndarray, str]:
 
 def render_plate(rng: random.Random, eu_share: float = 0.0) -> tuple[np.ndarray, str]:
     """A rendered plate and its label: EU-style with probability `eu_share`, else US-like."""
-    if rng.random() < eu_share:
+    if eu_share > 0 and rng.random() < eu_share:
         return render_eu_plate(rng)
     label, drawn = random_plate_text(rng)
     width, height = 320, 160
