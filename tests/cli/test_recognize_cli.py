@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from tests.recognition.conftest import render_scene
+from tests.recognition.conftest import render_scene, write_video
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -39,3 +39,54 @@ def test_a_missing_file_is_one_line_and_a_failure(tmp_path):
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_read_json_reports_each_image_in_order_and_names_the_bad_one(tmp_path):
+    import cv2
+
+    first, second = tmp_path / "a.jpg", tmp_path / "b.jpg"
+    cv2.imwrite(str(first), render_scene("7ABC123")[0])
+    cv2.imwrite(str(second), render_scene("4XYZ987")[0])
+    result = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "platekeeper",
+            "read",
+            str(first),
+            str(tmp_path / "gone.jpg"),
+            str(second),
+            "--json",
+            "--top",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "gone.jpg" in result.stderr
+    reports = json.loads(result.stdout)
+    assert [r["image"] for r in reports] == [str(first), str(second)]
+    assert reports[0]["results"][0]["plate"] == "7ABC123"
+    assert {"processing_time_ms", "img_width", "img_height"} <= set(reports[0])
+    assert len(reports[0]["results"][0]["candidates"]) <= 3
+
+
+def test_watch_prints_one_pass_per_vehicle_of_a_video(tmp_path):
+    video = tmp_path / "pass.mp4"
+    write_video(video, "7ABC123", frames=12)
+    result = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-m", "platekeeper", "watch", str(video), "--every", "4"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    passes = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [p["plate"] for p in passes] == ["7ABC123"]
+    assert passes[0]["frames"] >= 2

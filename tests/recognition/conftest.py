@@ -15,3 +15,17 @@ def dev_dataset_root() -> Path:
     return Path(
         os.environ.get("PLATEKEEPER_DEV_DATASET", "/work/shared/datasets/openalpr-bench-dev")
     )
+
+
+def write_video(path, text: str, frames: int = 12, fps: float = 10.0) -> None:
+    """An mp4 of one plate moving across the picture."""
+    import cv2
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (640, 480))
+    assert writer.isOpened(), "OpenCV cannot write mp4v here"
+    for i in range(frames):
+        frame, _ = render_scene(
+            text, size=(640, 480), plate_width=180, position=(120 + 12 * i, 260)
+        )
+        writer.write(frame)
+    writer.release()

@@ -8,20 +8,7 @@ from platekeeper.recognition import get_engine, recognize_file
 from platekeeper.recognition.results import Candidate, FrameRead, PlateRead
 from platekeeper.recognition.video import group_reads, iter_frames
 
-from .conftest import render_scene
-
-
-def _write_video(path, text: str, frames: int = 12, fps: float = 10.0) -> None:
-    import cv2
-
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (640, 480))
-    assert writer.isOpened(), "OpenCV cannot write mp4v here"
-    for i in range(frames):
-        frame, _ = render_scene(
-            text, size=(640, 480), plate_width=180, position=(120 + 12 * i, 260)
-        )
-        writer.write(frame)
-    writer.release()
+from .conftest import write_video
 
 
 def _read(frame_index: int, text: str, confidence: float = 0.8, alt: str = "") -> FrameRead:
@@ -54,7 +41,7 @@ def test_group_reads_votes_across_frames_and_splits_on_gaps():
 
 def test_iter_frames_steps_and_times(tmp_path):
     path = tmp_path / "pass.mp4"
-    _write_video(path, "7ABC123", frames=10)
+    write_video(path, "7ABC123", frames=10)
     seen = list(iter_frames(path, every_n_frames=3))
     assert [index for index, _, _ in seen] == [0, 3, 6, 9]
     assert seen[1][1] == pytest.approx(0.3, abs=0.05)
@@ -64,7 +51,7 @@ def test_iter_frames_steps_and_times(tmp_path):
 
 def test_read_video_and_recognize_file_give_one_read_per_pass(tmp_path):
     path = tmp_path / "pass.mp4"
-    _write_video(path, "7ABC123", frames=12)
+    write_video(path, "7ABC123", frames=12)
     engine = get_engine("default")
     frame_reads = list(engine.read_video(path, every_n_frames=4))
     assert {r.frame_index for r in frame_reads} <= {0, 4, 8}

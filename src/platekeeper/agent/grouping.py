@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from platekeeper.agent.sources import Frame
 from platekeeper.recognition import Candidate, PlateRead
 
 
@@ -135,6 +136,38 @@ class PassGrouper:
             if group.frames >= self.min_frames and group.best is not None:
                 passes.append(_to_pass(group))
         return passes
+
+
+def passes_for_frame(
+    frame: Frame, reads: list[PlateRead], grouper: PassGrouper, *, keep_image: bool
+) -> list[Pass]:
+    """The passes one read frame completes: each plate of a still image at once (a dropped
+    photo is its own capture), or for video the passes this frame's time closes."""
+    if frame.still:
+        seen: set[str] = set()
+        passes = []
+        for read in reads:
+            if read.text not in seen:
+                seen.add(read.text)
+                passes.append(
+                    single(
+                        read,
+                        captured_at=frame.captured_at,
+                        source=frame.source,
+                        key=f"{frame.key}:{read.text}",
+                        image=frame.image if keep_image else None,
+                    )
+                )
+        return passes
+    return grouper.add(
+        reads,
+        time_s=frame.time_s,
+        captured_at=frame.captured_at,
+        index=frame.index,
+        source=frame.source,
+        key=frame.key,
+        image=frame.image,
+    )
 
 
 def single(read: PlateRead, *, captured_at: dt.datetime, source: str, key: str, image) -> Pass:

@@ -22,7 +22,7 @@ import numpy as np
 
 from platekeeper import __version__
 from platekeeper.agent.config import AgentConfig, ConfigError
-from platekeeper.agent.grouping import Pass, PassGrouper, single
+from platekeeper.agent.grouping import Pass, PassGrouper, passes_for_frame
 from platekeeper.agent.heartbeat import Health, send_heartbeat
 from platekeeper.agent.hotlist_cache import AlertAnnouncer, HotlistCache
 from platekeeper.agent.location import Location, open_location
@@ -107,32 +107,10 @@ class Pipeline:
         self.health.frame_read()
         minimum = self.config.recognition.min_confidence
         reads = [read for read in reads if read.confidence >= minimum]
-        if frame.still:
-            seen = set()
-            for read in reads:
-                if read.text not in seen:
-                    seen.add(read.text)
-                    self.queue(
-                        single(
-                            read,
-                            captured_at=frame.captured_at,
-                            source=frame.source,
-                            key=f"{frame.key}:{read.text}",
-                            image=frame.image if self.config.grouping.overview else None,
-                        )
-                    )
-        else:
-            closed = grouper.add(
-                reads,
-                time_s=frame.time_s,
-                captured_at=frame.captured_at,
-                index=frame.index,
-                source=frame.source,
-                key=frame.key,
-                image=frame.image,
-            )
-            for finished in closed:
-                self.queue(finished)
+        for finished in passes_for_frame(
+            frame, reads, grouper, keep_image=self.config.grouping.overview
+        ):
+            self.queue(finished)
         if frame.done is not None:
             frame.done()
 

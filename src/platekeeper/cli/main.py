@@ -136,6 +136,8 @@ def _register_subcommands() -> None:
         retention.retention_group,
         agent.agent,
         recognize.recognize,
+        recognize.read_images,
+        recognize.watch,
     ):
         cli.add_command(command)
 

@@ -20,3 +20,100 @@ def recognize(file: Path, engine: str, country: str, top_n: int) -> None:
     status = recognize_command(file, engine=engine, country=country, top_n=top_n)
     if status:
         sys.exit(status)
+
+
+@click.command("read")
+@click.argument("images", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON array, OpenALPR's field names")
+@click.option("--country", type=click.Choice(["us", "eu"]), default="us", show_default=True)
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 50))
+def read_images(images: tuple[Path, ...], as_json: bool, country: str, top: int) -> None:
+    """Read the plates in each IMAGE, in argument order.
+
+    An unreadable or missing file is named on standard error and the command exits 1, but the
+    other images are still reported.
+    """
+    import json
+
+    from platekeeper.recognition.cli import image_report
+
+    reports, failures = [], 0
+    for path in images:
+        try:
+            reports.append(image_report(path, country=country, top_n=top))
+        except (FileNotFoundError, ValueError) as error:
+            click.echo(f"Error: {path}: {error}", err=True)
+            failures += 1
+    if as_json:
+        click.echo(json.dumps(reports, indent=2))
+    else:
+        for report in reports:
+            found = ", ".join(f"{r['plate']} ({r['confidence']:.0f}%)" for r in report["results"])
+            click.echo(f"{report['image']}: {found or 'no plate found'}")
+    if failures:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("source")
+@click.option(
+    "--every", default=3, show_default=True, type=click.IntRange(1, 60), help="Read every Nth frame"
+)
+@click.option("--engine", default="default", show_default=True, help="Recognition engine")
+@click.option("--country", type=click.Choice(["us", "eu"]), default="us", show_default=True)
+@click.option("--min-confidence", default=0.5, show_default=True, type=click.FloatRange(0, 1))
+def watch(source: str, every: int, engine: str, country: str, min_confidence: float) -> None:
+    """Watch SOURCE (a video file, an rtsp:// or http:// stream, or a folder images are dropped
+    into) and print one JSON line per vehicle pass: the plate voted across its frames, from
+    its best frame. Ctrl+C stops. Photos dropped in a folder move to its processed/ folder.
+    """
+    import datetime as dt
+    import json
+    import threading
+
+    from platekeeper.agent.config import SourceConfig
+    from platekeeper.agent.grouping import PassGrouper, passes_for_frame
+    from platekeeper.agent.sources import open_source
+    from platekeeper.recognition import get_engine
+
+    if "://" in source:
+        config = SourceConfig(kind="stream", url=source, every_n_frames=every)
+    elif Path(source).is_dir():
+        config = SourceConfig(kind="folder", path=source, every_n_frames=every)
+    elif Path(source).is_file():
+        config = SourceConfig(kind="video", path=source, every_n_frames=every)
+    else:
+        raise click.BadParameter(
+            f"{source!r} is no file, folder or stream URL", param_hint="SOURCE"
+        )
+    frames = open_source(config, "watch", clock=lambda: dt.datetime.now(dt.UTC))
+    reader = get_engine(engine, country=country)
+    grouper = PassGrouper(keep_image=False)
+    stop = threading.Event()
+
+    def show(passes) -> None:
+        for found in passes:
+            click.echo(
+                json.dumps(
+                    {
+                        "plate": found.text,
+                        "confidence": round(found.confidence * 100, 2),
+                        "captured_at": found.captured_at.isoformat(),
+                        "frames": found.frames,
+                        "candidates": [
+                            {"plate": c.text, "confidence": round(c.confidence * 100, 2)}
+                            for c in found.candidates
+                        ],
+                    }
+                )
+            )
+
+    try:
+        for frame in frames.frames(stop):
+            reads = [r for r in reader.read_frame(frame.image) if r.confidence >= min_confidence]
+            show(passes_for_frame(frame, reads, grouper, keep_image=False))
+            if frame.done:
+                frame.done()
+    except KeyboardInterrupt:
+        stop.set()
+    show(grouper.flush())
