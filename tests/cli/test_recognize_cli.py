@@ -90,3 +90,4 @@ def test_watch_prints_one_pass_per_vehicle_of_a_video(tmp_path):
     passes = [json.loads(line) for line in result.stdout.splitlines()]
     assert [p["plate"] for p in passes] == ["7ABC123"]
     assert passes[0]["frames"] >= 2
+    assert passes[0]["first_seen"] < passes[0]["last_seen"]

@@ -31,6 +31,9 @@ class Pass:
     #: Stable over a re-read of the same file: source key, first frame and first text.
     key: str
     frames: int
+    #: When the vehicle was first and last read in this pass.
+    first_seen: dt.datetime | None = None
+    last_seen: dt.datetime | None = None
 
 
 @dataclass
@@ -45,6 +48,8 @@ class _Open:
     best: PlateRead | None = None
     best_image: np.ndarray | None = None
     best_at: dt.datetime | None = None
+    first_at: dt.datetime | None = None
+    last_at: dt.datetime | None = None
 
 
 def similar(a: str, b: str) -> bool:
@@ -107,6 +112,8 @@ class PassGrouper:
             group.texts.add(read.text)
             group.frames += 1
             group.last_time_s = time_s
+            group.first_at = group.first_at or captured_at
+            group.last_at = captured_at
             for candidate in read.candidates:
                 group.votes[candidate.text] += candidate.confidence
             if group.best is None or read.confidence > group.best.confidence:
@@ -182,6 +189,8 @@ def single(read: PlateRead, *, captured_at: dt.datetime, source: str, key: str, 
         source=source,
         key=key,
         frames=1,
+        first_seen=captured_at,
+        last_seen=captured_at,
     )
 
 
@@ -204,4 +213,6 @@ def _to_pass(group: _Open) -> Pass:
         source=group.source,
         key=group.key,
         frames=group.frames,
+        first_seen=group.first_at,
+        last_seen=group.last_at,
     )

@@ -62,7 +62,21 @@ def read_images(images: tuple[Path, ...], as_json: bool, country: str, top: int)
 @click.option("--engine", default="default", show_default=True, help="Recognition engine")
 @click.option("--country", type=click.Choice(["us", "eu"]), default="us", show_default=True)
 @click.option("--min-confidence", default=0.5, show_default=True, type=click.FloatRange(0, 1))
-def watch(source: str, every: int, engine: str, country: str, min_confidence: float) -> None:
+@click.option(
+    "--motion-threshold",
+    default=1.5,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Skip frames where nothing moved (mean grey change below this); 0 reads every frame",
+)
+def watch(
+    source: str,
+    every: int,
+    engine: str,
+    country: str,
+    min_confidence: float,
+    motion_threshold: float,
+) -> None:
     """Watch SOURCE (a video file, an rtsp:// or http:// stream, or a folder images are dropped
     into) and print one JSON line per vehicle pass: the plate voted across its frames, from
     its best frame. Ctrl+C stops. Photos dropped in a folder move to its processed/ folder.
@@ -75,6 +89,7 @@ def watch(source: str, every: int, engine: str, country: str, min_confidence: fl
     from platekeeper.agent.grouping import PassGrouper, passes_for_frame
     from platekeeper.agent.sources import open_source
     from platekeeper.recognition import get_engine
+    from platekeeper.recognition.video import MotionGate
 
     if "://" in source:
         config = SourceConfig(kind="stream", url=source, every_n_frames=every)
@@ -99,6 +114,8 @@ def watch(source: str, every: int, engine: str, country: str, min_confidence: fl
                         "plate": found.text,
                         "confidence": round(found.confidence * 100, 2),
                         "captured_at": found.captured_at.isoformat(),
+                        "first_seen": found.first_seen.isoformat(),
+                        "last_seen": found.last_seen.isoformat(),
                         "frames": found.frames,
                         "candidates": [
                             {"plate": c.text, "confidence": round(c.confidence * 100, 2)}
@@ -108,8 +125,11 @@ def watch(source: str, every: int, engine: str, country: str, min_confidence: fl
                 )
             )
 
+    gate = MotionGate(motion_threshold)
     try:
         for frame in frames.frames(stop):
+            if not frame.still and gate.idle(frame.image):
+                continue
             reads = [r for r in reader.read_frame(frame.image) if r.confidence >= min_confidence]
             show(passes_for_frame(frame, reads, grouper, keep_image=False))
             if frame.done:

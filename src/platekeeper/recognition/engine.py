@@ -76,31 +76,17 @@ class Engine(abc.ABC):
     ) -> Iterator[FrameRead]:
         """Yield the reads of every `every_n_frames`-th frame of a video file or stream, in order.
 
-        Motion gating: a frame whose 64-pixel-wide grey thumbnail differs from the last frame
-        read by less than `motion_threshold` grey levels on average is skipped (an idle scene
-        costs one resize per frame). 0 reads every frame.
+        Motion gating (`video.MotionGate`): frames where nothing moved since the last frame read
+        are skipped; `motion_threshold` 0 reads every frame.
         """
-        import cv2  # heavy; imported when first used
+        from platekeeper.recognition.video import MotionGate, iter_frames
 
-        from platekeeper.recognition.video import iter_frames
-
-        previous: np.ndarray | None = None
+        gate = MotionGate(motion_threshold)
         for index, time_s, frame in iter_frames(
             source, every_n_frames=every_n_frames, max_frames=max_frames
         ):
-            if motion_threshold > 0:
-                height = max(1, frame.shape[0] * 64 // max(1, frame.shape[1]))
-                thumb = cv2.resize(
-                    cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY),
-                    (64, height),
-                    interpolation=cv2.INTER_AREA,
-                ).astype(np.float32)
-                if (
-                    previous is not None
-                    and float(np.abs(thumb - previous).mean()) < motion_threshold
-                ):
-                    continue
-                previous = thumb
+            if gate.idle(frame):
+                continue
             for read in self.read_frame(frame):
                 yield FrameRead(frame_index=index, time_s=time_s, read=read)
 

@@ -11,6 +11,36 @@ import numpy as np
 from platekeeper.recognition.results import Candidate, FrameRead, PlateGroup
 
 
+class MotionGate:
+    """Tells idle frames apart cheaply, so an empty scene costs one thumbnail per frame.
+
+    A frame whose 64-pixel-wide grey thumbnail differs from the last frame let through by less
+    than `threshold` grey levels on average is idle. A threshold of 0 lets every frame through.
+    """
+
+    def __init__(self, threshold: float = 1.5) -> None:
+        self.threshold = threshold
+        self._previous: np.ndarray | None = None
+
+    def idle(self, frame: np.ndarray) -> bool:
+        """True when nothing moved since the last frame this gate let through."""
+        if self.threshold <= 0:
+            return False
+        import cv2  # heavy; imported when first used
+
+        height = max(1, frame.shape[0] * 64 // max(1, frame.shape[1]))
+        thumb = cv2.resize(
+            cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), (64, height), interpolation=cv2.INTER_AREA
+        ).astype(np.float32)
+        if (
+            self._previous is not None
+            and float(np.abs(thumb - self._previous).mean()) < self.threshold
+        ):
+            return True
+        self._previous = thumb
+        return False
+
+
 def iter_frames(
     source: str | Path, *, every_n_frames: int = 3, max_frames: int | None = None
 ) -> Iterator[tuple[int, float, np.ndarray]]:
