@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.agent.block_engine import plate_image
-from tests.support.live import free_port
+from tests.support.live import free_port, running_server
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -160,34 +160,8 @@ def agents() -> Iterator[Callable[..., AgentProcess]]:
 @contextlib.contextmanager
 def server_on(env: dict[str, str], port: int) -> Iterator[str]:
     """`platekeeper serve` on a chosen port (to stop it and bring it back on the same one)."""
-    log = Path(env["PLATEKEEPER_DATA_DIR"]) / f"server-{port}.log"
-    with log.open("a") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-            [sys.executable, "-m", "platekeeper", "serve", "--port", str(port)],
-            env={**env, "PLATEKEEPER_LOG_LEVEL": "WARNING"},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{log.read_text()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not answer within 60 s:\n{log.read_text()}")
-            time.sleep(0.1)
+    with running_server({**env, "PLATEKEEPER_LOG_LEVEL": "WARNING"}, port=port) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def server_plates(env: dict[str, str]) -> list[str]:

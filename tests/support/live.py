@@ -69,11 +69,15 @@ def run_cli(
 
 
 @contextlib.contextmanager
-def running_server(env: dict[str, str], *extra_args: str) -> Iterator[str]:
-    """Start `platekeeper serve` on a free port and yield its base URL once it answers."""
-    port = free_port()
-    log = Path(env["PLATEKEEPER_DATA_DIR"]) / "server.log"
-    with log.open("w") as out:
+def running_server(env: dict[str, str], *extra_args: str, port: int | None = None) -> Iterator[str]:
+    """Start `platekeeper serve` and yield its base URL once it answers.
+
+    `port` chooses the port (to stop a server and bring it back on the same one); by default a
+    free one is taken.
+    """
+    port = port or free_port()
+    log = Path(env["PLATEKEEPER_DATA_DIR"]) / f"server-{port}.log"
+    with log.open("a") as out:
         process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
             [sys.executable, "-m", "platekeeper", "serve", "--port", str(port), *extra_args],
             env=env,
@@ -91,7 +95,7 @@ def running_server(env: dict[str, str], *extra_args: str) -> Iterator[str]:
                     break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"server did not answer within 60 s:\n{log.read_text()}")
-            time.sleep(0.2)
+            time.sleep(0.1)
         yield base
     finally:
         process.terminate()
@@ -99,3 +103,4 @@ def running_server(env: dict[str, str], *extra_args: str) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(timeout=10)
