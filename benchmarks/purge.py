@@ -156,22 +156,8 @@ def _fill(connection, reads: int, start: dt.datetime) -> None:
     step = DAYS * 86_400 / reads
     with connection.cursor() as cursor:
         camera = cursor.execute("SELECT min(id) FROM cameras_camera").fetchone()[0]
+    with _harness.reads_bulk_load(connection) as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes "
-                "WHERE tablename = 'reads_read' AND indexname NOT LIKE '%%pkey'"
-            )
-            indexes = cursor.fetchall()
-            cursor.execute(
-                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-                "FROM pg_constraint WHERE confrelid = 'reads_read'::regclass"
-            )
-            links = cursor.fetchall()  # other tables' foreign keys to reads (alerts, ...)
-            for table, name, _ in links:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            for name, _ in indexes:
-                cursor.execute(f'DROP INDEX "{name}"')
-            cursor.execute("ALTER TABLE reads_read DROP CONSTRAINT reads_read_pkey")
             cursor.execute(
                 """
                 INSERT INTO reads_read (id, camera_id, source, plate, plate_normalized, state,
@@ -185,23 +171,7 @@ def _fill(connection, reads: int, start: dt.datetime) -> None:
                 """,
                 [camera, start, step, reads],
             )
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-            cursor.execute("ALTER TABLE reads_read ADD PRIMARY KEY (id)")
-            for _, definition in indexes:
-                cursor.execute(definition)
-            for table, name, definition in links:
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         else:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'reads_read' "
-                "AND type = 'index' AND sql IS NOT NULL"
-            )
-            indexes = cursor.fetchall()
-            for name, _ in indexes:
-                cursor.execute(f'DROP INDEX "{name}"')
-            # A big page cache for the fill only (random primary keys); the purge runs with
-            # the server's default again.
-            cursor.execute("PRAGMA cache_size = -1000000")
             cursor.execute(
                 """
                 WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < %s)
@@ -216,9 +186,6 @@ def _fill(connection, reads: int, start: dt.datetime) -> None:
                 """,
                 [reads - 1, camera, start.timestamp(), step],
             )
-            for _, definition in indexes:
-                cursor.execute(definition)
-            cursor.execute("PRAGMA cache_size = -2000")
 
 
 def _attach_images(connection, start: dt.datetime, end: dt.datetime) -> int:

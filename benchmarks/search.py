@@ -180,22 +180,8 @@ def _fill(connection, reads: int, start: dt.datetime, cameras: list) -> None:
             [(k, *camera) for k, camera in enumerate(cameras)],
         )
         count = len(cameras)
+    with _harness.reads_bulk_load(connection) as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes "
-                "WHERE tablename = 'reads_read' AND indexname NOT LIKE '%%pkey'"
-            )
-            indexes = cursor.fetchall()
-            cursor.execute(
-                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-                "FROM pg_constraint WHERE confrelid = 'reads_read'::regclass"
-            )
-            links = cursor.fetchall()  # other tables' foreign keys to reads (alerts, ...)
-            for table, name, _ in links:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            for name, _ in indexes:
-                cursor.execute(f'DROP INDEX "{name}"')
-            cursor.execute("ALTER TABLE reads_read DROP CONSTRAINT reads_read_pkey")
             cursor.execute(
                 """
                 INSERT INTO reads_read (id, camera_id, source, plate, plate_normalized, state,
@@ -210,21 +196,7 @@ def _fill(connection, reads: int, start: dt.datetime, cameras: list) -> None:
                 """,
                 [pool, start, step, reads, count],
             )
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-            cursor.execute("ALTER TABLE reads_read ADD PRIMARY KEY (id)")
-            for _, definition in indexes:
-                cursor.execute(definition)
-            for table, name, definition in links:
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         else:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'reads_read' "
-                "AND type = 'index' AND sql IS NOT NULL"
-            )
-            indexes = cursor.fetchall()
-            for name, _ in indexes:
-                cursor.execute(f'DROP INDEX "{name}"')
-            cursor.execute("PRAGMA cache_size = -1000000")
             cursor.execute(
                 """
                 WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < %s)
@@ -240,9 +212,7 @@ def _fill(connection, reads: int, start: dt.datetime, cameras: list) -> None:
                 """,
                 [reads - 1, pool, start.timestamp(), step, count],
             )
-            for _, definition in indexes:
-                cursor.execute(definition)
-            cursor.execute("PRAGMA cache_size = -2000")
+    with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_cam")
 
 
