@@ -353,3 +353,14 @@ def test_a_correction_keeps_the_original_is_audited_and_matches_again(hotlist):
         f"/reads/{item['id']}/correct", {"plate": STOLEN, "reason": "again"}, follow=True
     )
     assert "the read already says 7ABC123" in _text(again)
+
+
+def test_a_reads_page_shows_its_hotlist_status(alert):
+    investigator = with_purpose(signed_in("ines"))
+
+    hit = _text(investigator.get(f"/reads/{alert.read_id}"))
+    clean = _text(investigator.get(f"/reads/{_post_read('1CLEAN1')['id']}"))
+
+    assert "Hotlist status" in hit
+    assert "CA stolen vehicles" in hit
+    assert "matched no hotlist" in clean

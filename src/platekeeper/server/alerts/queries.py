@@ -281,3 +281,25 @@ def new_alerts_since(
         query={"after_id": after_id},
         fetch=fetch,
     )
+
+
+@dataclass(frozen=True)
+class HotlistHit:
+    """One alert a read raised, as the read's page lists it."""
+
+    alert_id: int
+    hotlist: str
+    entry_plate: str
+    match_kind: str
+    status: str
+
+
+def hotlist_hits_of(read_id: str) -> list[HotlistHit]:
+    """The alerts a read raised (its hotlist status), for a read the caller has already
+    disclosed through `reads.queries.read_detail`, whose audit event covers this too."""
+    return [
+        HotlistHit(pk, hotlist, entry_plate, kind, status)
+        for pk, hotlist, entry_plate, kind, status in Alert.objects.filter(read_id=read_id)
+        .order_by("id")
+        .values_list("id", "hotlist_name", "entry_plate", "match_kind", "status")
+    ]

@@ -53,6 +53,7 @@ from platekeeper.server.access.queries import training_due
 from platekeeper.server.access.reports import ReportError, build_report, report_csv
 from platekeeper.server.access.roles import Permission, Role
 from platekeeper.server.alerts.metrics import open_alert_count
+from platekeeper.server.alerts.queries import hotlist_hits_of
 from platekeeper.server.corrections.queries import corrections_of
 from platekeeper.server.reads.queries import QueryError, dashboard_counts, read_detail, read_image
 from platekeeper.server.reads.queries import search_plate as search_plate_query
@@ -356,6 +357,7 @@ def read_view(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
             "detail": detail,
             "read": detail.summary,
             "corrections": corrections_of(detail.summary.id),
+            "hotlist_hits": hotlist_hits_of(detail.summary.id),
             "correction_form": forms.CorrectionForm(),
         },
     )
