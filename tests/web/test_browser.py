@@ -250,3 +250,18 @@ def test_an_alert_appears_live_and_is_worked_in_the_browser(site, page, tmp_path
     assert "officer" in page.inner_text("table.history")
     page.screenshot(path=str(tmp_path / "alert.png"), full_page=True)
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_the_public_transparency_page_shows_live_figures_and_no_plate(site, page, tmp_path):
+    """GIVEN the demo town WHEN anyone opens /transparency, signed out THEN it shows the demo's
+    live counts and not one plate."""
+    page.goto(f"{site.base}/transparency")
+
+    assert page.url.endswith("/transparency")  # no login asked
+    text = page.inner_text("main")
+    reads = page.inner_text(".tile:has-text('Plates read') .value")
+    assert int(reads) > 0
+    assert "Searches by purpose" in text
+    assert PLATE not in text
+    assert BOLO_PLATE not in text
+    page.screenshot(path=str(tmp_path / "transparency.png"), full_page=True)

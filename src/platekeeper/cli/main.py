@@ -116,6 +116,7 @@ def _register_subcommands() -> None:
         audit,
         cameras,
         hotlists,
+        policy,
         recognize,
         retention,
         search,
@@ -138,6 +139,7 @@ def _register_subcommands() -> None:
         recognize.recognize,
         recognize.read_images,
         recognize.watch,
+        policy.policy,
     ):
         cli.add_command(command)
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "platekeeper.server.alerts",
     "platekeeper.server.corrections",
     "platekeeper.server.retention",
+    "platekeeper.server.transparency",
     "platekeeper.server.investigations",
     "platekeeper.server.web",
 ]
@@ -152,6 +153,10 @@ PLATEKEEPER_HOTLIST_DROP_DIR = os.environ.get("PLATEKEEPER_HOTLIST_DROP_DIR") or
     DATA_DIR / "hotlist-drop"
 )
 PLATEKEEPER_HOTLIST_DROP_MINUTES = env_int("PLATEKEEPER_HOTLIST_DROP_MINUTES", 15, minimum=1)
+
+# The department's ALPR policy as posted on the public transparency page (438.2.1(g));
+# `platekeeper policy publish FILE` puts a new version there.
+PLATEKEEPER_POLICY_FILE = os.environ.get("PLATEKEEPER_POLICY_FILE") or str(DATA_DIR / "policy.txt")
 
 # Alert maps: a tile URL template such as https://tile.example.gov/{z}/{x}/{y}.png; empty draws
 # markers on a plain background (agency networks often have no internet).

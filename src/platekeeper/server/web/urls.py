@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from platekeeper.server.web import alerts, evidence, hotlists, investigations, views
+from platekeeper.server.web import (
+    alerts,
+    evidence,
+    hotlists,
+    investigations,
+    transparency,
+    views,
+)
 from platekeeper.server.web.cameras import cameras as camera_status
 
 app_name = "web"
@@ -53,7 +60,11 @@ urlpatterns = [
     path("account/password", views.account_password, name="account_password"),
     path("account/second-factor", views.account_totp, name="account_totp"),
     path("healthz", views.health, name="health"),
+    path("transparency", transparency.transparency, name="transparency"),
+    path("transparency.json", transparency.transparency_json, name="transparency_json"),
 ]
 
 #: The only routes open without signing in (tests/web checks every other route refuses).
-PUBLIC_ROUTES = frozenset({"login", "login_code", "logout", "health"})
+PUBLIC_ROUTES = frozenset(
+    {"login", "login_code", "logout", "health", "transparency", "transparency_json"}
+)

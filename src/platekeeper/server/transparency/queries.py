@@ -1,0 +1,100 @@
+"""Aggregate figures for the public: counts only, never a plate, a place or a person.
+
+Not gated: nothing here discloses ALPR data (438.8 keeps the data itself from public review;
+438.2.1(g) and Civil Code §1798.90.51 want the policy and its practice posted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+
+from platekeeper.server.access.models import AuditEvent, Outcome
+from platekeeper.server.alerts.models import Alert, AlertStatus
+from platekeeper.server.cameras.models import Camera
+from platekeeper.server.reads.models import Read
+from platekeeper.server.retention.queries import retention_schedule
+
+WINDOW_DAYS = 30
+#: What a read holds, in plain words, for the public.
+COLLECTED = (
+    "plate text as read, with the reader's confidence and alternative readings",
+    "state of the plate when it can be read",
+    "date, time and place of the read, and the camera that made it",
+    "an image of the plate and, on some cameras, of the vehicle",
+    "vehicle make, colour and type when a camera reports them",
+)
+
+
+@dataclass(frozen=True)
+class PublicFigures:
+    """Everything the transparency page shows, as plain values (also served as JSON)."""
+
+    generated_at: dt.datetime
+    window_days: int
+    policy_text: str
+    collected: tuple[str, ...]
+    retention_days: dict[str, int]
+    retention_override: str
+    cameras_active: int
+    reads: int
+    alerts: int
+    alerts_closed: int
+    misread_share: float | None
+    searches_by_purpose: dict[str, int]
+    sharing_agencies: list[str]
+    last_audit: dt.datetime | None
+
+
+def policy_text() -> str:
+    """The posted policy: the file the administrator keeps at PLATEKEEPER_POLICY_FILE."""
+    path = Path(settings.PLATEKEEPER_POLICY_FILE)
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def public_figures(now: dt.datetime | None = None) -> PublicFigures:
+    """The figures of the last WINDOW_DAYS days, each a count over an indexed time range."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=WINDOW_DAYS)
+    alerts = Alert.objects.filter(created_at__gte=since)
+    closed = alerts.filter(
+        status__in=[AlertStatus.VERIFIED, AlertStatus.MISREAD, AlertStatus.CLEARED]
+    ).count()
+    misreads = alerts.filter(status=AlertStatus.MISREAD).count()
+    searches = (
+        AuditEvent.objects.filter(
+            occurred_at__gte=since, outcome=Outcome.ALLOWED, action__startswith="reads."
+        )
+        .values("purpose")
+        .annotate(count=Count("id"))
+        .order_by("-count")
+    )
+    schedule = retention_schedule()
+    last_audit = (
+        AuditEvent.objects.filter(action="audit.report")
+        .order_by("-id")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return PublicFigures(
+        generated_at=now,
+        window_days=WINDOW_DAYS,
+        policy_text=policy_text(),
+        collected=COLLECTED,
+        retention_days={row.kind.value: row.days for row in schedule.rows},
+        retention_override=schedule.override_reason,
+        cameras_active=Camera.objects.filter(active=True).count(),
+        reads=Read.objects.filter(captured_at__gte=since).count(),
+        alerts=alerts.count(),
+        alerts_closed=closed,
+        misread_share=round(misreads / closed, 3) if closed else None,
+        searches_by_purpose={row["purpose"] or "(none)": row["count"] for row in searches},
+        # Sharing agreements arrive with their own feature; until then nothing is shared.
+        sharing_agencies=[],
+        last_audit=last_audit,
+    )

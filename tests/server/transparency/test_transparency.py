@@ -1,0 +1,53 @@
+"""The public transparency page: live figures, the posted policy, and never a plate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from platekeeper.server.access.audit import Actor
+from platekeeper.server.access.gate import Justification, Requester
+from platekeeper.server.reads.actions import record_reads
+from platekeeper.server.reads.queries import search_plate
+from platekeeper.server.transparency.actions import PolicyError, publish_policy
+from tests.support.factories import CameraFactory, read_item
+from tests.support.people import make_user
+
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
+
+
+@pytest.fixture
+def activity():
+    record_reads(CameraFactory(), [read_item(plate="7SECRET"), read_item(plate="8HIDDEN")])
+    search_plate(
+        Requester(make_user(), channel="api"),
+        Justification("stolen_vehicle", "24-1"),
+        plate="7SECRET",
+    )
+
+
+def test_anyone_sees_live_figures_and_no_plate(activity):
+    page = Client().get("/transparency")
+    data = Client().get("/transparency.json").json()
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "7SECRET" not in html
+    assert "8HIDDEN" not in html
+    assert "7SECRET" not in json.dumps(data)
+    assert (data["reads"], data["cameras_active"]) == (2, 1)
+    assert data["searches_by_purpose"] == {"stolen_vehicle": 1}
+    assert data["retention_days"]["reads"] == 365
+
+
+def test_the_published_policy_is_posted_and_the_publication_audited(settings, tmp_path):
+    settings.PLATEKEEPER_POLICY_FILE = str(tmp_path / "policy.txt")
+    assert "has not been published" in Client().get("/transparency").content.decode()
+
+    publish_policy("438.1 PURPOSE AND SCOPE\nThe purpose of this policy...", actor=Actor("admin"))
+
+    assert "438.1 PURPOSE AND SCOPE" in Client().get("/transparency").content.decode()
+    with pytest.raises(PolicyError, match="empty"):
+        publish_policy("  ", actor=Actor("admin"))
