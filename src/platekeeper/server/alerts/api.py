@@ -82,10 +82,8 @@ def list_alerts(request: HttpRequest, params: Query[AlertsIn]) -> dict:
 
 @router.get("/alerts/{alert_id}", response=AlertDetailOut, summary="One alert and its history")
 def get_alert(request: HttpRequest, alert_id: int, params: Query[JustificationIn]) -> dict:
-    summary, history = queries.alert_detail(
-        api_requester(request), params.justification(), alert_id
-    )
-    return {**vars(summary), "history": history}
+    evidence = queries.alert_evidence(api_requester(request), params.justification(), alert_id)
+    return {**vars(evidence.summary), "history": evidence.history}
 
 
 _STEPS = {

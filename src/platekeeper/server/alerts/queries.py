@@ -120,38 +120,7 @@ def list_alerts(
     )
 
 
-def alert_detail(
-    requester: Requester, justification: Justification | None, alert_id: int
-) -> tuple[AlertSummary, list[dict]]:
-    """One alert with its history of steps."""
-
-    def fetch() -> Gated[tuple[AlertSummary, list[dict]]]:
-        alert = Alert.objects.select_related("read__camera", "hotlist").filter(pk=alert_id).first()
-        if alert is None:
-            raise QueryError(f"alert_id: no alert {alert_id}")
-        history = [
-            {
-                "action": a.action,
-                "value": a.value,
-                "note": a.note,
-                "user": a.user.username,
-                "at": a.at,
-            }
-            for a in alert.actions.select_related("user")
-        ]
-        return Gated((_summary(alert), history), record_ids=[str(alert.read_id)])
-
-    return run_gated(
-        requester,
-        permission=Permission.VIEW_ALERTS,
-        justification=justification,
-        action="alerts.detail",
-        query={"alert": alert_id},
-        fetch=fetch,
-    )
-
-
-# --- for the web interface (issue 5, items 5 and 6) ------------------------------------------
+# --- one alert, as the officer verifies it (web page and API) ---------------------------------
 
 
 @dataclass(frozen=True)
@@ -176,7 +145,8 @@ class AlertEvidence:
 def alert_evidence(
     requester: Requester, justification: Justification | None, alert_id: int
 ) -> AlertEvidence:
-    """One alert with the read's images, state and vehicle, and the history of steps."""
+    """One alert with the read's images, state and vehicle, and the history of steps (the
+    alert page and `GET /api/v1/alerts/{id}` both show it)."""
 
     def fetch() -> Gated[AlertEvidence]:
         alert = Alert.objects.select_related("read__camera", "hotlist").filter(pk=alert_id).first()
