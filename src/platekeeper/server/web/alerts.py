@@ -42,6 +42,7 @@ from platekeeper.server.web import forms
 from platekeeper.server.web.middleware import CONTENT_SECURITY_POLICY
 from platekeeper.server.web.views import (
     client_address,
+    image_response,
     justification,
     needs_purpose,
     refused,
@@ -246,17 +247,9 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require(Permission.VIEW_ALERTS)
 @require_GET
 def alert_image_view(request: HttpRequest, alert_id: int, which: str) -> HttpResponse:
-    try:
-        data, content_type = alert_image(
-            requester(request), justification(request), alert_id, which
-        )
-    except AccessDenied as error:
-        return HttpResponse(str(error), status=error.status, content_type="text/plain")
-    except QueryError as error:
-        return HttpResponse(str(error), status=404, content_type="text/plain")
-    response = HttpResponse(data, content_type=content_type)
-    response["Cache-Control"] = "no-store"
-    return response
+    return image_response(
+        lambda: alert_image(requester(request), justification(request), alert_id, which)
+    )
 
 
 @require(Permission.VIEW_ALERTS)

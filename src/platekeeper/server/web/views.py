@@ -363,11 +363,10 @@ def read_view(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@require(Permission.SEARCH_READS)
-@require_GET
-def image_view(request: HttpRequest, sha256: str) -> HttpResponse:
+def image_response(fetch: Callable[[], tuple[bytes, str]]) -> HttpResponse:
+    """An image from a gated query, never cached; a refusal or a missing image as plain text."""
     try:
-        data, content_type = read_image(requester(request), justification(request), sha256)
+        data, content_type = fetch()
     except AccessDenied as error:
         return HttpResponse(str(error), status=error.status, content_type="text/plain")
     except QueryError as error:
@@ -375,6 +374,12 @@ def image_view(request: HttpRequest, sha256: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require(Permission.SEARCH_READS)
+@require_GET
+def image_view(request: HttpRequest, sha256: str) -> HttpResponse:
+    return image_response(lambda: read_image(requester(request), justification(request), sha256))
 
 
 # --- people --------------------------------------------------------------------------------
