@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "platekeeper.server.retention",
     "platekeeper.server.transparency",
     "platekeeper.server.investigations",
+    "platekeeper.server.sharing",
+    "platekeeper.server.records",
+    "platekeeper.server.compliance",
     "platekeeper.server.web",
 ]
 

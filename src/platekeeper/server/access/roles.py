@@ -46,6 +46,9 @@ class Permission(enum.StrEnum):
     MANAGE_RETENTION = "manage_retention"
     MANAGE_RECORDS_REQUESTS = "manage_records_requests"
     ENTER_HOTLIST_ENTRIES = "enter_hotlist_entries"
+    MANAGE_SHARING = "manage_sharing"
+    DECIDE_RECORDS_REQUESTS = "decide_records_requests"
+    VIEW_COMPLIANCE = "view_compliance"
 
     @property
     def label(self) -> str:
@@ -66,6 +69,9 @@ PERMISSION_LABELS = {
     Permission.MANAGE_RETENTION: "Manage retention and evidence",
     Permission.MANAGE_RECORDS_REQUESTS: "Handle records requests",
     Permission.ENTER_HOTLIST_ENTRIES: "Enter plates and partial plates on hotlists",
+    Permission.MANAGE_SHARING: "Manage sharing agreements and settings",
+    Permission.DECIDE_RECORDS_REQUESTS: "Decide records requests",
+    Permission.VIEW_COMPLIANCE: "See the compliance report",
 }
 
 P = Permission
@@ -78,6 +84,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RECORD_TRAINING,
             P.VIEW_ALERTS,
             P.ENTER_HOTLIST_ENTRIES,
+            P.MANAGE_SHARING,
+            P.VIEW_COMPLIANCE,
         }
     ),
     Role.OPERATOR: frozenset({P.VIEW_ALERTS, P.SEARCH_READS}),
@@ -92,8 +100,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ENTER_HOTLIST_ENTRIES,
         }
     ),
-    # The auditor reviews: audit reports, and read-only access to everything else (438.5(c)).
-    Role.AUDITOR: frozenset({P.VIEW_AUDIT, P.SEARCH_READS, P.CANVASS_READS, P.VIEW_ALERTS}),
+    # The auditor (the Support Services Division Commander) reviews: audit reports, read-only
+    # access to everything else (438.5(c)), and the records requests routed to them (438.9).
+    Role.AUDITOR: frozenset(
+        {
+            P.VIEW_AUDIT,
+            P.SEARCH_READS,
+            P.CANVASS_READS,
+            P.VIEW_ALERTS,
+            P.VIEW_COMPLIANCE,
+            P.MANAGE_RECORDS_REQUESTS,
+            P.DECIDE_RECORDS_REQUESTS,
+        }
+    ),
     Role.CUSTODIAN: frozenset(
         {
             P.MANAGE_RETENTION,
@@ -103,6 +122,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.EXPORT_READS,
         }
     ),
-    # A partner's reach is narrowed further by its sharing agreement.
-    Role.PARTNER: frozenset({P.SEARCH_READS}),
+    # A partner's reach is narrowed further by its sharing agreement (sharing/scope.py).
+    Role.PARTNER: frozenset({P.SEARCH_READS, P.VIEW_ALERTS}),
 }
