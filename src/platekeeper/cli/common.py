@@ -1,10 +1,13 @@
-"""Helpers shared by CLI commands: the console actor, passwords, dates."""
+"""Helpers shared by CLI commands: the console actor, logging in at the console, passwords,
+dates, progress bars."""
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 
 import click
 
@@ -45,3 +48,54 @@ class DateParam(click.ParamType):
 
 
 DATE = DateParam()
+
+
+def progress_display(enabled: bool):
+    """A rich progress display on a terminal; nothing when output goes to a file or pipe."""
+    if not enabled or not sys.stderr.isatty():
+        return nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    )
+
+
+@contextmanager
+def copy_progress(description: str = "copying images") -> Iterator[Callable[[int, int], None]]:
+    """A `progress(done, total)` callback, drawn as a bar on a terminal (for exports)."""
+    with progress_display(True) as bars:
+        task = bars.add_task(description, total=None) if bars else None
+
+        def show(done: int, total: int) -> None:
+            if bars is not None:
+                bars.update(task, completed=done, total=total)
+
+        yield show
+
+
+def login_at_console(username: str, password_stdin: bool):
+    """Authenticate the person at the console: exports and holds are theirs, not the shell's."""
+    password = read_password(password_stdin)
+    from platekeeper.cli.django_setup import migrate_database
+
+    migrate_database()
+    from platekeeper.server.access.actions import authenticate_password
+    from platekeeper.server.access.gate import Requester
+
+    address = f"console:{getpass.getuser()}"
+    user = authenticate_password(username, password, channel="cli", client_address=address)
+    return Requester(user=user, channel="cli", client_address=address)
+
+
+user_option = click.option(
+    "--user", "username", required=True, help="Your username (you will be asked for your password)"
+)
+password_option = click.option(
+    "--password-stdin", is_flag=True, help="Read your password from standard input"
+)

@@ -115,11 +115,14 @@ def _register_subcommands() -> None:
         agent,
         audit,
         cameras,
+        compliance,
         hotlists,
         policy,
         recognize,
+        records,
         retention,
         search,
+        sharing,
         users,
     )
 
@@ -135,11 +138,15 @@ def _register_subcommands() -> None:
         retention.purge,
         retention.evidence,
         retention.retention_group,
+        records.records,
         agent.agent,
+        sharing.agency,
+        sharing.sharing,
         recognize.recognize,
         recognize.read_images,
         recognize.watch,
         policy.policy,
+        compliance.compliance,
     ):
         cli.add_command(command)
 

@@ -3,55 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import sys
 import uuid
-from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
-from platekeeper.cli.common import DATE, console_actor, read_password
+from platekeeper.cli.common import (
+    DATE,
+    console_actor,
+    copy_progress,
+    login_at_console,
+    password_option,
+    progress_display,
+    user_option,
+)
 from platekeeper.cli.django_setup import migrate_database
 
 KIND_NAMES = ["reads", "images", "alerted-reads", "alerts", "hotlist-entries", "audit"]
 REASON_NAMES = ["criminal-action", "civil-action", "discovery-request", "other-lawful-action"]
-
-
-def _progress(enabled: bool):
-    """A rich progress display on a terminal; nothing when output goes to a file or pipe."""
-    if not enabled or not sys.stderr.isatty():
-        return nullcontext(None)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-    )
-
-
-def _login(username: str, password_stdin: bool):
-    """Authenticate the person at the console: exports and holds are theirs, not the shell's."""
-    password = read_password(password_stdin)
-    migrate_database()
-    from platekeeper.server.access.actions import authenticate_password
-    from platekeeper.server.access.gate import Requester
-
-    address = f"console:{getpass.getuser()}"
-    user = authenticate_password(username, password, channel="cli", client_address=address)
-    return Requester(user=user, channel="cli", client_address=address)
-
-
-user_option = click.option(
-    "--user", "username", required=True, help="Your username (you will be asked for your password)"
-)
-password_option = click.option(
-    "--password-stdin", is_flag=True, help="Read your password from standard input"
-)
 
 
 # --- purge -------------------------------------------------------------------------------
@@ -84,7 +54,7 @@ def purge(dry_run: bool, batch_size: int, verbose: bool, pause_between_batches: 
     from platekeeper.server.retention.actions import PurgeProgress
     from platekeeper.server.retention.actions import purge as run_purge
 
-    with _progress(not verbose) as bars:
+    with progress_display(not verbose) as bars:
         tasks: dict[str, object] = {}
 
         def show(step: PurgeProgress) -> None:
@@ -159,7 +129,7 @@ def hold(
     """Place an evidence hold for CASE: the chosen reads are kept past retention."""
     if bool(plate) == bool(read_ids):
         raise click.UsageError("give either --plate (with --from/--to) or --read-id")
-    requester = _login(username, password_stdin)
+    requester = login_at_console(username, password_stdin)
     from platekeeper.server.retention.actions import HoldSelection, place_hold
     from platekeeper.server.retention.models import HoldReason
 
@@ -190,7 +160,7 @@ def hold(
 @password_option
 def release(case: str, reason: str, username: str, password_stdin: bool) -> None:
     """Release every standing hold of CASE; its reads then age out normally."""
-    requester = _login(username, password_stdin)
+    requester = login_at_console(username, password_stdin)
     from platekeeper.server.retention.actions import release_holds
 
     holds = release_holds(
@@ -241,16 +211,10 @@ def list_holds_command(include_released: bool) -> None:
 @password_option
 def export(case: str, out: Path, purpose: str, username: str, password_stdin: bool) -> None:
     """Export the held reads of CASE with images, manifest and chain of custody. Audited."""
-    requester = _login(username, password_stdin)
+    requester = login_at_console(username, password_stdin)
     from platekeeper.server.retention.evidence import export_case
 
-    with _progress(True) as bars:
-        task = bars.add_task("copying images", total=None) if bars else None
-
-        def show(done: int, total: int) -> None:
-            if bars is not None:
-                bars.update(task, completed=done, total=total)
-
+    with copy_progress() as show:
         result = export_case(requester, case_number=case, purpose=purpose, out=out, progress=show)
     click.echo(
         f"Exported {result.reads} reads and {result.images} images of case {case} "

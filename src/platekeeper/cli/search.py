@@ -6,36 +6,26 @@ import datetime as dt
 
 import click
 
-from platekeeper.cli.common import read_password
-from platekeeper.cli.django_setup import migrate_database
+from platekeeper.cli.common import login_at_console, password_option, user_option
 
 
 @click.command()
 @click.argument("plate")
-@click.option(
-    "--user", "username", required=True, help="Your username (you will be asked for your password)"
-)
+@user_option
 @click.option("--purpose", required=True, help="Purpose code, e.g. stolen_vehicle")
 @click.option("--case-number", default="", help="Case or incident number")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 200))
-@click.option("--password-stdin", is_flag=True, help="Read your password from standard input")
+@password_option
 def search(
     plate: str, username: str, purpose: str, case_number: str, limit: int, password_stdin: bool
 ) -> None:
     """Search the reads of PLATE, newest first. Audited like every access."""
-    password = read_password(password_stdin)
-    migrate_database()
-    import getpass
-
-    from platekeeper.server.access.actions import authenticate_password
-    from platekeeper.server.access.gate import Justification, Requester
+    requester = login_at_console(username, password_stdin)
+    from platekeeper.server.access.gate import Justification
     from platekeeper.server.reads.queries import search_plate
 
-    user = authenticate_password(
-        username, password, channel="cli", client_address=f"console:{getpass.getuser()}"
-    )
     page = search_plate(
-        Requester(user=user, channel="cli", client_address=f"console:{getpass.getuser()}"),
+        requester,
         Justification(purpose=purpose, case_number=case_number),
         plate=plate,
         limit=limit,

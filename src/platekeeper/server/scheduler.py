@@ -23,9 +23,10 @@ def daily_jobs() -> list[Callable[[], object]]:
     """The jobs that run at start-up and then every day."""
     from platekeeper.server.access.audit import write_checkpoint
     from platekeeper.server.retention.actions import daily_purge
+    from platekeeper.server.sharing.selfcheck import run_self_check
 
-    # The purge first, so that the day's checkpoint covers the purge's audit record.
-    return [daily_purge, write_checkpoint]
+    # The purge and the sharing check first, so the day's checkpoint covers their audit records.
+    return [daily_purge, run_self_check, write_checkpoint]
 
 
 def start_periodic_jobs(

@@ -14,6 +14,7 @@ from platekeeper.server.reads.queries import search_plate
 from platekeeper.server.transparency.actions import PolicyError, publish_policy
 from tests.support.factories import CameraFactory, read_item
 from tests.support.people import make_user
+from tests.support.sharing import agreement_with, partner_agency, sharing_on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -51,3 +52,15 @@ def test_the_published_policy_is_posted_and_the_publication_audited(settings, tm
     assert "438.1 PURPOSE AND SCOPE" in Client().get("/transparency").content.decode()
     with pytest.raises(PolicyError, match="empty"):
         publish_policy("  ", actor=Actor("admin"))
+
+
+def test_agencies_with_an_agreement_in_effect_are_listed_publicly(db):
+    agreement_with(partner_agency())
+    sharing_on()
+
+    data = Client().get("/transparency.json").json()
+    html = Client().get("/transparency").content.decode()
+
+    assert data["sharing_agencies"] == ["Oakland Police Department"]
+    assert data["sharing_enabled"] is True
+    assert "Agencies with an agreement in effect: Oakland Police Department" in html

@@ -27,6 +27,7 @@ from platekeeper.server.access.roles import Role
 from platekeeper.server.agencies.actions import ensure_home_agency
 from platekeeper.server.agencies.models import Agency
 from platekeeper.server.common.tokens import digest_token, make_token
+from platekeeper.server.sharing.eligibility import eligibility_problem
 
 TRAINING_VALID_DAYS = 365
 DEFAULT_COURSE = "ALPR use, privacy and civil liberties (Policy 438.7)"
@@ -59,6 +60,21 @@ def check_password_rules(password: str, user: User) -> None:
         raise AccountError("password: " + " ".join(error.messages)) from None
 
 
+def check_role_fits_agency(role: Role, agency: Agency) -> None:
+    """Another agency's people are partners, and only of agencies that may receive data (438.9).
+
+    The department's own staff never get the partner role, so a partner's narrower reach
+    (its agreement) cannot be escaped by a role change, nor given to an insider by mistake.
+    """
+    if role == Role.PARTNER and agency.is_home:
+        raise AccountError("agency: a partner account belongs to another agency; name it")
+    if role != Role.PARTNER and not agency.is_home:
+        raise AccountError(f"role: an account of {agency.name} can only have the partner role")
+    problem = eligibility_problem(agency) if role == Role.PARTNER else None
+    if problem:
+        raise AccountError(problem)
+
+
 @transaction.atomic
 def create_user(
     username: str,
@@ -76,14 +92,10 @@ def create_user(
         raise AccountError("username: must not be empty")
     if User.objects.filter(username=username).exists():
         raise AccountError(f"username: {username!r} is taken")
+    agency = agency or ensure_home_agency()
+    check_role_fits_agency(role, agency)
     first, _, last = full_name.partition(" ")
-    user = User(
-        username=username,
-        first_name=first,
-        last_name=last,
-        email=email,
-        agency=agency or ensure_home_agency(),
-    )
+    user = User(username=username, first_name=first, last_name=last, email=email, agency=agency)
     check_password_rules(password, user)
     user.set_password(password)
     user.save()
@@ -95,6 +107,7 @@ def create_user(
 @transaction.atomic
 def set_role(username: str, role: Role, *, actor: Actor) -> User:
     user = find_user(username)
+    check_role_fits_agency(role, user.agency or ensure_home_agency())
     before = user.role
     user.groups.set([Group.objects.get(name=role.value)])
     record_event(

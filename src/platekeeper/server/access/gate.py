@@ -2,7 +2,8 @@
 
 It checks, in order, that the account is active and not locked, that the role grants the
 permission, that training is current (438.7), that a second factor is set up where required,
-and that a known purpose and (unless exempt) a case number were stated (438.5(b)). Then it runs
+and that a known purpose and (unless exempt) a case number were stated (438.5(b)), and, for an
+account of another agency, that a sharing agreement in effect covers it (438.6). Then it runs
 the query and writes the audit event in the same transaction, so data is never returned without
 its record. A refusal is recorded too (in its own transaction) before it is raised.
 """
@@ -20,6 +21,7 @@ from django.utils import timezone
 from platekeeper.errors import PlatekeeperError
 from platekeeper.server.access.audit import Actor, record_event
 from platekeeper.server.access.models import (
+    AuditEvent,
     Outcome,
     Purpose,
     SecuritySettings,
@@ -27,6 +29,8 @@ from platekeeper.server.access.models import (
     User,
 )
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.sharing.log import record_disclosure
+from platekeeper.server.sharing.scope import is_partner, partner_agreement, partner_problem
 
 T = TypeVar("T")
 
@@ -132,6 +136,11 @@ def denial_reason(
     problem = purpose_problem(justification)
     if problem:
         return problem, 400
+    if is_partner(user):
+        purpose = justification.purpose if justification else ""
+        problem = partner_problem(user, permission, purpose)
+        if problem:
+            return problem, 403
     return None
 
 
@@ -181,17 +190,38 @@ def run_gated(
     action: str,
     query: dict[str, Any],
     fetch: Callable[[], Gated[T]],
+    after_audit: Callable[[AuditEvent], None] | None = None,
 ) -> T:
-    """Check the requester, run `fetch`, and audit the access in the same transaction."""
+    """Check the requester, run `fetch`, and audit the access in the same transaction.
+
+    `after_audit` runs in that transaction too, with the event, for a caller that must link
+    its own record to it (e.g. a records release). A partner's access is also written to the
+    sharing log, naming the agreement it came under.
+    """
     authorize(
         requester, permission=permission, justification=justification, action=action, query=query
     )
     with transaction.atomic():
         result = fetch()
-        record_event(
+        event = record_event(
             **_event_fields(requester, justification, action, query),
             outcome=Outcome.ALLOWED,
             record_ids=result.record_ids,
             record_count=result.record_count,
         )
+        if is_partner(requester.user):
+            _log_partner_disclosure(requester.user, permission, justification, event)
+        if after_audit is not None:
+            after_audit(event)
     return result.value
+
+
+def _log_partner_disclosure(
+    user: User, permission: Permission, justification: Justification | None, event: AuditEvent
+) -> None:
+    purpose = justification.purpose if justification else ""
+    agreement, _ = partner_agreement(user, permission, purpose)
+    if agreement is None:  # authorize() checked it an instant ago; refuse rather than guess
+        raise AccessDenied("the sharing agreement ended during this access")
+    what = f"{event.action}: {event.record_count} records"
+    record_disclosure(agreement, event, what=what)

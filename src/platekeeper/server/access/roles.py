@@ -49,6 +49,7 @@ class Permission(enum.StrEnum):
     MANAGE_SHARING = "manage_sharing"
     DECIDE_RECORDS_REQUESTS = "decide_records_requests"
     VIEW_COMPLIANCE = "view_compliance"
+    RECEIVE_HOTLIST_ENTRIES = "receive_hotlist_entries"
 
     @property
     def label(self) -> str:
@@ -72,6 +73,7 @@ PERMISSION_LABELS = {
     Permission.MANAGE_SHARING: "Manage sharing agreements and settings",
     Permission.DECIDE_RECORDS_REQUESTS: "Decide records requests",
     Permission.VIEW_COMPLIANCE: "See the compliance report",
+    Permission.RECEIVE_HOTLIST_ENTRIES: "Receive this department's hotlist entries",
 }
 
 P = Permission
@@ -123,5 +125,5 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     # A partner's reach is narrowed further by its sharing agreement (sharing/scope.py).
-    Role.PARTNER: frozenset({P.SEARCH_READS, P.VIEW_ALERTS}),
+    Role.PARTNER: frozenset({P.SEARCH_READS, P.VIEW_ALERTS, P.RECEIVE_HOTLIST_ENTRIES}),
 }

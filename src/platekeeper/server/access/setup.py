@@ -18,6 +18,7 @@ DEFAULT_PURPOSES = [
     ("homeland_security", "Homeland security", True),
     ("stolen_property", "Stolen property recovery", True),
     ("amber_alert", "AMBER / missing child alert", False),
+    ("records_release", "Records release (438.9)", True),
 ]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from platekeeper.hotlist_formats import (
@@ -19,8 +21,8 @@ from platekeeper.server.access.gate import ADMINISTRATIVE, authorize
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.hotlists.actions import HotlistError, add_entry, import_entries
 from platekeeper.server.hotlists.models import Hotlist
-from platekeeper.server.hotlists.queries import search_back
-from platekeeper.server.reads.search_api import ReadOut
+from platekeeper.server.hotlists.queries import search_back, shared_entries
+from platekeeper.server.reads.search_api import JustificationIn, ReadOut
 
 router = Router(tags=["hotlists"], auth=PERSON_AUTH)
 
@@ -138,3 +140,26 @@ def enter_plate(request: HttpRequest, name: str, body: EntryIn) -> dict:
         "plate": entry.plate_normalized,
         "search_back": hits.results if hits else None,
     }
+
+
+class SharedEntryOut(Schema):
+    plate: str
+    state: str
+    hotlist: str
+    category: str
+    priority: int
+    reason: str
+    vehicle_description: str
+    case_number: str
+    expires_at: dt.datetime | None
+
+
+@router.get(
+    "/shared/hotlist-entries",
+    response=list[SharedEntryOut],
+    summary="Hotlist entries shared with a partner agency",
+)
+def get_shared_entries(request: HttpRequest, params: Query[JustificationIn]) -> list:
+    """For a partner agency whose agreement includes hotlist entries: every live entry of this
+    department's active hotlists, so its own cameras can alert. Audited and sharing-logged."""
+    return shared_entries(api_requester(request), params.justification())

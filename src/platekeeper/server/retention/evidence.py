@@ -25,7 +25,7 @@ from django.utils.html import escape
 
 from platekeeper import __version__
 from platekeeper.server.access.gate import Requester
-from platekeeper.server.access.models import Purpose
+from platekeeper.server.access.models import AuditEvent, Purpose
 from platekeeper.server.retention.manifest import (
     MANIFEST_NAME,
     sha256_file,
@@ -86,8 +86,12 @@ def export_case(
     purpose: str,
     out: Path,
     progress: Progress | None = None,
+    after_audit: Callable[[AuditEvent], None] | None = None,
 ) -> ExportResult:
-    """Export the held reads of a case to `out` (a new folder, or a file ending in .zip)."""
+    """Export the held reads of a case to `out` (a new folder, or a file ending in .zip).
+
+    `after_audit` runs with the export's audit event, in its transaction (see `run_gated`).
+    """
     out = out.expanduser().resolve()
     as_zip = out.suffix.lower() == ".zip"
     if out.exists() and (as_zip or any(out.iterdir())):
@@ -108,7 +112,9 @@ def export_case(
                 folder.rename(out)
         return {**asdict(result), "out": str(out)}
 
-    written = export_evidence(requester, purpose=purpose, case_number=case_number, write=write)
+    written = export_evidence(
+        requester, purpose=purpose, case_number=case_number, write=write, after_audit=after_audit
+    )
     return ExportResult(**written)
 
 

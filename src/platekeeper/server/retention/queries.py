@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -13,6 +14,7 @@ from django.db.models import Count, QuerySet
 
 from platekeeper.errors import PlatekeeperError
 from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
+from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.reads.models import Image, Read
 from platekeeper.server.retention.models import (
@@ -266,12 +268,18 @@ def _evidence_read(read: Read) -> EvidenceRead:
 
 
 def export_evidence(
-    requester: Requester, *, purpose: str, case_number: str, write: EvidenceWriter
+    requester: Requester,
+    *,
+    purpose: str,
+    case_number: str,
+    write: EvidenceWriter,
+    after_audit: Callable[[AuditEvent], None] | None = None,
 ) -> dict[str, Any]:
     """Hand the held reads of a case to `write`, as one gated access audited with the result.
 
     The writer runs inside the gate's transaction: if writing fails, nothing is recorded as
     disclosed; if it succeeds, the audit event names every read and the manifest's digest.
+    `after_audit` gets that event in the same transaction (a records release links to it).
     """
     case_number = case_number.strip()
     query: dict[str, Any] = {"case": case_number}
@@ -305,6 +313,7 @@ def export_evidence(
         action="retention.evidence_export",
         query=query,
         fetch=fetch,
+        after_audit=after_audit,
     )
 
 

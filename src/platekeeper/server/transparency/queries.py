@@ -19,6 +19,7 @@ from platekeeper.server.alerts.models import Alert, AlertStatus
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.reads.models import Read
 from platekeeper.server.retention.queries import retention_schedule
+from platekeeper.server.sharing.queries import partners_in_effect, sharing_enabled
 
 WINDOW_DAYS = 30
 #: What a read holds, in plain words, for the public.
@@ -47,6 +48,7 @@ class PublicFigures:
     alerts_closed: int
     misread_share: float | None
     searches_by_purpose: dict[str, int]
+    sharing_enabled: bool
     sharing_agencies: list[str]
     last_audit: dt.datetime | None
 
@@ -94,7 +96,7 @@ def public_figures(now: dt.datetime | None = None) -> PublicFigures:
         alerts_closed=closed,
         misread_share=round(misreads / closed, 3) if closed else None,
         searches_by_purpose={row["purpose"] or "(none)": row["count"] for row in searches},
-        # Sharing agreements arrive with their own feature; until then nothing is shared.
-        sharing_agencies=[],
+        sharing_enabled=sharing_enabled(),
+        sharing_agencies=partners_in_effect(timezone.localtime(now).date()),
         last_audit=last_audit,
     )

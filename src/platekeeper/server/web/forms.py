@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -11,8 +13,11 @@ from platekeeper.hotlist_formats import HotlistFormatError, parse_mapping
 from platekeeper.server.access.models import Purpose
 from platekeeper.server.access.reports import REPORT_KINDS
 from platekeeper.server.access.roles import Role
+from platekeeper.server.agencies.models import Agency
 from platekeeper.server.alerts.models import AlertStatus
 from platekeeper.server.hotlists.models import HotlistCategory, HotlistSource
+from platekeeper.server.records.models import Decision, LegalBasis, RequestKind, RequestStatus
+from platekeeper.server.retention.actions import HoldSelection
 
 
 class LoginForm(forms.Form):
@@ -50,6 +55,13 @@ class PurposeForm(forms.Form):
         label="Case / incident number",
         help_text="Required unless the purpose is marked exempt.",
     )
+
+    def __init__(self, *args: Any, allowed: set[str] | None = None, **kwargs: Any) -> None:
+        """`allowed` narrows the choice, e.g. to the purposes a partner's agreement names."""
+        super().__init__(*args, **kwargs)
+        if allowed is not None:
+            field = self.fields["purpose"]
+            field.queryset = field.queryset.filter(code__in=allowed)
 
 
 class SearchForm(forms.Form):
@@ -232,3 +244,108 @@ class HotlistEntryForm(forms.Form):
         label="Search back (days)",
         help_text="Also search the stored reads of the last days for it (audited under the case)",
     )
+
+
+# --- records requests (438.9) ----------------------------------------------------------------
+
+_DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class RecordsIntakeForm(forms.Form):
+    """What the person who receives a request writes down before forwarding it."""
+
+    requester_name = forms.CharField(max_length=200, label="Requester")
+    requester_contact = forms.CharField(
+        max_length=300, label="Contact", help_text="Address, e-mail or phone to answer to"
+    )
+    kind = forms.ChoiceField(choices=RequestKind.choices, label="Kind of request")
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_home=False).order_by("name"),
+        required=False,
+        empty_label="None: a person or a private body",
+        label="Requesting agency",
+    )
+    data_sought = forms.CharField(
+        max_length=10_000, label="Data sought", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    received_on = forms.DateField(label="Received on", widget=_DATE)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class RecordsFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Every request"), *RequestStatus.choices, ("overdue", "Overdue")],
+        label="Show",
+    )
+
+
+class RecordsExtendForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        label="Reason for 14 more days",
+        help_text="The unusual circumstance, as the notice to the requester states it",
+    )
+
+
+class RecordsDecisionForm(forms.Form):
+    """The commander's decision; the action refuses a decision without its legal basis."""
+
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
+    legal_basis = forms.ChoiceField(
+        choices=[("", "Choose the legal basis…"), *LegalBasis.choices],
+        required=False,
+        label="Legal basis",
+    )
+    note = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RecordsReleaseForm(forms.Form):
+    """The reads to release, chosen as for an evidence hold: a plate (in a window) or ids."""
+
+    plate = forms.CharField(max_length=16, required=False)
+    start = forms.DateField(required=False, label="From", widget=_DATE)
+    end = forms.DateField(required=False, label="To (inclusive)", widget=_DATE)
+    read_ids = forms.CharField(
+        required=False,
+        label="Or read ids",
+        help_text="One per line, instead of a plate",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_read_ids(self) -> tuple[uuid.UUID, ...]:
+        try:
+            return tuple(uuid.UUID(line) for line in self.cleaned_data["read_ids"].split())
+        except ValueError:
+            raise forms.ValidationError("each line must be a read id") from None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("plate")) == bool(data.get("read_ids")):
+            raise forms.ValidationError(
+                "Give either a plate (with an optional window) or read ids."
+            )
+        return data
+
+    def selection(self) -> HoldSelection:
+        """The choice as an evidence-hold selection; days run midnight to midnight here."""
+        data = self.cleaned_data
+
+        def midnight(day: dt.date | None, days: int = 0) -> dt.datetime | None:
+            if day is None:
+                return None
+            return timezone.make_aware(
+                dt.datetime.combine(day + dt.timedelta(days=days), dt.time())
+            )
+
+        return HoldSelection(
+            read_ids=data["read_ids"],
+            plate=data["plate"],
+            start=midnight(data["start"]),
+            end=midnight(data["end"], days=1),
+        )

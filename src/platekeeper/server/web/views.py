@@ -57,6 +57,7 @@ from platekeeper.server.alerts.queries import hotlist_hits_of
 from platekeeper.server.corrections.queries import corrections_of
 from platekeeper.server.reads.queries import QueryError, dashboard_counts, read_detail, read_image
 from platekeeper.server.reads.queries import search_plate as search_plate_query
+from platekeeper.server.sharing.scope import is_partner, partner_purposes
 from platekeeper.server.web import forms
 
 #: Session keys. The purpose is per investigation session; the pending user is between the
@@ -272,9 +273,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def purpose_view(request: HttpRequest) -> HttpResponse:
     stated = request.session.get(PURPOSE_KEY) or {}
+    user: User = request.user  # type: ignore[assignment]
     form = forms.PurposeForm(
         request.POST or None,
         initial={"purpose": stated.get("code"), "case_number": stated.get("case_number", "")},
+        allowed=partner_purposes(user) if is_partner(user) else None,
     )
     if request.method == "POST" and form.is_valid():
         purpose = form.cleaned_data["purpose"]

@@ -1,0 +1,337 @@
+"""Every change to a records request (Policy 438.9): intake, extension, decision, release.
+
+Each is checked by the access gate (role, account, training) and audited in the transaction
+that makes it. What a release hands over leaves only through the evidence path of Policy 438.4:
+the chosen reads are held under the request's number, then exported with a manifest, so the
+disclosure is one gated, audited access like any other, and the release names its audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.gate import ADMINISTRATIVE, Requester, authorize
+from platekeeper.server.access.models import AuditEvent
+from platekeeper.server.access.roles import Permission, Role
+from platekeeper.server.agencies.models import Agency, AgencyType
+from platekeeper.server.records.models import (
+    Decision,
+    LegalBasis,
+    RecordsRelease,
+    RecordsRequest,
+    RequestKind,
+)
+from platekeeper.server.records.queries import RecordsError, request_detail
+from platekeeper.server.retention.actions import HoldSelection, place_hold
+from platekeeper.server.retention.evidence import Progress, export_case
+from platekeeper.server.retention.models import HoldReason
+from platekeeper.server.sharing.eligibility import HOME_JURISDICTION
+from platekeeper.server.sharing.log import record_disclosure
+from platekeeper.server.sharing.models import Scope
+from platekeeper.server.sharing.scope import agreements_in_effect
+
+#: The CPRA's time to answer (Gov. Code §7922.535(a)), and its one extension (§7922.535(b)).
+ANSWER_WITHIN = dt.timedelta(days=10)
+EXTENSION = dt.timedelta(days=14)
+#: The purpose code every release is gated and audited under (see access/setup.py).
+RELEASE_PURPOSE = "records_release"
+#: Arbitrary constant naming the PostgreSQL advisory lock that hands out request numbers.
+_NUMBER_LOCK = 438_009
+_AGENCIES_FOR_OFFICIAL_PURPOSES = {AgencyType.LAW_ENFORCEMENT, AgencyType.PROSECUTORIAL}
+
+
+# --- intake ------------------------------------------------------------------------------
+
+
+def take_in_request(
+    requester: Requester,
+    *,
+    requester_name: str,
+    requester_contact: str,
+    kind: str,
+    data_sought: str,
+    received_on: dt.date | None = None,
+    agency: Agency | None = None,
+) -> RecordsRequest:
+    """Record a request as received and route it to the Support Services Division Commander.
+
+    It gets its number now, and its due date: 10 calendar days after it was received.
+    """
+    today = timezone.localdate()
+    received_on = received_on or today
+    query = {"kind": kind, "received_on": received_on.isoformat()}
+    _authorize(requester, Permission.MANAGE_RECORDS_REQUESTS, "records.intake", query)
+    fields = {
+        "requester_name": _required(requester_name, "requester_name", 200),
+        "requester_contact": _required(requester_contact, "requester_contact", 300),
+        "kind": _choice(RequestKind, kind, "kind"),
+        "data_sought": _required(data_sought, "data_sought", 10_000),
+    }
+    if received_on > today:
+        raise RecordsError("received_on: cannot be in the future")
+    if kind == RequestKind.OTHER_AGENCY and agency is None:
+        raise RecordsError("agency: a request from another agency names that agency")
+    with transaction.atomic():
+        serial = _next_serial(today.year)
+        row = RecordsRequest.objects.create(
+            **fields,
+            number=f"RR-{today.year}-{serial:04d}",
+            year=today.year,
+            serial=serial,
+            agency=agency,
+            received_on=received_on,
+            taken_in_by=requester.user,
+            taken_in_at=timezone.now(),
+            routed_to=Role.AUDITOR.value,
+            due_on=received_on + ANSWER_WITHIN,
+        )
+        _audit(requester, "records.intake", row, **query, due_on=row.due_on.isoformat())
+    return row
+
+
+def _next_serial(year: int) -> int:
+    """The next number of the year; on PostgreSQL two intakes at once wait for each other."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_NUMBER_LOCK])
+    last = RecordsRequest.objects.filter(year=year).aggregate(last=models.Max("serial"))["last"]
+    return (last or 0) + 1
+
+
+# --- deadline and decision ---------------------------------------------------------------
+
+
+def extend_deadline(requester: Requester, number: str, *, reason: str) -> RecordsRequest:
+    """Give the department 14 more days, once, with the reason told to the requester.
+
+    The CPRA allows the extension only in unusual circumstances and only by notice within the
+    first period, so it is refused once the request is decided, extended or already late.
+    """
+    _authorize(requester, Permission.MANAGE_RECORDS_REQUESTS, "records.extend", {"request": number})
+    reason = _required(reason, "reason", 300)
+    with transaction.atomic():
+        row = _locked(number)
+        if row.extended:
+            raise RecordsError(
+                f"extension: {row.number} was already extended on {row.extended_at:%Y-%m-%d}; "
+                "the CPRA allows one extension"
+            )
+        if row.decision:
+            raise RecordsError(f"extension: {row.number} is already decided")
+        if timezone.localdate() > row.due_on:
+            raise RecordsError(
+                f"extension: {row.number} was due on {row.due_on:%Y-%m-%d}; an extension must "
+                "be given before the deadline passes"
+            )
+        row.due_on += EXTENSION
+        row.extension_reason = reason
+        row.extended_by, row.extended_at = requester.user, timezone.now()
+        row.save()
+        _audit(requester, "records.extend", row, reason=reason, due_on=row.due_on.isoformat())
+    return row
+
+
+def decide_request(
+    requester: Requester, number: str, *, decision: str, legal_basis: str, note: str = ""
+) -> RecordsRequest:
+    """The commander's decision: release, release in part, or deny, always with its legal basis.
+
+    Only the Support Services Division Commander (the Auditor role) decides (438.9), once.
+    """
+    query = {"request": number, "decision": decision, "legal_basis": legal_basis}
+    _authorize(requester, Permission.DECIDE_RECORDS_REQUESTS, "records.decide", query)
+    _choice(Decision, decision, "decision")
+    if not legal_basis:
+        wording = Decision(decision).label.lower()
+        raise RecordsError(f"legal_basis: a decision to {wording} needs its legal basis")
+    _choice(LegalBasis, legal_basis, "legal_basis")
+    note = note.strip()
+    if legal_basis == LegalBasis.OTHER and not note:
+        raise RecordsError("note: explain the legal basis when it is 'other'")
+    with transaction.atomic():
+        row = _locked(number)
+        if row.decision:
+            raise RecordsError(
+                f"decision: {row.number} was already decided ({row.get_decision_display()}) "
+                f"on {row.decided_at:%Y-%m-%d}"
+            )
+        if legal_basis == LegalBasis.OFFICIAL_PURPOSE and not _for_official_purposes(row):
+            raise RecordsError(
+                "legal_basis: official purposes apply only to a law-enforcement or "
+                "prosecutorial agency's request"
+            )
+        row.decision, row.legal_basis, row.decision_note = decision, legal_basis, note
+        row.decided_by, row.decided_at = requester.user, timezone.now()
+        row.save()
+        _audit(requester, "records.decide", row, decision=decision, legal_basis=legal_basis)
+    return row
+
+
+def _for_official_purposes(row: RecordsRequest) -> bool:
+    return row.agency is not None and row.agency.type in _AGENCIES_FOR_OFFICIAL_PURPOSES
+
+
+# --- release -----------------------------------------------------------------------------
+
+
+def release_records(
+    requester: Requester,
+    number: str,
+    *,
+    selection: HoldSelection,
+    out: Path,
+    export_name: str = "",
+    progress: Progress | None = None,
+) -> RecordsRelease:
+    """Hand over the chosen reads of a request decided for release, through the evidence path.
+
+    The reads are held under the request's number (438.4: subject to a lawful action to produce
+    records), then the request's held reads are exported to `out` as evidence is, with its
+    manifest; a later release of the same request exports every read held for it so far. The
+    release is recorded in the export's audited transaction, naming its audit event, and in the
+    sharing log when an agreement with the requesting agency covers reads on request.
+    `export_name` is what the release log shows instead of `out` (e.g. a download's name).
+    """
+    for permission in (Permission.MANAGE_RECORDS_REQUESTS, Permission.EXPORT_READS):
+        _authorize(requester, permission, "records.release", {"request": number})
+    row = request_detail(number)
+    _check_releasable(row)
+    hold = place_hold(
+        requester,
+        purpose=RELEASE_PURPOSE,
+        case_number=row.number,
+        reason=_hold_reason(row),
+        requested_by=_recipient(row),
+        selection=selection,
+        note=f"Records request {row.number}",
+    )
+    released: list[RecordsRelease] = []
+
+    def record_release(event: AuditEvent) -> None:
+        release = RecordsRelease.objects.create(
+            request=row,
+            released_at=event.occurred_at,
+            released_by=requester.user,
+            hold=hold,
+            export_path=export_name or event.query["out"],
+            read_count=event.record_count,
+            manifest_sha256=event.query["manifest_sha256"],
+            audit_event_id=event.pk,
+        )
+        _log_sharing(row, event)
+        _audit(requester, "records.release", row, export_event=event.pk, reads=release.read_count)
+        released.append(release)
+
+    export_case(
+        requester,
+        case_number=row.number,
+        purpose=RELEASE_PURPOSE,
+        out=out,
+        progress=progress,
+        after_audit=record_release,
+    )
+    return released[0]
+
+
+def _check_releasable(row: RecordsRequest) -> None:
+    """Release only what the commander decided to release, and to whom the law allows."""
+    if not row.decision:
+        raise RecordsError(
+            f"decision: {row.number} is not decided yet; the Support Services Division "
+            "Commander decides before anything is released"
+        )
+    if row.decision == Decision.DENY:
+        raise RecordsError(f"decision: {row.number} was denied; nothing may be released")
+    if row.legal_basis == LegalBasis.COMPELLED:
+        return
+    if row.agency is None or row.agency.type == AgencyType.PRIVATE:
+        raise RecordsError(
+            f"legal_basis: ALPR data goes only to public agencies (Civil Code §1798.90.55(b), "
+            f"Policy 438.8); releasing it to {row.requester_name} needs a subpoena or court order"
+        )
+    if row.agency.jurisdiction != HOME_JURISDICTION:
+        raise RecordsError(
+            f"legal_basis: {row.agency.name} is not a California agency; California agencies "
+            "may not share ALPR data out of state or with federal agencies (Attorney General "
+            "bulletin 2023-DLE-06) unless a court order compels it"
+        )
+
+
+def _hold_reason(row: RecordsRequest) -> HoldReason:
+    if row.kind == RequestKind.SUBPOENA:
+        return HoldReason.DISCOVERY_REQUEST
+    return HoldReason.OTHER_LAWFUL_ACTION
+
+
+def _recipient(row: RecordsRequest) -> str:
+    return f"{row.requester_name} ({row.agency.name})" if row.agency else row.requester_name
+
+
+def _log_sharing(row: RecordsRequest, event: AuditEvent) -> None:
+    """Write the sharing log when the reads go to a partner under an agreement covering them."""
+    if row.agency_id is None:
+        return
+    covering = [
+        agreement
+        for agreement in agreements_in_effect(row.agency_id, timezone.localdate())
+        if Scope.READS_ON_REQUEST.value in agreement.scopes
+    ]
+    if covering:
+        what = f"records request {row.number}: {event.record_count} reads"
+        record_disclosure(covering[0], event, what=what, recipient=row.requester_name)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _authorize(
+    requester: Requester, permission: Permission, action: str, query: dict[str, Any]
+) -> None:
+    """Refuse (audited) unless the role, account and training allow this change now."""
+    authorize(
+        requester,
+        permission=permission,
+        justification=ADMINISTRATIVE,
+        action=action,
+        query=query,
+    )
+
+
+def _audit(requester: Requester, action: str, row: RecordsRequest, **query: Any) -> AuditEvent:
+    return record_event(
+        actor=Actor.of(requester.user),
+        action=action,
+        case_number=row.number,
+        query={"request": row.number, **query},
+        channel=requester.channel,
+        client_address=requester.client_address,
+    )
+
+
+def _locked(number: str) -> RecordsRequest:
+    """The request, locked for this transaction so two changes cannot cross."""
+    row = RecordsRequest.objects.select_for_update().filter(number=number.strip().upper()).first()
+    if row is None:
+        raise RecordsError(f"number: no records request {number!r}")
+    return row
+
+
+def _required(value: str, field: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise RecordsError(f"{field}: is required")
+    if len(value) > limit:
+        raise RecordsError(f"{field}: at most {limit} characters")
+    return value
+
+
+def _choice(choices: type[models.TextChoices], value: str, field: str) -> str:
+    if value not in choices.values:
+        raise RecordsError(f"{field}: {value!r} is not one of {', '.join(choices.values)}")
+    return value

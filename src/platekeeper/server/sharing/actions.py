@@ -1,0 +1,260 @@
+"""Every change to sharing: partner agencies, agreements, the switch and agency tokens; audited.
+
+An agreement is refused unless its partner may receive ALPR data at all (eligibility.py). Each
+change writes its full terms to the audit log in the same transaction (see integrity.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from platekeeper.errors import PlatekeeperError
+from platekeeper.server.access.actions import create_personal_token
+from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.models import Outcome, PersonalToken, Purpose, TrainingRecord, User
+from platekeeper.server.access.roles import Role
+from platekeeper.server.agencies.models import Agency, AgencyType
+from platekeeper.server.sharing.eligibility import eligibility_problem
+from platekeeper.server.sharing.integrity import SETTINGS_ACTION, agreement_terms
+from platekeeper.server.sharing.models import Agreement, AgreementKind, Scope
+from platekeeper.server.sharing.scope import agreements_in_effect, current_settings
+
+
+class SharingError(PlatekeeperError, ValueError):
+    """A sharing change was refused; the message names the field and says why."""
+
+
+# --- Agencies ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_agency(
+    name: str, *, type: AgencyType, jurisdiction: str, actor: Actor, ori: str = ""
+) -> Agency:
+    """Record another agency (any type: a private one may still file a records request)."""
+    name, jurisdiction, ori = name.strip(), jurisdiction.strip().upper(), ori.strip().upper()
+    if not name:
+        raise SharingError("name: must not be empty")
+    if Agency.objects.filter(name=name).exists():
+        raise SharingError(f"name: an agency named {name!r} already exists")
+    if len(jurisdiction) != 2 or not jurisdiction.isalpha():
+        raise SharingError("jurisdiction: a two-letter state, or US for a federal agency")
+    if ori and (len(ori) != 9 or not ori.isalnum()):
+        raise SharingError("ori: an NCIC ORI has 9 letters and digits")
+    agency = Agency.objects.create(name=name, type=type, jurisdiction=jurisdiction, ori=ori)
+    record_event(
+        actor=actor,
+        action="agency.add",
+        query={"agency": name, "type": type.value, "jurisdiction": jurisdiction, "ori": ori},
+    )
+    return agency
+
+
+def find_agency(name_or_ori: str) -> Agency:
+    key = name_or_ori.strip()
+    agency = Agency.objects.filter(name=key).first() or Agency.objects.filter(ori=key).first()
+    if agency is None:
+        raise SharingError(f"agency: no agency named (or with ORI) {key!r}")
+    return agency
+
+
+# --- Agreements --------------------------------------------------------------------------
+
+
+def add_agreement(
+    partner: Agency,
+    *,
+    kind: AgreementKind,
+    reference: str,
+    scopes: Sequence[str],
+    purposes: Sequence[str],
+    partner_retention_days: int,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    approved_by: str,
+    approved_on: dt.date,
+    actor: Actor,
+) -> Agreement:
+    """Record an agreement the Chief of Police approved, after checking everything it names.
+
+    An ineligible partner is refused with an audited refusal: an attempt to share with a
+    private company or an out-of-state agency is something an auditor wants to see.
+    """
+    problem = eligibility_problem(partner)
+    if problem:
+        with transaction.atomic():
+            record_event(
+                actor=actor,
+                action="sharing.agreement.add",
+                outcome=Outcome.DENIED,
+                reason=problem,
+                query={"partner": partner.name},
+            )
+        raise SharingError(problem)
+    purpose_rows = _checked_terms(
+        reference, scopes, purposes, partner_retention_days, starts_on, ends_on, approved_by
+    )
+    with transaction.atomic():
+        agreement = Agreement.objects.create(
+            partner=partner,
+            kind=kind,
+            reference=reference.strip(),
+            scopes=sorted(set(scopes)),
+            partner_retention_days=partner_retention_days,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            approved_by=approved_by.strip(),
+            approved_on=approved_on,
+            recorded_by=actor.username,
+            recorded_at=timezone.now(),
+        )
+        agreement.purposes.set(purpose_rows)
+        _audit_terms(agreement, actor, "sharing.agreement.add")
+    return agreement
+
+
+def _checked_terms(
+    reference: str,
+    scopes: Sequence[str],
+    purposes: Sequence[str],
+    retention_days: int,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    approved_by: str,
+) -> list[Purpose]:
+    if not reference.strip():
+        raise SharingError("reference: name the contract or MOU (its number or title)")
+    if not scopes:
+        raise SharingError(f"scope: choose at least one of {', '.join(Scope.values)}")
+    unknown = sorted(set(scopes) - set(Scope.values))
+    if unknown:
+        raise SharingError(
+            f"scope: {', '.join(unknown)} unknown (one of {', '.join(Scope.values)})"
+        )
+    if not purposes:
+        raise SharingError("purposes: name at least one purpose the partner may use data for")
+    rows = list(Purpose.objects.filter(code__in=purposes, active=True))
+    missing = sorted(set(purposes) - {row.code for row in rows})
+    if missing:
+        raise SharingError(f"purposes: {', '.join(missing)} not known purposes")
+    if retention_days < 1:
+        raise SharingError("partner_retention_days: must be at least 1")
+    if ends_on < starts_on:
+        raise SharingError("ends_on: must not be before starts_on")
+    if ends_on < timezone.localdate():
+        raise SharingError("ends_on: the agreement has already ended")
+    if not approved_by.strip():
+        raise SharingError("approved_by: name the Chief of Police who approved it (438.6)")
+    return rows
+
+
+@transaction.atomic
+def revoke_agreement(agreement_id: int, *, reason: str, actor: Actor) -> Agreement:
+    """End an agreement at once: its partner's next request is refused."""
+    agreement = Agreement.objects.select_for_update().filter(pk=agreement_id).first()
+    if agreement is None:
+        raise SharingError(f"agreement: no agreement #{agreement_id}")
+    if agreement.revoked_at is not None:
+        raise SharingError(f"agreement: #{agreement_id} was already revoked")
+    if not reason.strip():
+        raise SharingError("reason: say why the agreement is revoked")
+    agreement.revoked_at, agreement.revoked_by = timezone.now(), actor.username
+    agreement.revoke_reason = reason.strip()[:300]
+    agreement.save()
+    _audit_terms(agreement, actor, "sharing.agreement.revoke", reason=agreement.revoke_reason)
+    return agreement
+
+
+def _audit_terms(agreement: Agreement, actor: Actor, action: str, reason: str = "") -> None:
+    record_event(actor=actor, action=action, reason=reason, query=agreement_terms(agreement))
+
+
+# --- The switch --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_sharing(enabled: bool, *, actor: Actor, reason: str = "") -> None:
+    """Turn all sharing on or off. Turning it on needs a reason and an agreement in effect."""
+    settings = current_settings()
+    if enabled and not reason.strip():
+        raise SharingError("reason: say why sharing is turned on")
+    if enabled and not _any_agreement_in_effect():
+        raise SharingError("sharing: no agreement is in effect; record one first")
+    before = settings.sharing_enabled
+    settings.sharing_enabled = enabled
+    settings.updated_at, settings.updated_by = timezone.now(), actor.username
+    settings.save()
+    record_event(
+        actor=actor,
+        action=SETTINGS_ACTION,
+        reason=reason.strip(),
+        query={"sharing_enabled": {"before": before, "after": enabled}},
+    )
+
+
+def _any_agreement_in_effect() -> bool:
+    today = timezone.localdate()
+    return any(
+        agreements_in_effect(agency_id, today)
+        for agency_id in Agreement.objects.values_list("partner_id", flat=True).distinct()
+    )
+
+
+# --- Agency-to-agency tokens -------------------------------------------------------------
+
+
+@transaction.atomic
+def create_agency_token(
+    partner: Agency,
+    *,
+    contact: str,
+    attested_on: dt.date,
+    actor: Actor,
+    valid_days: int = 90,
+) -> tuple[PersonalToken, str]:
+    """An API token for a partner agency's system, acting as the agency's service account.
+
+    The partner attests that the people behind its system completed ALPR training; the
+    attestation is recorded as the service account's training, so it lapses after a year like
+    anyone's. The account has the partner role: the gate then allows exactly the agreement.
+    """
+    problem = eligibility_problem(partner)
+    if problem:
+        raise SharingError(problem)
+    if not agreements_in_effect(partner.pk, timezone.localdate()):
+        raise SharingError(f"agency: {partner.name} has no sharing agreement in effect")
+    if not contact.strip():
+        raise SharingError("contact: name the partner's person responsible for the token")
+    if attested_on > timezone.localdate():
+        raise SharingError("attested_on: must not be in the future")
+    account = _service_account(partner)
+    TrainingRecord.objects.create(
+        user=account,
+        course=f"Training attested by {partner.name} ({contact.strip()})",
+        completed_on=attested_on,
+        expires_on=attested_on + dt.timedelta(days=365),
+    )
+    record_event(
+        actor=actor,
+        action="sharing.token.attest",
+        query={"agency": partner.name, "contact": contact.strip(), "attested_on": str(attested_on)},
+    )
+    return create_personal_token(account.username, actor=actor, valid_days=valid_days)
+
+
+def _service_account(partner: Agency) -> User:
+    username = f"agency-{(partner.ori or str(partner.pk)).lower()}"
+    account = User.objects.filter(username=username).first()
+    if account is None:
+        account = User(username=username, agency=partner, last_name=partner.name)
+        account.set_unusable_password()
+        account.save()
+        account.groups.set([Group.objects.get(name=Role.PARTNER.value)])
+    if account.agency_id != partner.pk:
+        raise SharingError(f"agency: the account {username!r} belongs to another agency")
+    return account

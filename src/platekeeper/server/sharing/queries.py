@@ -1,0 +1,58 @@
+"""Reading the sharing state: agreements with their status, the sharing log, the last check.
+
+None of this is ALPR data (the log names what was disclosed, not the reads themselves); the
+pages that show it are limited to administrators and auditors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from platekeeper.server.sharing.integrity import agreement_problem
+from platekeeper.server.sharing.models import Agreement, Disclosure, SelfCheck
+from platekeeper.server.sharing.scope import current_settings
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    agreement: Agreement
+    status: str
+    problem: str | None
+
+
+def agreements_overview(today: dt.date | None = None) -> list[AgreementRow]:
+    """Every agreement, newest first, with its status and any mismatch with its audit record."""
+    today = today or timezone.localdate()
+    agreements = Agreement.objects.select_related("partner").prefetch_related("purposes")
+    return [
+        AgreementRow(agreement, agreement.status(today), agreement_problem(agreement))
+        for agreement in agreements.order_by("-recorded_at", "-id")
+    ]
+
+
+def partners_in_effect(today: dt.date | None = None) -> list[str]:
+    """Names of the agencies with an agreement in effect today (public: 438.6 agreements)."""
+    today = today or timezone.localdate()
+    return sorted(
+        Agreement.objects.filter(revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+        .values_list("partner__name", flat=True)
+        .distinct()
+    )
+
+
+def sharing_enabled() -> bool:
+    return current_settings().sharing_enabled
+
+
+def disclosures(agency: str = "") -> QuerySet[Disclosure]:
+    """The sharing log, newest first, optionally for one agency."""
+    rows = Disclosure.objects.select_related("agreement")
+    return rows.filter(agency=agency) if agency else rows
+
+
+def latest_self_check() -> SelfCheck | None:
+    return SelfCheck.objects.first()

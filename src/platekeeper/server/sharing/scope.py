@@ -1,0 +1,89 @@
+"""What a partner-agency account may do: exactly its agreement's scope, and nothing if sharing
+is off, the agreement is not in effect, or a sharing row no longer matches its audit record.
+
+The access gate asks `partner_problem` for every account that is not the department's own, and
+`partner_agreement` to name the agreement in the sharing log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from platekeeper.server.access.models import User
+from platekeeper.server.access.roles import Permission
+from platekeeper.server.sharing.integrity import agreement_problem, settings_problem
+from platekeeper.server.sharing.models import Agreement, Scope, SharingSettings
+
+#: The scope a partner needs for each permission; a permission not listed is never shared.
+SCOPE_OF_PERMISSION = {
+    Permission.SEARCH_READS: Scope.SEARCH,
+    Permission.CANVASS_READS: Scope.SEARCH,
+    Permission.VIEW_ALERTS: Scope.ALERTS,
+    Permission.RECEIVE_HOTLIST_ENTRIES: Scope.HOTLIST_ENTRIES,
+}
+
+
+def is_partner(user: User) -> bool:
+    """An account of another agency (the department's own accounts have its home agency)."""
+    return user.agency_id is not None and not user.agency.is_home
+
+
+def current_settings() -> SharingSettings:
+    settings, _ = SharingSettings.objects.get_or_create(pk=1)
+    return settings
+
+
+def agreements_in_effect(agency_id: int, today: dt.date) -> list[Agreement]:
+    in_effect = Agreement.objects.filter(
+        partner_id=agency_id, revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today
+    )
+    return list(
+        in_effect.select_related("partner").prefetch_related("purposes").order_by("ends_on", "id")
+    )
+
+
+def partner_agreement(
+    user: User, permission: Permission, purpose: str, today: dt.date | None = None
+) -> tuple[Agreement | None, str | None]:
+    """The agreement that allows this partner access, or None and why it is refused."""
+    today = today or timezone.localdate()
+    settings = current_settings()
+    problem = settings_problem(settings)
+    if problem:
+        return None, f"sharing is suspended: {problem}"
+    if not settings.sharing_enabled:
+        return None, "sharing with other agencies is turned off"
+    agreements = agreements_in_effect(user.agency_id, today)
+    if not agreements:
+        return None, f"{user.agency.name} has no sharing agreement in effect"
+    scope = SCOPE_OF_PERMISSION.get(permission)
+    if scope is None:
+        return None, f"no agreement shares the right to {permission.label.lower()}"
+    covering = [a for a in agreements if scope.value in a.scopes]
+    if not covering:
+        return None, f"the agreement with {user.agency.name} does not include {scope.label.lower()}"
+    if purpose:
+        covering = [a for a in covering if purpose in {p.code for p in a.purposes.all()}]
+        if not covering:
+            return None, f"purpose: {purpose!r} is not a purpose the agreement allows"
+    problem = agreement_problem(covering[0])
+    if problem:
+        return None, f"sharing is suspended: {problem}"
+    return covering[0], None
+
+
+def partner_purposes(user: User, today: dt.date | None = None) -> set[str]:
+    """The purposes any agreement in effect allows this partner (what its purpose form offers)."""
+    today = today or timezone.localdate()
+    return {
+        purpose.code
+        for agreement in agreements_in_effect(user.agency_id, today)
+        for purpose in agreement.purposes.all()
+    }
+
+
+def partner_problem(user: User, permission: Permission, purpose: str) -> str | None:
+    """Why this partner account may not do this now, or None."""
+    return partner_agreement(user, permission, purpose)[1]

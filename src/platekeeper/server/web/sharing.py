@@ -1,0 +1,189 @@
+"""The sharing page (438.6, 438.9): the switch, agreements, the self-check and the sharing log.
+
+Administrators change sharing; auditors see everything here and may run the self-check. Views
+stay thin: `sharing.actions` refuses what the law forbids and audits every change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from platekeeper.server.access.audit import Actor
+from platekeeper.server.access.models import Purpose
+from platekeeper.server.access.roles import Permission
+from platekeeper.server.agencies.models import Agency, AgencyType
+from platekeeper.server.sharing.actions import (
+    SharingError,
+    add_agency,
+    add_agreement,
+    revoke_agreement,
+    set_sharing,
+)
+from platekeeper.server.sharing.models import AgreementKind, Scope
+from platekeeper.server.sharing.queries import (
+    agreements_overview,
+    disclosures,
+    latest_self_check,
+    sharing_enabled,
+)
+from platekeeper.server.sharing.selfcheck import run_self_check
+from platekeeper.server.web.views import require
+
+LOG_PAGE_SIZE = 50
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class AgencyForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    type = forms.ChoiceField(choices=AgencyType.choices)
+    jurisdiction = forms.CharField(max_length=2, initial="CA", help_text="US for federal")
+    ori = forms.CharField(max_length=9, required=False, label="ORI")
+
+
+class AgreementForm(forms.Form):
+    """Everything a contract or MOU names (438.6)."""
+
+    partner = forms.ModelChoiceField(queryset=Agency.objects.filter(is_home=False))
+    kind = forms.ChoiceField(choices=AgreementKind.choices, initial=AgreementKind.MOU)
+    reference = forms.CharField(max_length=100, help_text="The document's number or title")
+    scopes = forms.MultipleChoiceField(
+        choices=Scope.choices, widget=forms.CheckboxSelectMultiple, label="Scope"
+    )
+    purposes = forms.ModelMultipleChoiceField(
+        queryset=Purpose.objects.filter(active=True),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partner_retention_days = forms.IntegerField(min_value=1, max_value=36_500)
+    starts_on = forms.DateField(widget=DATE_INPUT)
+    ends_on = forms.DateField(widget=DATE_INPUT)
+    approved_by = forms.CharField(max_length=150, help_text="The Chief of Police who approved it")
+    approved_on = forms.DateField(widget=DATE_INPUT)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=300)
+
+
+def _page(request: HttpRequest, status: int = 200, **forms_given: Any) -> HttpResponse:
+    agency_filter = request.GET.get("agency", "")
+    log = Paginator(disclosures(agency_filter), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "here": "sharing",
+        "enabled": sharing_enabled(),
+        "agreements": agreements_overview(),
+        "check": latest_self_check(),
+        "log": log,
+        "agency_filter": agency_filter,
+        "may_change": request.user.has_perm(f"access.{Permission.MANAGE_SHARING.value}"),
+        "agreement_form": forms_given.get("agreement_form") or AgreementForm(),
+        "agency_form": forms_given.get("agency_form") or AgencyForm(),
+        "agencies": Agency.objects.filter(is_home=False).order_by("name"),
+    }
+    return render(request, "web/sharing.html", context, status=status)
+
+
+@require(Permission.MANAGE_SHARING, Permission.VIEW_AUDIT)
+@require_GET
+def sharing(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@require(Permission.MANAGE_SHARING)
+@require_POST
+def sharing_switch(request: HttpRequest) -> HttpResponse:
+    """Turn sharing on (with a reason) or off."""
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        set_sharing(enabled, actor=Actor.of(request.user), reason=request.POST.get("reason", ""))
+    except SharingError as error:
+        messages.error(request, str(error))
+        return _page(request, status=400)
+    messages.success(request, "Sharing is on." if enabled else "Sharing is off.")
+    return redirect("web:sharing")
+
+
+@require(Permission.MANAGE_SHARING)
+@require_POST
+def sharing_agency(request: HttpRequest) -> HttpResponse:
+    form = AgencyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            add_agency(
+                data["name"],
+                type=AgencyType(data["type"]),
+                jurisdiction=data["jurisdiction"],
+                ori=data["ori"],
+                actor=Actor.of(request.user),
+            )
+        except SharingError as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        return _page(request, status=400, agency_form=form)
+    messages.success(request, f"Agency {form.cleaned_data['name']} recorded.")
+    return redirect("web:sharing")
+
+
+@require(Permission.MANAGE_SHARING)
+@require_POST
+def sharing_agreement(request: HttpRequest) -> HttpResponse:
+    """Record an agreement; the page says why one with an ineligible partner is refused."""
+    form = AgreementForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            add_agreement(
+                data["partner"],
+                kind=AgreementKind(data["kind"]),
+                reference=data["reference"],
+                scopes=data["scopes"],
+                purposes=[purpose.code for purpose in data["purposes"]],
+                partner_retention_days=data["partner_retention_days"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                approved_by=data["approved_by"],
+                approved_on=data["approved_on"],
+                actor=Actor.of(request.user),
+            )
+        except SharingError as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        return _page(request, status=400, agreement_form=form)
+    messages.success(request, f"Agreement with {form.cleaned_data['partner']} recorded.")
+    return redirect("web:sharing")
+
+
+@require(Permission.MANAGE_SHARING)
+@require_POST
+def sharing_revoke(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise SharingError("reason: say why the agreement is revoked")
+        revoked = revoke_agreement(
+            agreement_id, reason=form.cleaned_data["reason"], actor=Actor.of(request.user)
+        )
+    except SharingError as error:
+        messages.error(request, str(error))
+        return _page(request, status=400)
+    messages.success(request, f"Agreement with {revoked.partner} revoked; its access ended.")
+    return redirect("web:sharing")
+
+
+@require(Permission.MANAGE_SHARING, Permission.VIEW_AUDIT)
+@require_POST
+def sharing_check(request: HttpRequest) -> HttpResponse:
+    result = run_self_check(Actor.of(request.user))
+    if result.ok:
+        messages.success(request, "Sharing matches the approved agreements.")
+    else:
+        messages.error(request, f"Drift found: {len(result.findings)} findings (see below).")
+    return redirect("web:sharing")
