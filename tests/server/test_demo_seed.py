@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from platekeeper.server.access.gate import Justification, Requester
+from platekeeper.server.access.models import User
 from platekeeper.server.alerts.models import Alert
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.demo_seed import seed_demo
 from platekeeper.server.hotlists.models import HotlistEntry
 from platekeeper.server.reads.models import Image, Read
+from platekeeper.server.reads.queries import search_plate
+from platekeeper.server.sharing.models import Disclosure
+from platekeeper.server.sharing.selfcheck import sharing_findings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -28,3 +33,15 @@ def test_the_demo_town_is_seeded_once_with_cameras_reads_crops_and_alerts():
     assert "investigator" in first.describe()
     assert HotlistEntry.objects.count() >= 3
     assert Alert.objects.exists()  # the demo hotlist's plates are among the reads
+
+
+def test_the_demo_partner_searches_under_its_agreement_and_the_sharing_log_shows_it():
+    seed_demo(days=1)
+    partner = Requester(User.objects.get(username="partner"), channel="ui")
+    plate = Read.objects.values_list("plate", flat=True).first()
+
+    found = search_plate(partner, Justification("stolen_vehicle", "OPD-26-0042"), plate=plate)
+
+    assert found.results
+    assert Disclosure.objects.get().agency == "Oakland Police Department"
+    assert sharing_findings() == []

@@ -21,13 +21,17 @@ from platekeeper.server.agencies.models import Agency, AgencyType
 from platekeeper.server.alerts.actions import raise_alerts
 from platekeeper.server.cameras.actions import add_camera
 from platekeeper.server.cameras.models import Camera
+from platekeeper.server.compliance.actions import Officials, name_officials
 from platekeeper.server.hotlists.actions import create_hotlist, import_entries
 from platekeeper.server.hotlists.models import HotlistCategory, HotlistSource
 from platekeeper.server.reads.actions import NewRead, insert_reads
 from platekeeper.server.reads.models import Read, ReadSource
+from platekeeper.server.sharing.actions import add_agreement, set_sharing
+from platekeeper.server.sharing.models import AgreementKind, Scope
 
 CHUNK = 2000
 DEMO_HOTLIST = "CA DOJ stolen vehicles (demo)"
+DEMO_PARTNER_AGENCY = "Oakland Police Department"
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None)
             for demo in town.cameras
         }
     _create_users(town)
+    _create_sharing()
+    _name_officials()
     _create_hotlist(town)
     stored = 0
     received_at = timezone.now()
@@ -103,7 +109,7 @@ def _create_users(town: DemoTown) -> None:
     """Demo users of every role, each with training completed a month ago (current)."""
     actor = Actor(username="demo-seed")
     partner_agency, _ = Agency.objects.get_or_create(
-        name="Oakland Police Department",
+        name=DEMO_PARTNER_AGENCY,
         defaults={"ori": "CA0010900", "type": AgencyType.LAW_ENFORCEMENT, "jurisdiction": "CA"},
     )
     trained_on = timezone.localdate() - dt.timedelta(days=30)
@@ -119,6 +125,39 @@ def _create_users(town: DemoTown) -> None:
             agency=partner_agency if user.role == Role.PARTNER else None,
         )
         record_training(user.username, completed_on=trained_on, actor=actor)
+
+
+def _create_sharing() -> None:
+    """An MOU with Oakland PD (the demo partner user's agency) for searches and alerts, on."""
+    actor = Actor(username="demo-seed")
+    today = timezone.localdate()
+    add_agreement(
+        Agency.objects.get(name=DEMO_PARTNER_AGENCY),
+        kind=AgreementKind.MOU,
+        reference="MOU PPD-OPD 2026-03 (demo)",
+        scopes=[Scope.SEARCH, Scope.ALERTS],
+        purposes=["stolen_vehicle", "wanted_person", "missing_person", "amber_alert"],
+        partner_retention_days=365,
+        starts_on=today - dt.timedelta(days=60),
+        ends_on=today + dt.timedelta(days=305),
+        approved_by="Chief Jeremy Bowers (demo)",
+        approved_on=today - dt.timedelta(days=62),
+        actor=actor,
+    )
+    set_sharing(True, actor=actor, reason="Demo: MOU with Oakland PD in effect")
+
+
+def _name_officials() -> None:
+    name_officials(
+        Officials(
+            administrator_name="Capt. Rhea Santos (demo)",
+            administrator_title="Administration Operations Commander",
+            designee_name="Lt. Omar Haddad (demo)",
+            designee_title="ALPR Program Manager",
+            audit_every_days=90,
+        ),
+        by=Actor(username="demo-seed"),
+    )
 
 
 def _create_hotlist(town: DemoTown) -> None:
