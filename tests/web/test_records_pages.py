@@ -153,3 +153,13 @@ def test_a_release_before_the_decision_is_refused(custodian, stored_reads):
 
     assert response.status_code == 400
     assert "not decided yet" in _text(response)
+
+
+def test_the_commanders_dashboard_counts_the_requests_awaiting_a_decision(custodian, commander):
+    _take_in(custodian)
+    _take_in(custodian, days_ago=2)
+
+    page = _text(commander.get("/"))
+
+    assert re.search(r"Records requests to decide</div><div class=\"value\">2<", page)
+    assert "Records requests to decide" not in _text(custodian.get("/"))

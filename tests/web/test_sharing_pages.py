@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from platekeeper.server.access.roles import Role
 from platekeeper.server.agencies.models import AgencyType
-from platekeeper.server.sharing.models import Agreement, Disclosure
+from platekeeper.server.sharing.models import Agreement, Disclosure, SharingSettings
 from platekeeper.server.sharing.queries import sharing_enabled
+from platekeeper.server.sharing.selfcheck import run_self_check
 from tests.support.people import PASSWORD, make_user
 from tests.support.sharing import agreement_with, partner_agency, sharing_on
 from tests.web.conftest import signed_in, with_purpose
@@ -127,3 +128,13 @@ def test_a_partners_purpose_choice_offers_only_what_its_agreement_allows():
     assert 'value="stolen_vehicle"' in html
     assert 'value="warrant"' in html
     assert 'value="homeland_security"' not in html
+
+
+def test_the_dashboard_raises_a_sharing_alarm_for_administrators_and_auditors():
+    SharingSettings.objects.update_or_create(pk=1, defaults={"sharing_enabled": True})
+    run_self_check()
+    admin = signed_in("ada", Role.ADMINISTRATOR)
+    officer = signed_in("otto", Role.OPERATOR)
+
+    assert "Sharing drift found" in admin.get("/").content.decode()
+    assert "Sharing drift found" not in officer.get("/").content.decode()

@@ -9,6 +9,7 @@ from django.test import Client
 
 from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.gate import Justification, Requester
+from platekeeper.server.compliance.actions import Officials, name_officials
 from platekeeper.server.reads.actions import record_reads
 from platekeeper.server.reads.queries import search_plate
 from platekeeper.server.transparency.actions import PolicyError, publish_policy
@@ -64,3 +65,17 @@ def test_agencies_with_an_agreement_in_effect_are_listed_publicly(db):
     assert data["sharing_agencies"] == ["Oakland Police Department"]
     assert data["sharing_enabled"] is True
     assert "Agencies with an agreement in effect: Oakland Police Department" in html
+
+
+def test_the_administrator_and_designee_are_named_publicly(db):
+    name_officials(
+        Officials("Capt. Rhea Santos", "Administration Operations Commander", "Lt. Omar Haddad",
+                  "ALPR Program Manager", 90),
+        by=Actor("admin"),
+    )  # fmt: skip
+
+    data = Client().get("/transparency.json").json()
+    html = Client().get("/transparency").content.decode()
+
+    assert data["overseen_by"]["designee"] == "Lt. Omar Haddad, ALPR Program Manager"
+    assert "the current designee overseeing its operation is Lt. Omar Haddad" in html

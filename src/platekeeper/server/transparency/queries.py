@@ -17,6 +17,7 @@ from django.utils import timezone
 from platekeeper.server.access.models import AuditEvent, Outcome
 from platekeeper.server.alerts.models import Alert, AlertStatus
 from platekeeper.server.cameras.models import Camera
+from platekeeper.server.compliance.models import ProgramOfficials
 from platekeeper.server.reads.models import Read
 from platekeeper.server.retention.queries import retention_schedule
 from platekeeper.server.sharing.queries import partners_in_effect, sharing_enabled
@@ -48,6 +49,7 @@ class PublicFigures:
     alerts_closed: int
     misread_share: float | None
     searches_by_purpose: dict[str, int]
+    overseen_by: dict[str, str]
     sharing_enabled: bool
     sharing_agencies: list[str]
     last_audit: dt.datetime | None
@@ -57,6 +59,16 @@ def policy_text() -> str:
     """The posted policy: the file the administrator keeps at PLATEKEEPER_POLICY_FILE."""
     path = Path(settings.PLATEKEEPER_POLICY_FILE)
     return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def _officials() -> dict[str, str]:
+    """The titles and names of those who answer for the program (438.2.1(e)); public by design."""
+    row = ProgramOfficials.current()
+    named = {
+        "administrator": (row.administrator_title, row.administrator_name),
+        "designee": (row.designee_title, row.designee_name),
+    }
+    return {role: f"{name}, {title}" for role, (title, name) in named.items() if name}
 
 
 def public_figures(now: dt.datetime | None = None) -> PublicFigures:
@@ -96,6 +108,7 @@ def public_figures(now: dt.datetime | None = None) -> PublicFigures:
         alerts_closed=closed,
         misread_share=round(misreads / closed, 3) if closed else None,
         searches_by_purpose={row["purpose"] or "(none)": row["count"] for row in searches},
+        overseen_by=_officials(),
         sharing_enabled=sharing_enabled(),
         sharing_agencies=partners_in_effect(timezone.localtime(now).date()),
         last_audit=last_audit,

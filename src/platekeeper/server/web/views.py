@@ -57,6 +57,8 @@ from platekeeper.server.alerts.queries import hotlist_hits_of
 from platekeeper.server.corrections.queries import corrections_of
 from platekeeper.server.reads.queries import QueryError, dashboard_counts, read_detail, read_image
 from platekeeper.server.reads.queries import search_plate as search_plate_query
+from platekeeper.server.records.queries import open_requests_for_commander
+from platekeeper.server.sharing.queries import latest_self_check
 from platekeeper.server.sharing.scope import is_partner, partner_purposes
 from platekeeper.server.web import forms
 
@@ -265,8 +267,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "training_problem": training_problem(user),
             "training": latest,
             "needs_totp": SecuritySettings.current().require_totp and not user.totp_confirmed,
+            **_duties(user),
         },
     )
+
+
+def _duties(user: User) -> dict[str, Any]:
+    """What waits on this person: requests to decide (438.9), a sharing alarm to answer."""
+    duties: dict[str, Any] = {}
+    if user.has_perm(f"access.{Permission.DECIDE_RECORDS_REQUESTS.value}"):
+        duties["records_awaiting"] = open_requests_for_commander()
+    if user.has_perm(f"access.{Permission.MANAGE_SHARING.value}") or user.has_perm(
+        f"access.{Permission.VIEW_AUDIT.value}"
+    ):
+        check = latest_self_check()
+        duties["sharing_alarm"] = check if check is not None and not check.ok else None
+    return duties
 
 
 @login_required
