@@ -26,6 +26,9 @@ PLATE = "6TRL204"
 INVESTIGATOR = ("investigator", "Lantern-Quarry-9164")  # a demo login (platekeeper.demo)
 LAPSED = ("lapsed", "Quiet-Harbor-Lantern-77")
 OFFICER = ("officer", "Cobalt-Meadow-5830")  # a demo login (platekeeper.demo)
+PARTNER = ("partner", "Juniper-Canyon-1385")  # a demo login: Oakland PD, under the demo MOU
+ADMIN = ("admin", "Granite-Harbor-2417")  # a demo login
+AUDITOR = ("auditor", "Thistle-Beacon-3072")  # a demo login
 BOLO_LIST = "Robbery BOLO (test)"
 BOLO_PLATE = "5KPW318"
 
@@ -264,4 +267,44 @@ def test_the_public_transparency_page_shows_live_figures_and_no_plate(site, page
     assert "Searches by purpose" in text
     assert PLATE not in text
     assert BOLO_PLATE not in text
+    assert "Agencies with an agreement in effect: Oakland Police Department" in text
+    assert "the current designee overseeing its operation is Lt. Omar Haddad (demo)" in text
     page.screenshot(path=str(tmp_path / "transparency.png"), full_page=True)
+
+
+def test_a_partner_searches_under_its_agreement_and_the_sharing_log_shows_it(site, page, tmp_path):
+    """GIVEN the demo MOU with Oakland PD WHEN its officer searches THEN only the MOU's purposes
+    are offered, the search works, and the administrator sees it in the sharing log."""
+    sign_in(page, site.base, *PARTNER)
+    page.goto(f"{site.base}/search")
+    offered = page.eval_on_selector_all(
+        "select[name=purpose] option", "options => options.map(o => o.value)"
+    )
+    assert "stolen_vehicle" in offered
+    assert "homeland_security" not in offered
+    page.select_option("select[name=purpose]", "stolen_vehicle")
+    page.fill("input[name=case_number]", "OPD-26-1180")
+    page.click("button:has-text('Continue')")
+    page.fill("input[name=plate]", PLATE)
+    page.click("form.card button[type=submit]")
+    assert page.locator("table.results tbody tr").count() == 3
+    page.context.clear_cookies()
+
+    sign_in(page, site.base, *ADMIN)
+    page.click("nav >> text=Sharing")
+    assert "in effect" in page.inner_text("table.agreements")
+    logged = page.inner_text("table.disclosures")
+    assert "Oakland Police Department" in logged
+    assert "OPD-26-1180" in logged
+    page.screenshot(path=str(tmp_path / "sharing.png"), full_page=True)
+
+
+def test_the_auditor_reads_the_compliance_report(site, page, tmp_path):
+    sign_in(page, site.base, *AUDITOR)
+    page.click("nav >> text=Compliance")
+
+    assert page.inner_text("h1") == "Compliance report"
+    assert "PASS" in page.inner_text("#sharing_lawful")
+    assert "PASS" in page.inner_text("#officials_named")
+    assert "FAIL" in page.inner_text("#audits_on_schedule")  # no audit report in the demo yet
+    page.screenshot(path=str(tmp_path / "compliance.png"), full_page=True)
