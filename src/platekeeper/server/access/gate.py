@@ -30,7 +30,8 @@ from platekeeper.server.access.models import (
 )
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.sharing.log import record_disclosure
-from platekeeper.server.sharing.scope import is_partner, partner_agreement, partner_problem
+from platekeeper.server.sharing.models import Agreement
+from platekeeper.server.sharing.scope import is_partner, partner_agreement
 
 T = TypeVar("T")
 
@@ -122,26 +123,32 @@ def denial_reason(
     requester: Requester, permission: Permission, justification: Justification | None
 ) -> tuple[str, int] | None:
     """The first reason this access must be refused, with its HTTP status; None to allow."""
+    return _judge(requester, permission, justification)[0]
+
+
+def _judge(
+    requester: Requester, permission: Permission, justification: Justification | None
+) -> tuple[tuple[str, int] | None, Agreement | None]:
+    """The refusal (or None), and for an allowed partner the agreement the access comes under."""
     user = requester.user
     problem = account_problem(user)
     if problem:
-        return problem, 403
+        return (problem, 403), None
     if not user.has_perm(f"access.{permission.value}"):
-        return f"your role may not {permission.label.lower()}", 403
+        return (f"your role may not {permission.label.lower()}", 403), None
     problem = training_problem(user)
     if problem:
-        return problem, 403
+        return (problem, 403), None
     if SecuritySettings.current().require_totp and not user.totp_confirmed:
-        return "a second factor (TOTP) is required; set it up under My account", 403
+        return ("a second factor (TOTP) is required; set it up under My account", 403), None
     problem = purpose_problem(justification)
     if problem:
-        return problem, 400
-    if is_partner(user):
-        purpose = justification.purpose if justification else ""
-        problem = partner_problem(user, permission, purpose)
-        if problem:
-            return problem, 403
-    return None
+        return (problem, 400), None
+    if not is_partner(user):
+        return None, None
+    purpose = justification.purpose if justification else ""
+    agreement, problem = partner_agreement(user, permission, purpose)
+    return ((problem, 403) if problem else None), agreement
 
 
 def _event_fields(
@@ -165,12 +172,13 @@ def authorize(
     justification: Justification | None,
     action: str,
     query: dict[str, Any],
-) -> None:
+) -> Agreement | None:
     """Refuse (audited, committed) unless the requester may act now; allow silently otherwise.
 
     For changes whose own action writes the audit event; reads of data use `run_gated`.
+    Returns the sharing agreement an allowed partner's access comes under (None for staff).
     """
-    refused = denial_reason(requester, permission, justification)
+    refused, agreement = _judge(requester, permission, justification)
     if refused:
         reason, status = refused
         with transaction.atomic():
@@ -180,6 +188,7 @@ def authorize(
                 reason=reason,
             )
         raise AccessDenied(reason, status=status)
+    return agreement
 
 
 def run_gated(
@@ -198,7 +207,7 @@ def run_gated(
     its own record to it (e.g. a records release). A partner's access is also written to the
     sharing log, naming the agreement it came under.
     """
-    authorize(
+    agreement = authorize(
         requester, permission=permission, justification=justification, action=action, query=query
     )
     with transaction.atomic():
@@ -209,19 +218,8 @@ def run_gated(
             record_ids=result.record_ids,
             record_count=result.record_count,
         )
-        if is_partner(requester.user):
-            _log_partner_disclosure(requester.user, permission, justification, event)
+        if agreement is not None:
+            record_disclosure(agreement, event, what=f"{action}: {event.record_count} records")
         if after_audit is not None:
             after_audit(event)
     return result.value
-
-
-def _log_partner_disclosure(
-    user: User, permission: Permission, justification: Justification | None, event: AuditEvent
-) -> None:
-    purpose = justification.purpose if justification else ""
-    agreement, _ = partner_agreement(user, permission, purpose)
-    if agreement is None:  # authorize() checked it an instant ago; refuse rather than guess
-        raise AccessDenied("the sharing agreement ended during this access")
-    what = f"{event.action}: {event.record_count} records"
-    record_disclosure(agreement, event, what=what)

@@ -1,8 +1,8 @@
 """What a partner-agency account may do: exactly its agreement's scope, and nothing if sharing
 is off, the agreement is not in effect, or a sharing row no longer matches its audit record.
 
-The access gate asks `partner_problem` for every account that is not the department's own, and
-`partner_agreement` to name the agreement in the sharing log.
+The access gate asks `partner_agreement` for every account that is not the department's own: it
+refuses with the reason, or names the agreement the access comes under in the sharing log.
 """
 
 from __future__ import annotations
@@ -82,8 +82,3 @@ def partner_purposes(user: User, today: dt.date | None = None) -> set[str]:
         for agreement in agreements_in_effect(user.agency_id, today)
         for purpose in agreement.purposes.all()
     }
-
-
-def partner_problem(user: User, permission: Permission, purpose: str) -> str | None:
-    """Why this partner account may not do this now, or None."""
-    return partner_agreement(user, permission, purpose)[1]
