@@ -99,3 +99,43 @@ user_option = click.option(
 password_option = click.option(
     "--password-stdin", is_flag=True, help="Read your password from standard input"
 )
+
+
+def read_selection_options(verb: str) -> Callable[[Callable], Callable]:
+    """`--plate`, `--from`, `--to` and `--read-id`: which reads a hold or a release takes."""
+    options = [
+        click.option("--plate", help=f"{verb} every read of this plate (in the window, if given)"),
+        click.option("--from", "start", type=DATE, help="First day of the window (UTC)"),
+        click.option("--to", "end", type=DATE, help="Last day of the window (UTC)"),
+        click.option("--read-id", "read_ids", multiple=True, type=click.UUID, help="One read"),
+    ]
+
+    def decorate(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def chosen_reads(
+    plate: str | None, start: dt.date | None, end: dt.date | None, read_ids: tuple
+) -> dict[str, object]:
+    """The `HoldSelection` fields for those options: whole UTC days, the last one included.
+
+    Checked before anything else runs, so a wrong choice fails before the password prompt.
+    """
+    if bool(plate) == bool(read_ids):
+        raise click.UsageError("give either --plate (with --from/--to) or --read-id")
+
+    def midnight(day: dt.date | None, *, after: bool = False) -> dt.datetime | None:
+        if day is None:
+            return None
+        return dt.datetime.combine(day + dt.timedelta(days=int(after)), dt.time(), tzinfo=dt.UTC)
+
+    return {
+        "read_ids": read_ids,
+        "plate": plate or "",
+        "start": midnight(start),
+        "end": midnight(end, after=True),
+    }

@@ -15,9 +15,11 @@ import click
 
 from platekeeper.cli.common import (
     DATE,
+    chosen_reads,
     copy_progress,
     login_at_console,
     password_option,
+    read_selection_options,
     user_option,
 )
 from platekeeper.cli.django_setup import migrate_database
@@ -210,10 +212,7 @@ def decide(
 
 @records.command("release")
 @click.argument("number")
-@click.option("--plate", help="Release every read of this plate (in the window, if given)")
-@click.option("--from", "start", type=DATE, help="First day of the window, YYYY-MM-DD (UTC)")
-@click.option("--to", "end", type=DATE, help="Last day of the window, YYYY-MM-DD (UTC)")
-@click.option("--read-id", "read_ids", multiple=True, type=click.UUID, help="A read to release")
+@read_selection_options("Release")
 @click.option(
     "--out",
     required=True,
@@ -233,23 +232,13 @@ def release(
     password_stdin: bool,
 ) -> None:
     """Release the chosen reads for NUMBER as an evidence export (held, audited, logged)."""
-    if bool(plate) == bool(read_ids):
-        raise click.UsageError("give either --plate (with --from/--to) or --read-id")
+    chosen = chosen_reads(plate, start, end, read_ids)
     requester = login_at_console(username, password_stdin)
     from platekeeper.server.records.actions import release_records
     from platekeeper.server.retention.actions import HoldSelection
 
-    selection = HoldSelection(
-        read_ids=read_ids, plate=plate or "", start=_midnight(start), end=_midnight(end, after=True)
-    )
+    selection = HoldSelection(**chosen)
     with copy_progress() as show:
         done = release_records(requester, number, selection=selection, out=out, progress=show)
     click.echo(f"Released {done.read_count} reads for {done.request.number} to {done.export_path}.")
     click.echo(f"manifest SHA-256: {done.manifest_sha256} (audit event #{done.audit_event_id})")
-
-
-def _midnight(day: dt.date | None, *, after: bool = False) -> dt.datetime | None:
-    """The start of `day` in UTC (of the next day for the end of a window)."""
-    if day is None:
-        return None
-    return dt.datetime.combine(day + dt.timedelta(days=int(after)), dt.time(), tzinfo=dt.UTC)

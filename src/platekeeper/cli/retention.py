@@ -10,12 +10,13 @@ from pathlib import Path
 import click
 
 from platekeeper.cli.common import (
-    DATE,
+    chosen_reads,
     console_actor,
     copy_progress,
     login_at_console,
     password_option,
     progress_display,
+    read_selection_options,
     user_option,
 )
 from platekeeper.cli.django_setup import migrate_database
@@ -103,10 +104,7 @@ def evidence() -> None:
 
 @evidence.command("hold")
 @click.argument("case")
-@click.option("--plate", help="Hold every read of this plate (in the window, if given)")
-@click.option("--from", "start", type=DATE, help="First day of the window, YYYY-MM-DD (UTC)")
-@click.option("--to", "end", type=DATE, help="Last day of the window, YYYY-MM-DD (UTC)")
-@click.option("--read-id", "read_ids", multiple=True, type=click.UUID, help="A read to hold")
+@read_selection_options("Hold")
 @click.option("--reason", required=True, type=click.Choice(REASON_NAMES), help="Legal grounds")
 @click.option("--requested-by", required=True, help="Who asked for it, e.g. 'DDA J. Doe'")
 @click.option("--note", default="", help="Anything else the custodian should know")
@@ -127,16 +125,10 @@ def hold(
     password_stdin: bool,
 ) -> None:
     """Place an evidence hold for CASE: the chosen reads are kept past retention."""
-    if bool(plate) == bool(read_ids):
-        raise click.UsageError("give either --plate (with --from/--to) or --read-id")
+    chosen = chosen_reads(plate, start, end, read_ids)
     requester = login_at_console(username, password_stdin)
     from platekeeper.server.retention.actions import HoldSelection, place_hold
     from platekeeper.server.retention.models import HoldReason
-
-    def moment(day: dt.date | None, *, after: bool = False) -> dt.datetime | None:
-        if day is None:
-            return None
-        return dt.datetime.combine(day + dt.timedelta(days=int(after)), dt.time(), tzinfo=dt.UTC)
 
     placed = place_hold(
         requester,
@@ -145,9 +137,7 @@ def hold(
         reason=HoldReason(reason.replace("-", "_")),
         requested_by=requested_by,
         note=note,
-        selection=HoldSelection(
-            read_ids=read_ids, plate=plate or "", start=moment(start), end=moment(end, after=True)
-        ),
+        selection=HoldSelection(**chosen),
     )
     count = placed.items.count()
     click.echo(f"Hold #{placed.pk} placed for case {placed.case_number}: {count} reads kept.")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -21,7 +19,7 @@ from platekeeper.server.access.gate import ADMINISTRATIVE, authorize
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.hotlists.actions import HotlistError, add_entry, import_entries
 from platekeeper.server.hotlists.models import Hotlist
-from platekeeper.server.hotlists.queries import search_back, shared_entries
+from platekeeper.server.hotlists.queries import SharedEntry, search_back, shared_entries
 from platekeeper.server.reads.search_api import JustificationIn, ReadOut
 
 router = Router(tags=["hotlists"], auth=PERSON_AUTH)
@@ -142,24 +140,12 @@ def enter_plate(request: HttpRequest, name: str, body: EntryIn) -> dict:
     }
 
 
-class SharedEntryOut(Schema):
-    plate: str
-    state: str
-    hotlist: str
-    category: str
-    priority: int
-    reason: str
-    vehicle_description: str
-    case_number: str
-    expires_at: dt.datetime | None
-
-
 @router.get(
     "/shared/hotlist-entries",
-    response=list[SharedEntryOut],
+    response=list[SharedEntry],
     summary="Hotlist entries shared with a partner agency",
 )
-def get_shared_entries(request: HttpRequest, params: Query[JustificationIn]) -> list:
+def get_shared_entries(request: HttpRequest, params: Query[JustificationIn]) -> list[SharedEntry]:
     """For a partner agency whose agreement includes hotlist entries: every live entry of this
     department's active hotlists, so its own cameras can alert. Audited and sharing-logged."""
     return shared_entries(api_requester(request), params.justification())

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -131,34 +132,44 @@ def records_request(request: HttpRequest, number: str) -> HttpResponse:
     return _detail_page(request, _found(number))
 
 
+def _change(
+    request: HttpRequest,
+    number: str,
+    form_name: str,
+    form: Any,
+    act: Callable[[dict[str, Any]], tuple[RecordsRequest, str]],
+) -> HttpResponse:
+    """Apply a change from a form of the request's page: back to the page with what was
+    wrong (the form's errors, or the refusal's reason), or to the page with what was done."""
+    if not form.is_valid():
+        return _detail_page(request, _found(number), **{form_name: form})
+    try:
+        row, done = act(form.cleaned_data)
+    except REFUSALS as error:
+        return _detail_page(request, _found(number), error, **{form_name: form})
+    messages.success(request, done)
+    return redirect("web:records_request", number=row.number)
+
+
 @require(Permission.MANAGE_RECORDS_REQUESTS)
 @require_POST
 def records_extend(request: HttpRequest, number: str) -> HttpResponse:
-    row = _found(number)
-    form = forms.RecordsExtendForm(request.POST)
-    if not form.is_valid():
-        return _detail_page(request, row, extend_form=form)
-    try:
-        row = extend_deadline(requester(request), row.number, reason=form.cleaned_data["reason"])
-    except REFUSALS as error:
-        return _detail_page(request, _found(number), error, extend_form=form)
-    messages.success(request, f"Deadline extended: {row.number} is now due {row.due_on:%Y-%m-%d}.")
-    return redirect("web:records_request", number=row.number)
+    def extend(data: dict[str, Any]) -> tuple[RecordsRequest, str]:
+        row = extend_deadline(requester(request), number, reason=data["reason"])
+        return row, f"Deadline extended: {row.number} is now due {row.due_on:%Y-%m-%d}."
+
+    return _change(request, number, "extend_form", forms.RecordsExtendForm(request.POST), extend)
 
 
 @require(Permission.DECIDE_RECORDS_REQUESTS)
 @require_POST
 def records_decide(request: HttpRequest, number: str) -> HttpResponse:
-    row = _found(number)
+    def decide(data: dict[str, Any]) -> tuple[RecordsRequest, str]:
+        row = decide_request(requester(request), number, **data)
+        return row, f"{row.number} decided: {row.get_decision_display()}."
+
     form = forms.RecordsDecisionForm(request.POST)
-    if not form.is_valid():
-        return _detail_page(request, row, decision_form=form)
-    try:
-        row = decide_request(requester(request), row.number, **form.cleaned_data)
-    except REFUSALS as error:
-        return _detail_page(request, _found(number), error, decision_form=form)
-    messages.success(request, f"{row.number} decided: {row.get_decision_display()}.")
-    return redirect("web:records_request", number=row.number)
+    return _change(request, number, "decision_form", form, decide)
 
 
 def _zip_name(number: str) -> str:

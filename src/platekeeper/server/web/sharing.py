@@ -6,6 +6,7 @@ stay thin: `sharing.actions` refuses what the law forbids and audits every chang
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -110,55 +111,59 @@ def sharing_switch(request: HttpRequest) -> HttpResponse:
     return redirect("web:sharing")
 
 
-@require(Permission.MANAGE_SHARING)
-@require_POST
-def sharing_agency(request: HttpRequest) -> HttpResponse:
-    form = AgencyForm(request.POST)
+def _submitted(
+    request: HttpRequest, form_name: str, form: forms.Form, act: Callable[[dict[str, Any]], str]
+) -> HttpResponse:
+    """Apply a valid form with `act`; on any error show the page with the form and why."""
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            add_agency(
-                data["name"],
-                type=AgencyType(data["type"]),
-                jurisdiction=data["jurisdiction"],
-                ori=data["ori"],
-                actor=Actor.of(request.user),
-            )
+            done = act(form.cleaned_data)
         except SharingError as error:
             form.add_error(None, str(error))
     if form.errors:
-        return _page(request, status=400, agency_form=form)
-    messages.success(request, f"Agency {form.cleaned_data['name']} recorded.")
+        return _page(request, status=400, **{form_name: form})
+    messages.success(request, done)
     return redirect("web:sharing")
+
+
+@require(Permission.MANAGE_SHARING)
+@require_POST
+def sharing_agency(request: HttpRequest) -> HttpResponse:
+    def add(data: dict[str, Any]) -> str:
+        agency = add_agency(
+            data["name"],
+            type=AgencyType(data["type"]),
+            jurisdiction=data["jurisdiction"],
+            ori=data["ori"],
+            actor=Actor.of(request.user),
+        )
+        return f"Agency {agency.name} recorded."
+
+    return _submitted(request, "agency_form", AgencyForm(request.POST), add)
 
 
 @require(Permission.MANAGE_SHARING)
 @require_POST
 def sharing_agreement(request: HttpRequest) -> HttpResponse:
     """Record an agreement; the page says why one with an ineligible partner is refused."""
-    form = AgreementForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            add_agreement(
-                data["partner"],
-                kind=AgreementKind(data["kind"]),
-                reference=data["reference"],
-                scopes=data["scopes"],
-                purposes=[purpose.code for purpose in data["purposes"]],
-                partner_retention_days=data["partner_retention_days"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                approved_by=data["approved_by"],
-                approved_on=data["approved_on"],
-                actor=Actor.of(request.user),
-            )
-        except SharingError as error:
-            form.add_error(None, str(error))
-    if form.errors:
-        return _page(request, status=400, agreement_form=form)
-    messages.success(request, f"Agreement with {form.cleaned_data['partner']} recorded.")
-    return redirect("web:sharing")
+
+    def add(data: dict[str, Any]) -> str:
+        agreement = add_agreement(
+            data["partner"],
+            kind=AgreementKind(data["kind"]),
+            reference=data["reference"],
+            scopes=data["scopes"],
+            purposes=[purpose.code for purpose in data["purposes"]],
+            partner_retention_days=data["partner_retention_days"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            approved_by=data["approved_by"],
+            approved_on=data["approved_on"],
+            actor=Actor.of(request.user),
+        )
+        return f"Agreement with {agreement.partner} recorded."
+
+    return _submitted(request, "agreement_form", AgreementForm(request.POST), add)
 
 
 @require(Permission.MANAGE_SHARING)
