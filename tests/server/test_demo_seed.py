@@ -12,6 +12,7 @@ from platekeeper.server.demo_seed import seed_demo
 from platekeeper.server.hotlists.models import HotlistEntry
 from platekeeper.server.reads.models import Image, Read
 from platekeeper.server.reads.queries import search_plate
+from platekeeper.server.records.models import RecordsRequest
 from platekeeper.server.sharing.models import Disclosure
 from platekeeper.server.sharing.selfcheck import sharing_findings
 
@@ -33,6 +34,7 @@ def test_the_demo_town_is_seeded_once_with_cameras_reads_crops_and_alerts():
     assert "investigator" in first.describe()
     assert HotlistEntry.objects.count() >= 3
     assert Alert.objects.exists()  # the demo hotlist's plates are among the reads
+    assert RecordsRequest.objects.get().routed_to == "auditor"
 
 
 def test_the_demo_partner_searches_under_its_agreement_and_the_sharing_log_shows_it():

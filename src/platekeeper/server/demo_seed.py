@@ -15,6 +15,7 @@ from platekeeper.hotlist_formats import ParsedEntry
 from platekeeper.plates import normalize_plate
 from platekeeper.server.access.actions import create_user, record_training
 from platekeeper.server.access.audit import Actor
+from platekeeper.server.access.gate import Requester
 from platekeeper.server.access.models import User
 from platekeeper.server.access.roles import Role
 from platekeeper.server.agencies.models import Agency, AgencyType
@@ -26,6 +27,8 @@ from platekeeper.server.hotlists.actions import create_hotlist, import_entries
 from platekeeper.server.hotlists.models import HotlistCategory, HotlistSource
 from platekeeper.server.reads.actions import NewRead, insert_reads
 from platekeeper.server.reads.models import Read, ReadSource
+from platekeeper.server.records.actions import take_in_request
+from platekeeper.server.records.models import RequestKind
 from platekeeper.server.sharing.actions import add_agreement, set_sharing
 from platekeeper.server.sharing.models import AgreementKind, Scope
 
@@ -78,6 +81,7 @@ def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None)
     _create_users(town)
     _create_sharing()
     _name_officials()
+    _take_in_records_request()
     _create_hotlist(town)
     stored = 0
     received_at = timezone.now()
@@ -157,6 +161,19 @@ def _name_officials() -> None:
             audit_every_days=90,
         ),
         by=Actor(username="demo-seed"),
+    )
+
+
+def _take_in_records_request() -> None:
+    """A public records request waiting for the commander, so the queue shows its deadline."""
+    desk = Requester(User.objects.get(username="custodian"), channel="cli", client_address="demo")
+    take_in_request(
+        desk,
+        requester_name="Jordan Ellis (demo)",
+        requester_contact="jordan.ellis@example.org",
+        kind=RequestKind.PUBLIC_RECORDS,
+        data_sought="All ALPR reads of my vehicle, plate 8DMO123, in the last month",
+        received_on=timezone.localdate() - dt.timedelta(days=3),
     )
 
 
