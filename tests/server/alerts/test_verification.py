@@ -10,6 +10,7 @@ from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.roles import Role
 from platekeeper.server.alerts.actions import (
     AlertError,
+    acknowledge,
     close_alert,
     record_clets_check,
     record_enforcement,
@@ -84,3 +85,20 @@ def test_alerts_api_lists_with_a_purpose_and_records_steps(alert, officer):
     assert listing["next"] is None
     assert refused.status_code == 400
     assert step.json()["visual_check"] == "mismatch"
+
+
+def test_alerts_api_detail_carries_the_summary_and_its_history(alert, officer):
+    token = create_personal_token("olivia", actor=SETUP_ACTOR)[1]
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    acknowledge(alert.pk, user=officer)
+
+    detail = client.get(f"/api/v1/alerts/{alert.pk}?{JUSTIFIED}")
+
+    assert detail.status_code == 200, detail.content
+    body = detail.json()
+    assert (body["id"], body["entry_plate"], body["status"]) == (
+        alert.pk,
+        "7ABC123",
+        "acknowledged",
+    )
+    assert [step["action"] for step in body["history"]] == ["acknowledge"]

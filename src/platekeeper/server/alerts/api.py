@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -11,6 +12,7 @@ from platekeeper.server.access.auth import PERSON_AUTH, api_requester
 from platekeeper.server.access.gate import authorize
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.alerts import actions, queries
+from platekeeper.server.alerts.queries import AlertSummary
 from platekeeper.server.reads.search_api import JustificationIn
 
 router = Router(tags=["alerts"], auth=PERSON_AUTH)
@@ -22,32 +24,8 @@ class AlertsIn(JustificationIn):
     limit: int = 50
 
 
-class AlertOut(Schema):
-    id: int
-    plate: str
-    read_id: str
-    hotlist: str
-    category: str
-    priority: int
-    entry_plate: str
-    entry_state: str
-    entry_description: str
-    entry_reason: str
-    match_kind: str
-    status: str
-    visual_check: str
-    clets_check: str
-    stale: bool
-    created_at: dt.datetime
-    captured_at: dt.datetime
-    camera: str
-    latitude: float
-    longitude: float
-    plate_crop_sha256: str | None
-
-
 class AlertsOut(Schema):
-    results: list[AlertOut]
+    results: list[AlertSummary]
     next: str | None
 
 
@@ -59,7 +37,8 @@ class StepOut(Schema):
     at: dt.datetime
 
 
-class AlertDetailOut(AlertOut):
+@dataclass(frozen=True)
+class AlertDetailOut(AlertSummary):
     history: list[StepOut]
 
 
