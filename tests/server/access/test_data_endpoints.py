@@ -136,6 +136,15 @@ def test_search_answers_in_the_documented_shape(stored):
     )
 
 
+def test_read_detail_answers_with_the_summary_and_the_rest_flat(stored):
+    body = _get(DATA_ENDPOINTS[1][1](*stored), _token("current")).json()
+
+    assert body["plate"] == "6TRL204"
+    assert body["plate_crop_sha256"] == stored[1]
+    assert {"candidates", "heading", "vehicle_make", "received_at", "source"} <= set(body)
+    assert "summary" not in body
+
+
 @pytest.mark.parametrize(("name", "path"), DATA_ENDPOINTS)
 @pytest.mark.parametrize(
     ("condition", "message"),

@@ -104,7 +104,7 @@ def test_detail_and_image_are_audited_accesses_too(stored_reads):
     requester = Requester(user, channel="ui")
 
     detail = read_detail(requester, CASE, stored_reads[0]["id"])
-    data, content_type = read_image(requester, CASE, detail.summary.plate_crop_sha256)
+    data, content_type = read_image(requester, CASE, detail.plate_crop_sha256)
 
     assert content_type == "image/jpeg"
     assert data.startswith(b"\xff\xd8")

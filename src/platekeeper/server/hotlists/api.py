@@ -20,7 +20,8 @@ from platekeeper.server.access.roles import Permission
 from platekeeper.server.hotlists.actions import HotlistError, add_entry, import_entries
 from platekeeper.server.hotlists.models import Hotlist
 from platekeeper.server.hotlists.queries import SharedEntry, search_back, shared_entries
-from platekeeper.server.reads.search_api import JustificationIn, ReadOut
+from platekeeper.server.reads.queries import ReadSummary
+from platekeeper.server.reads.search_api import JustificationIn
 
 router = Router(tags=["hotlists"], auth=PERSON_AUTH)
 
@@ -99,7 +100,7 @@ class EntryOut(Schema):
     id: int
     hotlist: str
     plate: str
-    search_back: list[ReadOut] | None
+    search_back: list[ReadSummary] | None
 
 
 @router.post(

@@ -14,8 +14,8 @@ from ninja import Field, Query, Router, Schema
 from platekeeper.server.access.auth import PERSON_AUTH, api_requester
 from platekeeper.server.investigations import queries
 from platekeeper.server.investigations.areas import area_from
-from platekeeper.server.reads.queries import QueryError
-from platekeeper.server.reads.search_api import JustificationIn, ReadOut, SearchOut
+from platekeeper.server.reads.queries import QueryError, ReadSummary
+from platekeeper.server.reads.search_api import JustificationIn, SearchOut
 
 router = Router(tags=["investigations"], auth=PERSON_AUTH)
 
@@ -77,7 +77,7 @@ class SceneHitOut(Schema):
     scenes: list[int]
     first_seen: dt.datetime
     last_seen: dt.datetime
-    reads: list[ReadOut]
+    reads: list[ReadSummary]
 
 
 class ScenesOut(Schema):
@@ -103,12 +103,12 @@ class CompanionOut(Schema):
     meetings: int
     first_seen: dt.datetime
     last_seen: dt.datetime
-    reads: list[ReadOut]
+    reads: list[ReadSummary]
 
 
 class ConvoyOut(Schema):
     plate: str
-    target_reads: list[ReadOut]
+    target_reads: list[ReadSummary]
     results: list[CompanionOut]
 
 
@@ -117,10 +117,10 @@ class SightingsIn(JustificationIn):
 
 
 class SightingsOut(Schema):
-    read: ReadOut
+    read: ReadSummary
     start: dt.datetime
     end: dt.datetime
-    results: list[ReadOut]
+    results: list[ReadSummary]
     truncated: bool
 
 

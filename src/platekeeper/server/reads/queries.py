@@ -44,8 +44,9 @@ class ReadSummary:
 
 
 @dataclass(frozen=True)
-class ReadDetail:
-    summary: ReadSummary
+class ReadDetail(ReadSummary):
+    """Everything stored about a read: its summary and the rest."""
+
     candidates: list[dict]
     heading: float | None
     speed_kmh: float | None
@@ -189,7 +190,7 @@ def read_detail(
         if read is None:
             raise QueryError(f"read_id: no read {key}")
         detail = ReadDetail(
-            summary=read_summary(read),
+            **vars(read_summary(read)),
             candidates=read.candidates,
             heading=read.heading,
             speed_kmh=read.speed_kmh,

@@ -31,34 +31,9 @@ class SearchIn(JustificationIn):
     lookalike: bool = False
 
 
-class ReadOut(Schema):
-    id: str
-    plate: str
-    state: str
-    confidence: float | None
-    captured_at: dt.datetime
-    latitude: float
-    longitude: float
-    camera: str
-    plate_crop_sha256: str | None
-
-
 class SearchOut(Schema):
-    results: list[ReadOut]
+    results: list[queries.ReadSummary]
     next: str | None
-
-
-class ReadDetailOut(ReadOut):
-    candidates: list[dict]
-    heading: float | None
-    speed_kmh: float | None
-    plate_box: dict | None
-    overview_sha256: str | None
-    vehicle_make: str
-    vehicle_color: str
-    vehicle_type: str
-    received_at: dt.datetime
-    source: str
 
 
 @router.get("/reads/search", response=SearchOut, summary="Search reads of a plate")
@@ -81,11 +56,11 @@ def search_reads(request: HttpRequest, params: Query[SearchIn]) -> dict:
     return {"results": page.results, "next": page.next_cursor}
 
 
-@router.get("/reads/{read_id}", response=ReadDetailOut, summary="One read in full")
-def get_read(request: HttpRequest, read_id: str, params: Query[JustificationIn]) -> dict:
-    detail = queries.read_detail(api_requester(request), params.justification(), read_id)
-    fields = {k: v for k, v in vars(detail).items() if k != "summary"}
-    return {**vars(detail.summary), **fields}
+@router.get("/reads/{read_id}", response=queries.ReadDetail, summary="One read in full")
+def get_read(
+    request: HttpRequest, read_id: str, params: Query[JustificationIn]
+) -> queries.ReadDetail:
+    return queries.read_detail(api_requester(request), params.justification(), read_id)
 
 
 @router.get("/images/{sha256}", summary="A plate crop or overview image")

@@ -374,9 +374,9 @@ def read_view(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
         "web/read.html",
         {
             "detail": detail,
-            "read": detail.summary,
-            "corrections": corrections_of(detail.summary.id),
-            "hotlist_hits": hotlist_hits_of(detail.summary.id),
+            "read": detail,
+            "corrections": corrections_of(detail.id),
+            "hotlist_hits": hotlist_hits_of(detail.id),
             "correction_form": forms.CorrectionForm(),
         },
     )
