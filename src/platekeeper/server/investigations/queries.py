@@ -157,12 +157,9 @@ class Grouped:
     total_reads: int
 
 
-@dataclass(frozen=True)
-class SceneHit:
-    """A plate seen in at least K scenes; `scenes` are 1-based scene numbers."""
+class _SeenInReads:
+    """When a plate was first and last seen, from its `reads` (oldest first)."""
 
-    plate: str
-    scenes: tuple[int, ...]
     reads: list[ReadSummary]
 
     @property
@@ -175,7 +172,16 @@ class SceneHit:
 
 
 @dataclass(frozen=True)
-class Companion:
+class SceneHit(_SeenInReads):
+    """A plate seen in at least K scenes; `scenes` are 1-based scene numbers."""
+
+    plate: str
+    scenes: tuple[int, ...]
+    reads: list[ReadSummary]
+
+
+@dataclass(frozen=True)
+class Companion(_SeenInReads):
     """A plate that travelled with the target: `cameras` distinct cameras, `meetings` of the
     target's reads it was near, and its reads at those meetings."""
 
@@ -183,14 +189,6 @@ class Companion:
     cameras: int
     meetings: int
     reads: list[ReadSummary]
-
-    @property
-    def first_seen(self) -> dt.datetime:
-        return self.reads[0].captured_at
-
-    @property
-    def last_seen(self) -> dt.datetime:
-        return self.reads[-1].captured_at
 
 
 @dataclass(frozen=True)
