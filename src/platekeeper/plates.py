@@ -62,3 +62,16 @@ def normalize_pattern(text: str) -> str:
 def is_pattern(normalized: str) -> bool:
     """True when a normalised plate holds a wildcard."""
     return not WILDCARDS.isdisjoint(normalized)
+
+
+def similar_readings(a: str, b: str) -> bool:
+    """Same plate read twice (e.g. in two frames of one pass): equal, or one edit apart when
+    at least five characters long."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))

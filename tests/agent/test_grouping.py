@@ -6,7 +6,8 @@ import datetime as dt
 
 import numpy as np
 
-from platekeeper.agent.grouping import PassGrouper, similar
+from platekeeper.agent.grouping import PassGrouper
+from platekeeper.plates import similar_readings
 from platekeeper.recognition import Candidate, PlateRead
 
 T0 = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
@@ -85,7 +86,7 @@ def test_passes_close_as_time_moves_on():
 
 
 def test_similar_plates_are_one_edit_apart_and_long_enough():
-    assert similar("7ABC123", "7ABC128")
-    assert similar("7ABC123", "7ABC12")
-    assert not similar("7ABC123", "7XYZ123")
-    assert not similar("AB1", "AB2")
+    assert similar_readings("7ABC123", "7ABC128")
+    assert similar_readings("7ABC123", "7ABC12")
+    assert not similar_readings("7ABC123", "7XYZ123")
+    assert not similar_readings("AB1", "AB2")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from platekeeper.agent.sources import Frame
+from platekeeper.plates import similar_readings
 from platekeeper.recognition import Candidate, PlateRead
 
 
@@ -52,18 +53,6 @@ class _Open:
     last_at: dt.datetime | None = None
 
 
-def similar(a: str, b: str) -> bool:
-    """Same plate read twice: equal, or one edit apart when at least five characters long."""
-    if a == b:
-        return True
-    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
 class PassGrouper:
     """Feed it each frame's reads with `add`; it hands back the passes that have closed."""
 
@@ -97,7 +86,7 @@ class PassGrouper:
                 (
                     g
                     for g in self._open
-                    if g.source == source and any(similar(read.text, t) for t in g.texts)
+                    if g.source == source and any(similar_readings(read.text, t) for t in g.texts)
                 ),
                 None,
             )

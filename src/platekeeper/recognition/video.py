@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from platekeeper.plates import similar_readings
 from platekeeper.recognition.results import Candidate, FrameRead, PlateGroup
 
 
@@ -83,18 +84,6 @@ def iter_frames(
         capture.release()
 
 
-def _similar(a: str, b: str) -> bool:
-    """Same plate read twice: equal, or one edit apart when at least five characters long."""
-    if a == b:
-        return True
-    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
 def group_reads(reads: Iterable[FrameRead], *, max_gap_frames: int = 15) -> list[PlateGroup]:
     """Group reads of the same plate over nearby frames and vote on the text.
 
@@ -112,7 +101,8 @@ def group_reads(reads: Iterable[FrameRead], *, max_gap_frames: int = 15) -> list
                 done.append(group)
         text = frame_read.read.text
         target = next(
-            (g for g in open_groups if any(_similar(text, seen) for seen in g["texts"])), None
+            (g for g in open_groups if any(similar_readings(text, seen) for seen in g["texts"])),
+            None,
         )
         if target is None:
             target = {"reads": [], "texts": set(), "last": frame_read}
