@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -25,6 +28,27 @@ def databases() -> Iterator[tuple[str, str | None]]:
         yield "PostgreSQL", POSTGRES_URL + "platekeeper_bench"
     else:
         print(f"(PostgreSQL skipped: {reason})")
+
+
+def run_worker(script: str, url: str | None, *worker_args: str) -> dict:
+    """Run `script --worker ARGS` in a fresh data dir (and, on PostgreSQL, a fresh database)
+    holding one camera, and return the JSON its last line prints."""
+    from tests.support.live import isolated_environment, run_cli
+
+    with tempfile.TemporaryDirectory() as tmp, isolated_environment(Path(tmp), url) as env:
+        added = run_cli(env, "camera", "add", "Bench 0", "--lat", "37.82", "--lon", "-122.23")
+        if added.returncode != 0:
+            raise SystemExit(added.stderr)
+        worker = subprocess.run(  # noqa: S603 - a benchmark script, fixed arguments
+            [sys.executable, script, "--worker", *worker_args],
+            env={**env, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if worker.returncode != 0:
+            raise SystemExit(worker.stderr)
+        return json.loads(worker.stdout.strip().splitlines()[-1])
 
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

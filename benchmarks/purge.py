@@ -20,9 +20,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +39,7 @@ def main() -> None:
         return
     rows = []
     for label, url in _harness.databases():
-        result = _measure(url, args.reads)
+        result = _harness.run_worker(__file__, url, "--reads", str(args.reads))
         day = result["day_reads"]
         rows.append([label, args.reads, "fill (raw SQL + indexes)", "-", result["fill_s"], "-"])
         rows.append(
@@ -67,25 +64,6 @@ def main() -> None:
         ["database", "reads/year", "step", "reads", "seconds", "reads/s"],
         rows,
     )
-
-
-def _measure(url: str | None, reads: int) -> dict:
-    from tests.support.live import isolated_environment, run_cli  # importable once _harness ran
-
-    with tempfile.TemporaryDirectory() as tmp, isolated_environment(Path(tmp), url) as env:
-        added = run_cli(env, "camera", "add", "Bench camera", "--lat", "37.82", "--lon", "-122.23")
-        if added.returncode != 0:
-            raise SystemExit(added.stderr)
-        worker = subprocess.run(  # noqa: S603 - this script, fixed arguments
-            [sys.executable, __file__, "--worker", "--reads", str(reads)],
-            env={**env, "PYTHONPATH": str(_harness.REPO)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if worker.returncode != 0:
-            raise SystemExit(worker.stderr)
-        return json.loads(worker.stdout.strip().splitlines()[-1])
 
 
 # --- The worker: runs inside the isolated environment, with Django ----------------------

@@ -24,12 +24,8 @@ import datetime as dt
 import json
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import _harness
 
@@ -51,7 +47,9 @@ def main() -> None:
         return
     rows = []
     for label, url in _harness.databases():
-        result = _measure(url, args.reads, args.repeat)
+        result = _harness.run_worker(
+            __file__, url, "--reads", str(args.reads), "--repeat", str(args.repeat)
+        )
         print(f"({label}: {result['fill_s']:.0f} s to fill {args.reads:,} reads)", flush=True)
         for name, timing in result["timings"].items():
             rows.append(
@@ -64,25 +62,6 @@ def main() -> None:
         ["database", "lookup", "rows", "service p50", "service p95", "SQL p50", "SQL p95", "plan"],
         rows,
     )
-
-
-def _measure(url: str | None, reads: int, repeat: int) -> dict:
-    from tests.support.live import isolated_environment, run_cli  # importable once _harness ran
-
-    with tempfile.TemporaryDirectory() as tmp, isolated_environment(Path(tmp), url) as env:
-        added = run_cli(env, "camera", "add", "Bench 0", "--lat", "37.82", "--lon", "-122.23")
-        if added.returncode != 0:
-            raise SystemExit(added.stderr)
-        worker = subprocess.run(  # noqa: S603 - this script, fixed arguments
-            [sys.executable, __file__, "--worker", "--reads", str(reads), "--repeat", str(repeat)],
-            env={**env, "PYTHONPATH": str(_harness.REPO)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if worker.returncode != 0:
-            raise SystemExit(worker.stderr)
-        return json.loads(worker.stdout.strip().splitlines()[-1])
 
 
 # --- The worker: runs inside the isolated environment, with Django ----------------------

@@ -18,11 +18,7 @@ import datetime as dt
 import json
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import _harness
 import search
@@ -42,7 +38,10 @@ def main() -> None:
         return
     rows = []
     for label, url in _harness.databases():
-        result = _measure(url, args)
+        result = _harness.run_worker(
+            __file__, url, "--reads", str(args.reads), "--audit-events",
+            str(args.audit_events), "--repeat", str(args.repeat),
+        )  # fmt: skip
         for who, timing in result.items():
             rows.append([label, who, timing["p50"], timing["p95"]])
     _harness.print_table(
@@ -51,26 +50,6 @@ def main() -> None:
         ["database", "who", "p50", "p95"],
         rows,
     )
-
-
-def _measure(url: str | None, args: argparse.Namespace) -> dict:
-    from tests.support.live import isolated_environment, run_cli
-
-    with tempfile.TemporaryDirectory() as tmp, isolated_environment(Path(tmp), url) as env:
-        added = run_cli(env, "camera", "add", "Bench 0", "--lat", "37.82", "--lon", "-122.23")
-        if added.returncode != 0:
-            raise SystemExit(added.stderr)
-        worker = subprocess.run(  # noqa: S603 - this script, fixed arguments
-            [sys.executable, __file__, "--worker", "--reads", str(args.reads),
-             "--audit-events", str(args.audit_events), "--repeat", str(args.repeat)],
-            env={**env, "PYTHONPATH": str(_harness.REPO)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )  # fmt: skip
-        if worker.returncode != 0:
-            raise SystemExit(worker.stderr)
-        return json.loads(worker.stdout.strip().splitlines()[-1])
 
 
 # --- The worker: runs inside the isolated environment, with Django ----------------------
