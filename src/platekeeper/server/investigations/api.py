@@ -42,18 +42,8 @@ class CanvassPageIn(CanvassIn):
     limit: int = 50
 
 
-class PlateGroupOut(Schema):
-    plate: str
-    state: str
-    reads: int
-    cameras: int
-    first_seen: dt.datetime
-    last_seen: dt.datetime
-    read_ids: list[str]
-
-
 class GroupedOut(Schema):
-    results: list[PlateGroupOut]
+    results: list[queries.PlateGroup]
     total_reads: int
 
 

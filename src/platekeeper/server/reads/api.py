@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from platekeeper import vendor_formats
+from platekeeper.server.alerts.actions import RaisedAlert
 from platekeeper.server.cameras.auth import DeviceToken
 from platekeeper.server.common.http import BadRequestBody, read_json_or_multipart
 from platekeeper.server.reads.actions import BatchTooLarge, IngestResult, record_reads
@@ -21,20 +22,11 @@ class RejectionOut(Schema):
     reason: str
 
 
-class RaisedAlertOut(Schema):
-    id: int
-    read_id: str
-    plate: str
-    hotlist: str
-    entry_plate: str
-    match_kind: str
-
-
 class IngestOut(Schema):
     stored: int
     duplicates: int
     rejected: list[RejectionOut]
-    alerts: list[RaisedAlertOut]
+    alerts: list[RaisedAlert]
 
 
 class ErrorOut(Schema):
@@ -70,7 +62,7 @@ def _answer(result: IngestResult) -> dict[str, object]:
         "stored": result.stored,
         "duplicates": result.duplicates,
         "rejected": [{"index": r.index, "reason": r.reason} for r in result.rejected],
-        "alerts": [vars(alert) for alert in result.alerts],
+        "alerts": result.alerts,
     }
 
 
