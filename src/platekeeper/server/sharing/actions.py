@@ -183,7 +183,7 @@ def set_sharing(enabled: bool, *, actor: Actor, reason: str = "") -> None:
     settings = current_settings()
     if enabled and not reason.strip():
         raise SharingError("reason: say why sharing is turned on")
-    if enabled and not _any_agreement_in_effect():
+    if enabled and not Agreement.objects.in_effect(timezone.localdate()).exists():
         raise SharingError("sharing: no agreement is in effect; record one first")
     before = settings.sharing_enabled
     settings.sharing_enabled = enabled
@@ -194,14 +194,6 @@ def set_sharing(enabled: bool, *, actor: Actor, reason: str = "") -> None:
         action=SETTINGS_ACTION,
         reason=reason.strip(),
         query={"sharing_enabled": {"before": before, "after": enabled}},
-    )
-
-
-def _any_agreement_in_effect() -> bool:
-    today = timezone.localdate()
-    return any(
-        agreements_in_effect(agency_id, today)
-        for agency_id in Agreement.objects.values_list("partner_id", flat=True).distinct()
     )
 
 

@@ -29,6 +29,12 @@ class AgreementKind(models.TextChoices):
     MOU = "mou", "Memorandum of understanding"
 
 
+class AgreementQuerySet(models.QuerySet):
+    def in_effect(self, today: dt.date) -> AgreementQuerySet:
+        """Agreements neither revoked nor ended nor pending on `today` (as `status` says)."""
+        return self.filter(revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+
+
 class Agreement(models.Model):
     """A contract or MOU, approved by the Chief of Police, under which a partner gets data."""
 
@@ -49,6 +55,8 @@ class Agreement(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.CharField(max_length=150, blank=True)
     revoke_reason = models.CharField(max_length=300, blank=True)
+
+    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "id"]

@@ -38,9 +38,7 @@ def partners_in_effect(today: dt.date | None = None) -> list[str]:
     """Names of the agencies with an agreement in effect today (public: 438.6 agreements)."""
     today = today or timezone.localdate()
     return sorted(
-        Agreement.objects.filter(revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
-        .values_list("partner__name", flat=True)
-        .distinct()
+        Agreement.objects.in_effect(today).values_list("partner__name", flat=True).distinct()
     )
 
 

@@ -36,9 +36,7 @@ def current_settings() -> SharingSettings:
 
 
 def agreements_in_effect(agency_id: int, today: dt.date) -> list[Agreement]:
-    in_effect = Agreement.objects.filter(
-        partner_id=agency_id, revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today
-    )
+    in_effect = Agreement.objects.in_effect(today).filter(partner_id=agency_id)
     return list(
         in_effect.select_related("partner").prefetch_related("purposes").order_by("ends_on", "id")
     )
