@@ -6,25 +6,31 @@ import datetime as dt
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema, Status
-from pydantic import AwareDatetime, Field
+from pydantic import ConfigDict, Field
 
 from platekeeper.server.cameras.actions import HeartbeatReport, clock_problem, record_heartbeat
 from platekeeper.server.cameras.auth import DeviceToken
+from platekeeper.server.common.types import Count32, Count64, Moment
 from platekeeper.server.hotlists.models import Hotlist, HotlistEntry, HotlistGeneration
 
 router = Router(tags=["agent"], auth=DeviceToken())
 
 
 class HeartbeatIn(Schema):
-    agent_time: AwareDatetime = Field(description="The agent's clock when it sent this")
+    """Each number fits its column and each time is within 1970-2100 (a reset clock still
+    reports, so the camera page can flag it)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    agent_time: Moment = Field(description="The agent's clock when it sent this")
     version: str = Field(default="", max_length=40)
-    queue_depth: int = Field(default=0, ge=0, description="Reads waiting in the outbox")
-    oldest_queued_at: AwareDatetime | None = None
-    queue_bytes: int = Field(default=0, ge=0)
-    images_evicted: int = Field(default=0, ge=0, description="Images dropped because disk ran full")
-    rejected: int = Field(default=0, ge=0, description="Reads the server refused for good")
-    reads_per_minute: float = Field(default=0, ge=0)
-    frames: int = Field(default=0, ge=0)
+    queue_depth: Count32 = Field(default=0, description="Reads waiting in the outbox")
+    oldest_queued_at: Moment | None = None
+    queue_bytes: Count64 = 0
+    images_evicted: Count32 = Field(default=0, description="Images dropped because disk ran full")
+    rejected: Count32 = Field(default=0, description="Reads the server refused for good")
+    reads_per_minute: float = Field(default=0, ge=0, le=1_000_000)
+    frames: Count64 = 0
     last_error: str = Field(default="", max_length=2000)
 
 

@@ -21,11 +21,17 @@ router = Router(tags=["investigations"], auth=PERSON_AUTH)
 
 
 class CanvassIn(JustificationIn):
-    lat: float | None = Field(None, description="Centre of the circle (with lon and radius_m)")
-    lon: float | None = None
-    radius_m: float | None = Field(None, description="Radius in metres, at most 5000")
+    lat: float | None = Field(
+        None, allow_inf_nan=False, description="Centre of the circle (with lon and radius_m)"
+    )
+    lon: float | None = Field(None, allow_inf_nan=False)
+    radius_m: float | None = Field(
+        None, allow_inf_nan=False, description="Radius in metres, at most 5000"
+    )
     polygon: str | None = Field(
-        None, description="Instead of a circle: `lat,lon;lat,lon;lat,lon...` (3 to 100 points)"
+        None,
+        max_length=4000,
+        description="Instead of a circle: `lat,lon;lat,lon;lat,lon...` (3 to 100 points)",
     )
     start: dt.datetime
     end: dt.datetime

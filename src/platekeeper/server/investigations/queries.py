@@ -29,6 +29,7 @@ from django.db.models import Q
 from platekeeper.plates import InvalidPlate, is_pattern, normalize_pattern
 from platekeeper.server.access.gate import Gated, Justification, Requester, authorize, run_gated
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.common.types import moment_problem
 from platekeeper.server.investigations import exports
 from platekeeper.server.investigations.areas import Area
 from platekeeper.server.reads.models import Read
@@ -301,8 +302,9 @@ def _check_window(start: dt.datetime | None, end: dt.datetime | None) -> None:
     if start is None or end is None:
         raise QueryError("start: a window needs both start and end")
     for name, moment in (("start", start), ("end", end)):
-        if moment.tzinfo is None:
-            raise QueryError(f"{name}: needs a time zone (e.g. 2026-03-01T22:00:00Z)")
+        problem = moment_problem(moment)
+        if problem:
+            raise QueryError(f"{name}: {problem}")
     if start > end:
         raise QueryError("start: must not be after end")
     if end - start > dt.timedelta(days=MAX_WINDOW_DAYS):

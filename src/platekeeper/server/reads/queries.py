@@ -16,6 +16,7 @@ from platekeeper.plates import InvalidPlate, is_pattern, normalize_pattern
 from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.models import Camera
+from platekeeper.server.common.types import moment_problem
 from platekeeper.server.reads.images import image_bytes
 from platekeeper.server.reads.models import Image, Read
 
@@ -117,6 +118,10 @@ def search_plate(
         raise QueryError(f"plate: {error}") from None
     if not 1 <= limit <= MAX_PAGE:
         raise QueryError(f"limit: must be between 1 and {MAX_PAGE}")
+    for name, moment in (("start", start), ("end", end)):
+        problem = moment_problem(moment) if moment else None
+        if problem:
+            raise QueryError(f"{name}: {problem}")
     if start and end and start > end:
         raise QueryError("start: must not be after end")
     scan = lookalike or is_pattern(normalized)

@@ -8,7 +8,6 @@ import datetime as dt
 import uuid
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,13 +16,14 @@ from pydantic import (
 )
 
 from platekeeper.plates import InvalidPlate, normalize_plate
+from platekeeper.server.common.types import INT32_MAX, LATEST_MOMENT, MomentText, moment_problem
 
 #: Reads from before digital ALPR existed are a broken camera clock, not history.
 EARLIEST_CAPTURE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 class CandidateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     plate: str = Field(max_length=16)
     confidence: float = Field(ge=0, le=1)
@@ -32,20 +32,20 @@ class CandidateIn(BaseModel):
 class PlateBoxIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    x: int = Field(ge=0)
-    y: int = Field(ge=0)
-    width: int = Field(gt=0)
-    height: int = Field(gt=0)
+    x: int = Field(ge=0, le=INT32_MAX)
+    y: int = Field(ge=0, le=INT32_MAX)
+    width: int = Field(gt=0, le=INT32_MAX)
+    height: int = Field(gt=0, le=INT32_MAX)
 
 
 class ReadIn(BaseModel):
     """One read item of `POST /api/v1/reads`; the field names are the wire contract."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     id: uuid.UUID
     plate: str = Field(max_length=16, description="The plate as read, e.g. 7ABC123")
-    captured_at: AwareDatetime = Field(description="ISO 8601 with a time zone, e.g. ...Z")
+    captured_at: MomentText = Field(description="ISO 8601 with a time zone, e.g. ...Z")
     latitude: float | None = Field(
         default=None, ge=-90, le=90, description="Required unless the camera is fixed"
     )
@@ -76,10 +76,12 @@ class ReadIn(BaseModel):
     @field_validator("captured_at")
     @classmethod
     def _captured_at_is_plausible(cls, value: dt.datetime) -> dt.datetime:
-        value = value.astimezone(dt.UTC)
+        # Compared before converting: at the ends of the calendar, astimezone overflows.
         if value < EARLIEST_CAPTURE:
             raise ValueError("is before the year 2000; check the camera clock")
-        return value
+        if moment_problem(value, EARLIEST_CAPTURE, LATEST_MOMENT):
+            raise ValueError("is after the year 2099; check the camera clock")
+        return value.astimezone(dt.UTC)
 
     @field_validator("state")
     @classmethod
