@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from tests.support.people import PASSWORD
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -66,6 +68,23 @@ def run_cli(
         timeout=120,
         check=False,
     )
+
+
+def investigator_token(env: dict[str, str], username: str = "ines") -> str:
+    """An investigator with current training and a personal API token, made with the CLI."""
+    import datetime as dt
+
+    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+    steps = [
+        (("user", "add", username, "--role", "investigator", "--password-stdin"), PASSWORD),
+        (("training", "record", username, "--completed", yesterday), None),
+        (("token", "create", username), None),
+    ]
+    for args, stdin in steps:
+        done = run_cli(env, *args, stdin=stdin)
+        if done.returncode != 0:
+            raise RuntimeError(f"platekeeper {' '.join(args)} failed: {done.stderr}")
+    return done.stdout.strip().splitlines()[-1]
 
 
 @contextlib.contextmanager

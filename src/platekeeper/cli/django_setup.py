@@ -17,5 +17,9 @@ def migrate_database(*, quiet: bool = True) -> None:
     """Apply every pending migration: `serve` and `seed-demo` always start on a current schema."""
     setup_django()
     from django.core.management import call_command
+    from django.db import connections
 
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
+    # Give the connection back: under `serve` this thread answers no request, and on
+    # PostgreSQL it would keep one of the pool's connections for good.
+    connections.close_all()

@@ -78,13 +78,40 @@ def persistent_secret(name: str, filename: str) -> str:
     return path.read_text().strip()
 
 
+def env_seconds(name: str, default: float, *, minimum: float = 0.0) -> float:
+    """Return the variable as a number of seconds (decimals allowed) of at least `minimum`."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not minimum <= value < float("inf"):
+        raise ConfigurationError(f"{name} must be at least {minimum} seconds, not {raw}")
+    return value
+
+
+#: Connections one server process keeps to PostgreSQL at most (PLATEKEEPER_DB_POOL_SIZE).
+DEFAULT_POOL_SIZE = 10
+#: Seconds a request waits for a free connection before it answers 503.
+DEFAULT_POOL_TIMEOUT = 10.0
+
+
 def database_from_url(url: str) -> dict[str, object]:
-    """Translate a DATABASE_URL (postgresql://user:pass@host:port/name or sqlite:///path)."""
+    """Translate a DATABASE_URL (postgresql://user:pass@host:port/name or sqlite:///path).
+
+    PostgreSQL connections come from one pool per process (psycopg's, through Django), of at
+    most PLATEKEEPER_DB_POOL_SIZE connections: each request borrows one and gives it back when
+    it ends (CONN_MAX_AGE 0), so the connections are bounded whatever the load, and a request
+    that waits longer than PLATEKEEPER_DB_POOL_TIMEOUT for one answers 503 (`common.busy`).
+    """
     parts = urlsplit(url)
     if parts.scheme in {"postgres", "postgresql"}:
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise ConfigurationError("DATABASE_URL must name a database, e.g. .../platekeeper")
+        size = env_int("PLATEKEEPER_DB_POOL_SIZE", DEFAULT_POOL_SIZE, minimum=1)
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
@@ -92,8 +119,19 @@ def database_from_url(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": 60,
+            "CONN_MAX_AGE": 0,
             "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {
+                "pool": {
+                    "min_size": min(2, size),
+                    "max_size": size,
+                    "timeout": env_seconds(
+                        "PLATEKEEPER_DB_POOL_TIMEOUT", DEFAULT_POOL_TIMEOUT, minimum=0.1
+                    ),
+                    # Connections above min_size close after a minute unused.
+                    "max_idle": 60.0,
+                },
+            },
         }
     if parts.scheme == "sqlite":
         return sqlite_database(Path(unquote(parts.path)))
@@ -103,7 +141,9 @@ def database_from_url(url: str) -> dict[str, object]:
 
 
 def sqlite_database(path: Path) -> dict[str, object]:
-    """SQLite settings for a server: WAL so readers never block the writer, IMMEDIATE writes."""
+    """SQLite settings for a server: WAL so readers never block the writer, IMMEDIATE writes,
+    and `synchronous=FULL` so a committed batch survives a power loss (the agent deletes reads
+    from its outbox once the server has answered for them)."""
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
@@ -111,7 +151,7 @@ def sqlite_database(path: Path) -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;"
             ),
         },
     }

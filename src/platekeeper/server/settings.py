@@ -13,6 +13,7 @@ from platekeeper.server.environment import (
     env_bool,
     env_int,
     env_list,
+    env_seconds,
     persistent_secret,
     sqlite_database,
 )
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that touches the database: a full connection pool answers 503 at once.
+    "platekeeper.server.common.busy.ServerBusyMiddleware",
     "platekeeper.server.web.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,6 +145,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 #: Reads stamped further than this into the future are refused: a camera clock is wrong.
 PLATEKEEPER_MAX_CLOCK_SKEW_SECONDS = env_int("PLATEKEEPER_MAX_CLOCK_SKEW_SECONDS", 300)
+#: Time budget of one search, canvass or other gated read of ALPR data (`common.budget`).
+PLATEKEEPER_QUERY_SECONDS = env_seconds("PLATEKEEPER_QUERY_SECONDS", 15.0, minimum=0.1)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -29,6 +29,7 @@ from platekeeper.server.access.models import (
     User,
 )
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.common.budget import time_budget
 from platekeeper.server.sharing.log import record_disclosure
 from platekeeper.server.sharing.models import Agreement
 from platekeeper.server.sharing.scope import is_partner, partner_agreement
@@ -211,7 +212,8 @@ def run_gated(
         requester, permission=permission, justification=justification, action=action, query=query
     )
     with transaction.atomic():
-        result = fetch()
+        with time_budget(action):
+            result = fetch()
         event = record_event(
             **_event_fields(requester, justification, action, query),
             outcome=Outcome.ALLOWED,
