@@ -12,6 +12,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
@@ -244,7 +245,15 @@ def authenticate_password(
 def _judge_login(username: str, password: str) -> tuple[User | None, str, str, str]:
     """Decide a login: (user, audit action, audit reason, refusal shown to the person or '')."""
     now = timezone.now()
-    user = User.objects.select_related("agency").filter(username=username).first()
+    # The row stays locked until the login's transaction ends, so concurrent attempts on one
+    # account are judged one after another: after the fifth wrong password, the rest find the
+    # account locked and no more guesses are tried. (SQLite: one writer at a time already.)
+    user = (
+        User.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .filter(username=username)
+        .first()
+    )
     if user is None:
         return None, "login.failed", "unknown user", "wrong username or password"
     if user.locked_until and user.locked_until > now:
@@ -282,13 +291,26 @@ def clear_failed_logins(user: User) -> None:
 
 
 def count_failed_login(user: User, now: dt.datetime) -> None:
-    """Count a failed password or code; the LOCKOUT_THRESHOLD-th within the window locks."""
-    if user.first_failed_login_at is None or now - user.first_failed_login_at > LOCKOUT_WINDOW:
-        user.failed_logins, user.first_failed_login_at = 0, now
-    user.failed_logins += 1
-    if user.failed_logins >= LOCKOUT_THRESHOLD:
-        user.locked_until = now + LOCKOUT_DURATION
-    user.save(update_fields=["failed_logins", "first_failed_login_at", "locked_until"])
+    """Count a failed password or code; the LOCKOUT_THRESHOLD-th within the window locks.
+
+    One UPDATE computes the new count from the stored one, so two failures counted at the same
+    moment never overwrite each other; `user` is refreshed with the result.
+    """
+    window_over = Q(first_failed_login_at__isnull=True) | Q(
+        first_failed_login_at__lt=now - LOCKOUT_WINDOW
+    )
+    User.objects.filter(pk=user.pk).update(
+        failed_logins=Case(When(window_over, then=Value(1)), default=F("failed_logins") + 1),
+        first_failed_login_at=Case(
+            When(window_over, then=Value(now)), default=F("first_failed_login_at")
+        ),
+        locked_until=Case(
+            When(window_over, then=F("locked_until")),
+            When(failed_logins__gte=LOCKOUT_THRESHOLD - 1, then=Value(now + LOCKOUT_DURATION)),
+            default=F("locked_until"),
+        ),
+    )
+    user.refresh_from_db(fields=["failed_logins", "first_failed_login_at", "locked_until"])
 
 
 def record_logout(user: User, *, channel: str, client_address: str = "") -> None:

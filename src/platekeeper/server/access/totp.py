@@ -100,7 +100,9 @@ def verify_login_code(user: User, code: str, *, channel: str, client_address: st
     passwords.
     """
     with transaction.atomic():
-        user.refresh_from_db()
+        # Locked until the end of this transaction: the same code sent twice at once is
+        # checked once against the last step used, then refused as a replay.
+        user.refresh_from_db(from_queryset=User.objects.select_for_update())
         locked = bool(user.locked_until and user.locked_until > timezone.now())
         step = _matching_step(user.totp_secret, code)
         # A code is good once: replaying one seen (e.g. over a shoulder) is refused.
