@@ -1,32 +1,41 @@
 """Places an investigator asks about: a circle or a polygon, each turned into grid cells.
 
 The database finds reads through the (geocell, captured_at) index, so an area is first the
-cells it touches (a coarse, indexed filter) and then an exact test per read in Python.
+cells it touches (a coarse, indexed filter) and then an exact test per read in Python. The
+cost of an area is bounded before anything runs: at most MAX_VERTICES points and MAX_CELLS
+cells, counted without listing them. Areas near a pole and across the 180th meridian work:
+longitudes wrap, and a circle that reaches a pole spans every longitude (and so too many
+cells, which is refused with the bound named).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
-from platekeeper.geo import CELL_DEGREES, EARTH_RADIUS_M, cells_within, distance_m, geocell
+from django.db.models import Q
+
+from platekeeper.geo import LatLonBox, TooManyCells, circle_box, distance_m
 from platekeeper.server.reads.queries import QueryError
 
 MAX_RADIUS_M = 5_000
 MAX_VERTICES = 100
-#: A polygon's bounding box may touch at most this many 0.01 degree cells (about 22 x 18 km
-#: at 38 degrees north); a wider area is a dragnet, not a canvass.
+#: An area may touch at most this many 0.01 degree cells (a 5 km circle touches about 120 at
+#: 38 degrees north; a polygon of about 22 x 18 km there reaches the bound); a wider area is
+#: a dragnet, not a canvass. A 5 km circle beyond about 76 degrees of latitude touches more.
 MAX_CELLS = 400
-_CELLS_PER_ROW = round(360 / CELL_DEGREES)
 
 
-@dataclass(frozen=True)
-class Bounds:
-    min_lat: float
-    max_lat: float
-    min_lon: float
-    max_lon: float
+def box_filter(box: LatLonBox) -> Q:
+    """The reads inside the box, as a filter; two longitude ranges across the 180th meridian."""
+    inside = Q(latitude__gte=box.min_lat, latitude__lte=box.max_lat)
+    if box.all_longitudes:
+        return inside
+    if box.min_lon < -180:
+        return inside & (Q(longitude__gte=box.min_lon + 360) | Q(longitude__lte=box.max_lon))
+    if box.max_lon > 180:
+        return inside & (Q(longitude__gte=box.min_lon) | Q(longitude__lte=box.max_lon - 360))
+    return inside & Q(longitude__gte=box.min_lon, longitude__lte=box.max_lon)
 
 
 @dataclass(frozen=True)
@@ -39,19 +48,18 @@ class Circle:
         _check_point(self.latitude, self.longitude, "lat")
         if not 1 <= self.radius_m <= MAX_RADIUS_M:
             raise QueryError(f"radius_m: must be between 1 and {MAX_RADIUS_M}")
+        count = self.bounds().span().count()
+        if count > MAX_CELLS:
+            raise QueryError(
+                f"radius_m: a {self.radius_m:g} m circle at latitude {self.latitude:g} "
+                f"{TooManyCells(count, MAX_CELLS)} for a canvass; draw a smaller circle"
+            )
 
     def cells(self) -> list[int]:
-        return cells_within(self.latitude, self.longitude, self.radius_m)
+        return self.bounds().span().cells(MAX_CELLS)
 
-    def bounds(self) -> Bounds:
-        d_lat = math.degrees(self.radius_m / EARTH_RADIUS_M)
-        d_lon = d_lat / max(math.cos(math.radians(self.latitude)), 1e-6)
-        return Bounds(
-            self.latitude - d_lat,
-            self.latitude + d_lat,
-            self.longitude - d_lon,
-            self.longitude + d_lon,
-        )
+    def bounds(self) -> LatLonBox:
+        return circle_box(self.latitude, self.longitude, self.radius_m)
 
     def contains(self, latitude: float, longitude: float) -> bool:
         return distance_m(self.latitude, self.longitude, latitude, longitude) <= self.radius_m
@@ -63,7 +71,11 @@ class Circle:
 
 @dataclass(frozen=True)
 class Polygon:
-    """A simple polygon of (latitude, longitude) vertices; it closes by itself."""
+    """A simple polygon of (latitude, longitude) vertices; it closes by itself.
+
+    When its points are more than 180 degrees of longitude apart it is taken to cross the
+    180th meridian (the short way round), as a polygon drawn around Fiji or Chukotka does.
+    """
 
     vertices: tuple[tuple[float, float], ...]
 
@@ -72,28 +84,35 @@ class Polygon:
             raise QueryError(f"polygon: needs between 3 and {MAX_VERTICES} points")
         for lat, lon in self.vertices:
             _check_point(lat, lon, "polygon")
-        box = self.bounds()
-        if box.max_lon - box.min_lon > 180:
-            raise QueryError("polygon: may not cross the 180th meridian")
-        if len(self.cells()) > MAX_CELLS:
-            raise QueryError("polygon: is too large for a canvass; draw a smaller area")
+        count = self.bounds().span().count()
+        if count > MAX_CELLS:
+            raise QueryError(
+                f"polygon: is too large for a canvass: it {TooManyCells(count, MAX_CELLS)}; "
+                "draw a smaller area"
+            )
 
-    def bounds(self) -> Bounds:
-        lats = [lat for lat, _ in self.vertices]
+    @property
+    def _crosses_antimeridian(self) -> bool:
         lons = [lon for _, lon in self.vertices]
-        return Bounds(min(lats), max(lats), min(lons), max(lons))
+        return max(lons) - min(lons) > 180
+
+    def _east(self, longitude: float) -> float:
+        """The longitude in this polygon's frame: across the 180th meridian, 0..360."""
+        return longitude + 360 if self._crosses_antimeridian and longitude < 0 else longitude
+
+    def bounds(self) -> LatLonBox:
+        lats = [lat for lat, _ in self.vertices]
+        lons = [self._east(lon) for _, lon in self.vertices]
+        return LatLonBox(min(lats), max(lats), min(lons), max(lons))
 
     def cells(self) -> list[int]:
-        box = self.bounds()
-        low, high = geocell(box.min_lat, box.min_lon), geocell(box.max_lat, box.max_lon)
-        rows = range(low // _CELLS_PER_ROW, high // _CELLS_PER_ROW + 1)
-        columns = range(low % _CELLS_PER_ROW, high % _CELLS_PER_ROW + 1)
-        return [row * _CELLS_PER_ROW + column for row in rows for column in columns]
+        return self.bounds().span().cells(MAX_CELLS)
 
     def contains(self, latitude: float, longitude: float) -> bool:
         """Even-odd ray casting in the lat/lon plane (exact enough for town-sized areas)."""
+        longitude = self._east(longitude)
         inside = False
-        points = self.vertices
+        points = [(lat, self._east(lon)) for lat, lon in self.vertices]
         j = len(points) - 1
         for i, (lat_i, lon_i) in enumerate(points):
             lat_j, lon_j = points[j]
@@ -113,13 +132,16 @@ Area = Circle | Polygon
 
 def parse_polygon(text: str) -> Polygon:
     """A polygon from `lat,lon;lat,lon;...` (the form the API and the web map send)."""
+    pairs = text.strip().strip(";").split(";", MAX_VERTICES + 1)
+    if len(pairs) > MAX_VERTICES:
+        raise QueryError(f"polygon: needs between 3 and {MAX_VERTICES} points")
     vertices = []
-    for pair in text.strip().strip(";").split(";"):
+    for pair in pairs:
         try:
             lat, lon = (float(part) for part in pair.split(","))
         except ValueError:
             raise QueryError(
-                f"polygon: {pair.strip()!r} is not 'latitude,longitude' "
+                f"polygon: {pair.strip()[:40]!r} is not 'latitude,longitude' "
                 "(write points as lat,lon;lat,lon;...)"
             ) from None
         vertices.append((lat, lon))
@@ -145,5 +167,5 @@ def area_from(
 
 
 def _check_point(latitude: float, longitude: float, name: str) -> None:
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or math.isnan(latitude + longitude):
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # NaN fails both
         raise QueryError(f"{name}: {latitude}, {longitude} is not a place on Earth")

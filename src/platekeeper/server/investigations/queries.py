@@ -31,7 +31,7 @@ from platekeeper.server.access.gate import Gated, Justification, Requester, auth
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.common.types import moment_problem
 from platekeeper.server.investigations import exports
-from platekeeper.server.investigations.areas import Area
+from platekeeper.server.investigations.areas import Area, box_filter
 from platekeeper.server.reads.models import Read
 from platekeeper.server.reads.queries import (
     MAX_PAGE,
@@ -321,14 +321,8 @@ def _candidates(
     branch is a single range of the (geocell, captured_at) index on both databases, whatever
     the planner would make of `geocell IN (...)` on a table laid out in time order.
     """
-    box = window.area.bounds()
-    common = Q(
-        captured_at__gte=window.start,
-        captured_at__lte=window.end,
-        latitude__gte=box.min_lat,
-        latitude__lte=box.max_lat,
-        longitude__gte=box.min_lon,
-        longitude__lte=box.max_lon,
+    common = Q(captured_at__gte=window.start, captured_at__lte=window.end) & box_filter(
+        window.area.bounds()
     )
     if extra is not None:
         common &= extra
