@@ -114,6 +114,9 @@ def test_from_a_new_installation_to_every_obligation_met_with_the_cli_alone(tmp_
     policy.write_text("438.1 PURPOSE AND SCOPE\n")
     today = f"{timezone.localdate():%Y-%m-%d}"
     with isolated_environment(tmp_path / "data") as env:
+        # The audit key apart from the database, as in production (on SQLite both would
+        # otherwise sit in the data dir).
+        env["PLATEKEEPER_AUDIT_KEY_FILE"] = str(tmp_path / "keys" / "audit.key")
         run_cli(env, "user", "add", "bob", "--role", "operator", "--password-stdin", stdin=PASSWORD)
         untrained = run_cli(env, "compliance")
         for step in (

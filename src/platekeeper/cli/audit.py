@@ -32,11 +32,18 @@ def verify() -> None:
         f"Audit log intact: {result.events_checked} events, "
         f"{result.checkpoints_checked} checkpoints verified."
     )
+    if result.uncovered_events:
+        since = f" (written {result.last_checkpoint_at})" if result.last_checkpoint_at else ""
+        click.echo(
+            f"{result.uncovered_events} newest events are not yet covered by a checkpoint"
+            f"{since}; serve writes one within PLATEKEEPER_AUDIT_CHECKPOINT_SECONDS."
+        )
 
 
 @audit.command("checkpoint")
 def checkpoint() -> None:
-    """Write the chain head to the checkpoint file outside the database (serve does it daily)."""
+    """Write the chain head to the checkpoint file outside the database (serve does it every
+    minute while events are written, and when it stops)."""
     migrate_database()
     from platekeeper.server.access.audit import checkpoint_path, write_checkpoint
 

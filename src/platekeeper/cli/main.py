@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Any
 
@@ -50,20 +51,42 @@ def _serve(host: str, port: int) -> None:
     import uvicorn
     from django.conf import settings
 
-    from platekeeper.server.scheduler import daily_jobs, hotlist_drop_jobs, start_periodic_jobs
+    from platekeeper.server import scheduler
+    from platekeeper.server.startup import check_production_settings
 
-    start_periodic_jobs(daily_jobs())
-    start_periodic_jobs(
-        hotlist_drop_jobs(), interval_seconds=settings.PLATEKEEPER_HOTLIST_DROP_MINUTES * 60
-    )
+    check_production_settings()
+    stops = [
+        scheduler.start_periodic_jobs(scheduler.daily_jobs()),
+        scheduler.start_periodic_jobs(
+            scheduler.hotlist_drop_jobs(),
+            interval_seconds=settings.PLATEKEEPER_HOTLIST_DROP_MINUTES * 60,
+        ),
+        scheduler.start_periodic_jobs(
+            scheduler.checkpoint_jobs(),
+            interval_seconds=settings.PLATEKEEPER_AUDIT_CHECKPOINT_SECONDS,
+        ),
+    ]
     click.echo(f"platekeeper {__version__} serving at http://{host}:{port}/  (Ctrl+C stops)")
-    uvicorn.run(
-        "platekeeper.server.asgi:application",
-        host=host,
-        port=port,
-        log_level=os.environ.get("PLATEKEEPER_LOG_LEVEL", "info").lower(),
-        lifespan="off",
-    )
+    # uvicorn shuts down gracefully on SIGTERM, then raises it again with the handler it found:
+    # with Python's default one the process would die before the last checkpoint.
+    signal.signal(signal.SIGTERM, _exit_quietly)
+    try:
+        uvicorn.run(
+            "platekeeper.server.asgi:application",
+            host=host,
+            port=port,
+            workers=settings.PLATEKEEPER_WORKERS,
+            log_level=os.environ.get("PLATEKEEPER_LOG_LEVEL", "info").lower(),
+            lifespan="off",
+        )
+    finally:
+        for stop in stops:
+            stop.set()
+        scheduler.checkpoint_at_shutdown()
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind")
@@ -78,7 +101,8 @@ port_option = click.option(
 def serve(host: str, port: int) -> None:
     """Apply pending migrations, then serve the web interface and API.
 
-    Daily jobs (the audit checkpoint) run in the background while it serves.
+    Jobs run in the background while it serves: the daily purge and sharing check, the
+    hotlist drop folder, and an audit checkpoint every minute (and one more when it stops).
     """
     migrate_database()
     _serve(host, port)

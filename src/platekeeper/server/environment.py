@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -70,12 +71,30 @@ def persistent_secret(name: str, filename: str) -> str:
     from_env = os.environ.get(name)
     if from_env:
         return from_env
-    path = data_dir() / filename
+    return secret_in_file(data_dir() / filename)
+
+
+def secret_in_file(path: Path) -> str:
+    """Return the secret kept in `path`, writing a random one (owner-only) if there is none."""
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+#: The values PLATEKEEPER_ENV may take; production refuses settings unsafe for real data.
+ENVIRONMENTS = ("development", "production")
+
+
+def environment_kind() -> str:
+    """PLATEKEEPER_ENV: `development` (default) or `production`."""
+    kind = env_str("PLATEKEEPER_ENV", "development").strip().lower()
+    if kind not in ENVIRONMENTS:
+        raise ConfigurationError(f"PLATEKEEPER_ENV must be development or production, not {kind!r}")
+    return kind
 
 
 def env_seconds(name: str, default: float, *, minimum: float = 0.0) -> float:

@@ -29,6 +29,26 @@ def daily_jobs() -> list[Callable[[], object]]:
     return [daily_purge, run_self_check, write_checkpoint]
 
 
+def checkpoint_jobs() -> list[Callable[[], object]]:
+    """The audit checkpoint, run every PLATEKEEPER_AUDIT_CHECKPOINT_SECONDS; it writes only when
+    events were added since the last one."""
+    from platekeeper.server.access.audit import write_checkpoint
+
+    return [write_checkpoint]
+
+
+def checkpoint_at_shutdown() -> None:
+    """The last checkpoint, as `serve` stops, so no event of its final minute goes uncovered."""
+    from platekeeper.server.access.audit import write_checkpoint
+
+    try:
+        write_checkpoint()
+    except Exception:
+        log.exception("the audit checkpoint at shutdown failed; run `platekeeper audit checkpoint`")
+    finally:
+        close_old_connections()
+
+
 def start_periodic_jobs(
     jobs: Sequence[Callable[[], object]], *, interval_seconds: float = DAY_SECONDS
 ) -> threading.Event:

@@ -14,11 +14,15 @@ from platekeeper.server.environment import (
     env_int,
     env_list,
     env_seconds,
+    env_str,
+    environment_kind,
     persistent_secret,
     sqlite_database,
 )
 
 DATA_DIR = data_dir()
+#: `production` makes `serve` refuse settings unsafe for real data (see `server.startup`).
+PLATEKEEPER_ENV = environment_kind()
 
 SECRET_KEY = persistent_secret("PLATEKEEPER_SECRET_KEY", "secret_key")
 DEBUG = env_bool("PLATEKEEPER_DEBUG", False)
@@ -145,6 +149,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 #: Reads stamped further than this into the future are refused: a camera clock is wrong.
 PLATEKEEPER_MAX_CLOCK_SKEW_SECONDS = env_int("PLATEKEEPER_MAX_CLOCK_SKEW_SECONDS", 300)
+#: Server processes `serve` starts; each holds its own pool of PLATEKEEPER_DB_POOL_SIZE.
+PLATEKEEPER_WORKERS = env_int("PLATEKEEPER_WORKERS", 1, minimum=1)
+#: How often the audit chain head is checkpointed outside the database while events are written.
+PLATEKEEPER_AUDIT_CHECKPOINT_SECONDS = env_int(
+    "PLATEKEEPER_AUDIT_CHECKPOINT_SECONDS", 60, minimum=1
+)
+#: A second place for checkpoints: a syslog socket (/dev/log) or host:port (UDP); empty: none.
+PLATEKEEPER_AUDIT_SYSLOG = env_str("PLATEKEEPER_AUDIT_SYSLOG", "")
 #: Time budget of one search, canvass or other gated read of ALPR data (`common.budget`).
 PLATEKEEPER_QUERY_SECONDS = env_seconds("PLATEKEEPER_QUERY_SECONDS", 15.0, minimum=0.1)
 

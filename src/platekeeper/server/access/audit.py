@@ -1,10 +1,15 @@
 """Writing and verifying the hash-chained, HMAC-keyed audit log.
 
 Each event's hash is HMAC-SHA256(key, canonical JSON of its content, its id and the previous
-event's hash). The key lives outside the database (PLATEKEEPER_AUDIT_KEY or a file in the data
-dir), so someone with only database access cannot re-forge the chain after editing it; daily
-checkpoints of the chain head, written to a file outside the database, catch the removal of
-the newest events.
+event's hash). The key lives outside the database (PLATEKEEPER_AUDIT_KEY, the file
+PLATEKEEPER_AUDIT_KEY_FILE, or a file in the data dir), so someone with only database access
+cannot re-forge the chain after editing it; `audit_key_problem` says when the key sits with the
+database after all (a production server refuses to start, the compliance report fails).
+
+Checkpoints of the chain head, written to a file outside the database (and, with
+PLATEKEEPER_AUDIT_SYSLOG, to syslog) every PLATEKEEPER_AUDIT_CHECKPOINT_SECONDS while events are
+written and when the server stops, catch the removal of the newest events: even a database
+superuser who drops the triggers can make vanish at most the events of the last interval.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
+import logging.handlers
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from platekeeper.server.access.models import AuditEvent, Outcome
-from platekeeper.server.environment import persistent_secret
+from platekeeper.server.environment import data_dir, secret_in_file
 
 GENESIS_HASH = "0" * 64
 #: Arbitrary constant naming the PostgreSQL advisory lock that serialises appends to the chain.
@@ -31,7 +39,45 @@ _CHAIN_LOCK = 438_005
 
 
 def audit_key() -> bytes:
-    return persistent_secret("PLATEKEEPER_AUDIT_KEY", "audit_key").encode()
+    """PLATEKEEPER_AUDIT_KEY, else the key in `audit_key_file()` (made on first use)."""
+    return (os.environ.get("PLATEKEEPER_AUDIT_KEY") or secret_in_file(audit_key_file())).encode()
+
+
+def audit_key_file() -> Path:
+    """PLATEKEEPER_AUDIT_KEY_FILE, else `audit_key` in the data dir."""
+    configured = os.environ.get("PLATEKEEPER_AUDIT_KEY_FILE")
+    return Path(configured).expanduser().resolve() if configured else data_dir() / "audit_key"
+
+
+def audit_key_problem() -> str | None:
+    """Why the audit key is kept where the database is, or None when it is kept apart.
+
+    An SQLite database is a file: whoever copies its directory (or the data dir holding both)
+    gets the key too, and can edit the log and re-sign the chain. PostgreSQL keeps its data on
+    its own server, so a key in this server's data dir is apart from it.
+    """
+    if os.environ.get("PLATEKEEPER_AUDIT_KEY"):
+        return None
+    database = _sqlite_directory()
+    if database is None:
+        return None
+    key, data = audit_key_file(), data_dir()
+    if key.is_relative_to(database) or (key.is_relative_to(data) and database.is_relative_to(data)):
+        return (
+            f"the audit key file {key} is kept with the database in {database}: whoever copies "
+            "the database can also re-sign an altered audit log; set PLATEKEEPER_AUDIT_KEY, or "
+            f"PLATEKEEPER_AUDIT_KEY_FILE to a file outside {data}"
+        )
+    return None
+
+
+def _sqlite_directory() -> Path | None:
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict["NAME"])
+    if "memory" in name:  # the test suite's in-memory database
+        return None
+    return Path(name).expanduser().resolve().parent
 
 
 def _content(event: AuditEvent) -> bytes:
@@ -121,11 +167,16 @@ def record_event(
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """The outcome of `verify_chain`. `uncovered_events` are the newest events that no
+    checkpoint covers yet: the only ones whose deletion verification cannot see."""
+
     ok: bool
     events_checked: int
     checkpoints_checked: int
     broken_event_id: int | None = None
     problem: str = ""
+    uncovered_events: int = 0
+    last_checkpoint_at: str = ""
 
 
 def verify_chain(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
@@ -162,7 +213,14 @@ def verify_chain(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
                 event_id,
                 f"event #{event_id} differs from the checkpoint of {checkpoint['date']}",
             )
-    return VerifyResult(ok=True, events_checked=checked, checkpoints_checked=len(checkpoints))
+    covered = max((c["event_id"] for c in checkpoints), default=0)
+    return VerifyResult(
+        ok=True,
+        events_checked=checked,
+        checkpoints_checked=len(checkpoints),
+        uncovered_events=last_id - covered,
+        last_checkpoint_at=checkpoints[-1].get("written_at", "") if checkpoints else "",
+    )
 
 
 def _broken(checked: int, event_id: int, problem: str) -> VerifyResult:
@@ -187,7 +245,8 @@ def read_checkpoints() -> list[dict[str, Any]]:
 
 
 def write_checkpoint() -> dict[str, Any] | None:
-    """Append the chain head to the checkpoint file outside the database (daily, and on demand).
+    """Append the chain head to the checkpoint file outside the database (every
+    PLATEKEEPER_AUDIT_CHECKPOINT_SECONDS under `serve`, when it stops, and on demand).
 
     Returns the checkpoint written, or None when the log is empty or the head is unchanged.
     """
@@ -207,4 +266,33 @@ def write_checkpoint() -> dict[str, Any] | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
         handle.write(json.dumps(checkpoint, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    _send_to_syslog(checkpoint)
     return checkpoint
+
+
+def _send_to_syslog(checkpoint: dict[str, Any]) -> None:
+    """A second copy where the database's users cannot reach it (PLATEKEEPER_AUDIT_SYSLOG:
+    a socket path such as /dev/log, or host:port over UDP)."""
+    target = getattr(settings, "PLATEKEEPER_AUDIT_SYSLOG", "")
+    if not target:
+        return
+    host, _, port = target.rpartition(":")
+    address: str | tuple[str, int] = (host, int(port)) if host and port.isdigit() else target
+    handler = logging.handlers.SysLogHandler(
+        address=address, facility=logging.handlers.SysLogHandler.LOG_AUTH
+    )
+    try:
+        handler.emit(
+            logging.makeLogRecord(
+                {
+                    "msg": "platekeeper audit checkpoint %s",
+                    "args": (json.dumps(checkpoint, sort_keys=True),),
+                    "levelno": logging.INFO,
+                    "levelname": "INFO",
+                }
+            )
+        )
+    finally:
+        handler.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
@@ -18,7 +19,7 @@ from operator import attrgetter
 from django.conf import settings
 from django.utils import timezone
 
-from platekeeper.server.access.audit import verify_chain
+from platekeeper.server.access.audit import audit_key_file, audit_key_problem, verify_chain
 from platekeeper.server.access.models import AuditEvent, Outcome, User
 from platekeeper.server.access.queries import TrainingDue, training_due
 from platekeeper.server.access.roles import Role
@@ -268,6 +269,21 @@ def audit_chain_intact(today: dt.date) -> Finding:
 
 
 @obligation(
+    "audit_key_apart",
+    "Key of the audit log kept apart from the database it protects",
+    "438.5(a); Civil Code §1798.90.52",
+)
+def audit_key_apart(today: dt.date) -> Finding:
+    """Whoever can copy the database must not also hold the key that signs the audit log."""
+    problem = audit_key_problem()
+    if problem:
+        return Finding(False, problem)
+    if os.environ.get("PLATEKEEPER_AUDIT_KEY"):
+        return Finding(True, "the key is given by PLATEKEEPER_AUDIT_KEY, not stored on disk")
+    return Finding(True, f"the key file {audit_key_file()} is kept apart from the database")
+
+
+@obligation(
     "sharing_lawful",
     "ALPR data shared only with California law-enforcement or prosecutorial agencies, "
     "under approved agreements",
@@ -314,6 +330,7 @@ CHECKS: list[Check] = [
     training_current,
     audits_on_schedule,
     audit_chain_intact,
+    audit_key_apart,
     sharing_lawful,
     records_requests_on_time,
 ]
