@@ -37,6 +37,21 @@ def _files() -> set[str]:
     }
 
 
+def test_the_completed_run_and_its_audit_record_count_the_files_it_deleted(camera):
+    """The report said 5 files, but the run's final save wrote back the 0 it started with."""
+    store_reads(camera, captured_at=days_ago(0.5), count=3)
+    store_reads(camera, captured_at=days_ago(1.5), count=2)
+
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=366), tick=False):
+        report = purge(batch_size=2)
+
+    run = PurgeRun.objects.get()
+    event = AuditEvent.objects.filter(action="retention.purge").get()
+    assert report.files_deleted == 5
+    assert (run.files_deleted, run.images_deleted, run.reads_deleted) == (5, 5, 5)
+    assert event.query["files_deleted"] == 5
+
+
 def _dangling_reads() -> int:
     """Reads pointing at an image whose row or file is gone: what a purge must never leave."""
     images = dict(Image.objects.values_list("sha256", "path"))

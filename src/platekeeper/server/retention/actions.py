@@ -601,6 +601,8 @@ def _after_commit(run: PurgeRun, report: PurgeReport, gone: dict[str, str], paus
     readded = set(Image.objects.filter(sha256__in=list(gone)).values_list("sha256", flat=True))
     deleted = files.delete_files([path for digest, path in gone.items() if digest not in readded])
     report.files_deleted += deleted
+    # Kept on `run` too: the run's final save writes every field back.
+    run.files_deleted = report.files_deleted
     PurgeRun.objects.filter(pk=run.pk).update(files_deleted=report.files_deleted)
 
 
