@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
@@ -124,22 +124,29 @@ def add_entry(
     except InvalidPlate as error:
         raise HotlistError(f"plate: {error}") from None
     state = state.strip().upper()
+    already = HotlistError(f"plate: {normalized} is already on {hotlist.name}")
     if HotlistEntry.objects.filter(
         hotlist=hotlist, plate_normalized=normalized, state=state
     ).exists():
-        raise HotlistError(f"plate: {normalized} is already on {hotlist.name}")
-    entry = HotlistEntry.objects.create(
-        hotlist=hotlist,
-        plate=plate.strip(),
-        plate_normalized=normalized,
-        state=state,
-        reason=reason,
-        vehicle_description=description,
-        case_number=case_number,
-        entered_by=actor.username,
-        entered_at=timezone.now(),
-        expires_at=expires_at,
-    )
+        raise already
+    try:
+        # The same plate entered twice at once passes the check above twice; the unique
+        # constraint decides, and the second hears the same answer instead of a 500.
+        with transaction.atomic():
+            entry = HotlistEntry.objects.create(
+                hotlist=hotlist,
+                plate=plate.strip(),
+                plate_normalized=normalized,
+                state=state,
+                reason=reason,
+                vehicle_description=description,
+                case_number=case_number,
+                entered_by=actor.username,
+                entered_at=timezone.now(),
+                expires_at=expires_at,
+            )
+    except IntegrityError:
+        raise already from None
     bump_generation()
     record_event(
         actor=actor,
