@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/platekeeper
 
-.PHONY: install demo serve test test-sqlite test-postgres bench lint format browser clean
+.PHONY: install demo serve test test-sqlite test-postgres fuzz bench lint format browser clean
 
 install: $(STAMP)
 
@@ -31,6 +31,11 @@ test-sqlite: install
 
 test-postgres: install
 	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -m both_databases
+
+# Property-based and schemathesis tests with many more examples, new each run (`make test`
+# runs the same few every time).
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/server/test_input_properties.py tests/server/test_openapi_fuzz.py
 
 bench: install
 	$(PY) benchmarks/run_all.py

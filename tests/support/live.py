@@ -15,8 +15,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from tests.support.people import PASSWORD
-
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -73,6 +71,8 @@ def run_cli(
 def investigator_token(env: dict[str, str], username: str = "ines") -> str:
     """An investigator with current training and a personal API token, made with the CLI."""
     import datetime as dt
+
+    from tests.support.people import PASSWORD  # Django models: only once a test runs
 
     yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
     steps = [
