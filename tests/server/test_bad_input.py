@@ -193,3 +193,31 @@ def test_nan_and_infinity_tokens_are_refused_on_the_ingest_route(device):
     )
 
     _assert_refused(response, names="NaN", status=400)
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ({"plate": "7ABC123", **JUSTIFIED, "case_number": "24\x00"}, "case_number"),
+        ({"plate": "7ABC123", **JUSTIFIED, "purpose": "x" * 41}, "purpose"),
+    ],
+)
+def test_values_postgresql_cannot_store_are_refused_naming_the_field(investigator, query, names):
+    """A NUL character or a purpose longer than the audit record's column once answered 500
+    on PostgreSQL (found by schemathesis)."""
+    response = investigator.get(f"/api/v1/reads/search?{urlencode(query)}")
+
+    _assert_refused(response, names=names)
+
+
+def test_a_nul_character_in_a_body_is_refused(device):
+    body = json.dumps({"reads": [read_item(vehicle_make="Ford\x00")]})
+
+    response = device.client.post(
+        "/api/v1/reads",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {device.token}"},
+    )
+
+    _assert_refused(response, names="NUL character", status=400)

@@ -54,7 +54,7 @@ read_items = st.fixed_dictionaries(
         "speed_kmh": anything,
         "state": anything,
         "plate_box": st.one_of(
-            anything, st.fixed_dictionaries({k: numbers for k in ("x", "y", "width", "height")})
+            anything, st.fixed_dictionaries(dict.fromkeys(("x", "y", "width", "height"), numbers))
         ),
         "candidates": st.lists(
             st.fixed_dictionaries({"plate": st.text(max_size=20), "confidence": numbers}),
@@ -88,8 +88,10 @@ def test_any_read_item_is_stored_sane_or_rejected_by_index(device, item):
     if answer["stored"]:
         read = Read.objects.get(id=uuid.UUID(str(item["id"])))
         assert EARLIEST_CAPTURE <= read.captured_at <= LATEST_MOMENT
-        assert math.isfinite(read.latitude) and -90 <= read.latitude <= 90
-        assert math.isfinite(read.longitude) and -180 <= read.longitude <= 180
+        assert math.isfinite(read.latitude)
+        assert -90 <= read.latitude <= 90
+        assert math.isfinite(read.longitude)
+        assert -180 <= read.longitude <= 180
 
 
 @pytest.fixture

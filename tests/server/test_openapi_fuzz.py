@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from platekeeper.server.access.actions import create_personal_token
@@ -26,7 +28,18 @@ _DEVICE_ROUTES = ("/api/v1/reads", "/api/v1/ingest/", "/api/v1/agent/")
 
 
 @pytest.fixture
-def tokens() -> dict[str, str]:
+def _keep_the_test_transaction():
+    """As Django's test client does: requests sent straight to the WSGI application must not
+    close the connection (on PostgreSQL it would go back to the pool, test transaction and all)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(_keep_the_test_transaction) -> dict[str, str]:
     """A camera with a few reads, and a trained investigator: both tokens."""
     camera = add_camera("Fuzz Ave", latitude=37.82, longitude=-122.23)
     record_reads(camera.camera, [read_item() for _ in range(3)])

@@ -7,11 +7,13 @@ resolves and lists the error answers, so clients and fuzzers can rely on it.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -29,6 +31,7 @@ from platekeeper.server.reads.api import BatchIn, ErrorOut
 from platekeeper.server.reads.api import router as reads_router
 from platekeeper.server.reads.search_api import router as search_router
 
+log = logging.getLogger(__name__)
 #: The error answers every operation may give, besides those it declares itself.
 _ERROR_ANSWERS = {
     "400": "A parameter or the body is unusable; `detail` names it",
@@ -41,10 +44,19 @@ _ERROR_ANSWERS = {
 
 
 class BoundedParser(Parser):
-    """ninja's body parser, with the depth and NaN bounds of every other body."""
+    """ninja's parser, with the bounds of every other body (depth, NaN, NUL), and no NUL
+    character in a query parameter (PostgreSQL text cannot hold one)."""
 
     def parse_body(self, request: HttpRequest) -> Any:
         return parse_json(request.body)
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        for key, values in data.lists():
+            if any("\x00" in value for value in values):
+                raise HttpError(400, f"{key}: contains a NUL character")
+        return super().parse_querydict(data, list_fields, request)
 
 
 class PlatekeeperAPI(NinjaAPI):
@@ -118,6 +130,14 @@ def _database_trouble(request: HttpRequest, exc: OperationalError) -> HttpRespon
     if busy is None:
         raise exc
     return busy_response(request, busy)
+
+
+@api.exception_handler(DataError)
+def _unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """The last guard behind the schemas: a value the database cannot hold is the client's."""
+    log.warning("400 %s %s: %s", request.method, request.path, str(exc).splitlines()[0])
+    detail = "a value does not fit its field (too long, out of range, or a NUL character)"
+    return api.create_response(request, {"detail": detail}, status=400)
 
 
 @api.exception_handler(HttpError)

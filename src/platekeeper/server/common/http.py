@@ -2,7 +2,8 @@
 
 The size of a body is bounded by Django (PLATEKEEPER_MAX_REQUEST_BYTES) before it is read, and
 its nesting by `MAX_JSON_DEPTH` before it is parsed, so no body can exhaust the parser's stack.
-JSON's non-numbers (`NaN`, `Infinity`) are refused: no field of ours can hold them.
+JSON's non-numbers (`NaN`, `Infinity`) and NUL characters are refused: no field of ours (and no
+PostgreSQL text) can hold them.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def parse_json(raw: bytes | str) -> object:
     Raises BadRequestBody (400) with one line that says what is wrong.
     """
     data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if b"\\u0000" in data:
+        raise BadRequestBody("body: a string holds a NUL character (\\u0000), which no field takes")
     if json_depth_exceeds(data, MAX_JSON_DEPTH):
         raise BadRequestBody(
             f"body is nested deeper than {MAX_JSON_DEPTH} levels of arrays and objects"

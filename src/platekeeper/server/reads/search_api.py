@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from platekeeper.server.access.auth import PERSON_AUTH, api_requester
 from platekeeper.server.access.gate import Justification
@@ -15,8 +15,9 @@ router = Router(tags=["reads"], auth=PERSON_AUTH)
 
 
 class JustificationIn(Schema):
-    purpose: str = ""
-    case_number: str = ""
+    # Missing is refused by the gate (400, audited); the lengths are those of the audit record.
+    purpose: str = Field("", max_length=40)
+    case_number: str = Field("", max_length=60)
 
     def justification(self) -> Justification:
         return Justification(purpose=self.purpose, case_number=self.case_number)
