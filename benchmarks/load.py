@@ -9,7 +9,7 @@ size. The baseline is the same queries in raw SQL on the same database in the sa
 time after the load.
 
     python benchmarks/load.py [--clients 50] [--seconds 60] [--database sqlite|postgresql|both]
-                              [--pool-size 10]
+                              [--pool-size 10] [--workers 1]
 """
 
 from __future__ import annotations
@@ -338,14 +338,21 @@ def purge_while_loaded(env: dict[str, str], recorder: Recorder, delay: float) ->
     recorder.notes["purge"] = summary[0] if summary else done.stderr.strip()[-300:]
 
 
-def watch_connections(url: str | None, stop: threading.Event, peak: list[int]) -> None:
+def watch_connections(url: str | None, stop: threading.Event, peaks: Counter[str]) -> None:
+    """The most connections each program (its application_name) held at once."""
     if not url:
         return
-    from tests.support.postgres import pg_connect, server_connections
+    from tests.support.postgres import pg_connect
 
     with pg_connect(url) as watcher:
         while not stop.is_set():
-            peak[0] = max(peak[0], server_connections(watcher))
+            rows = watcher.execute(
+                "SELECT application_name, count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "GROUP BY application_name"
+            ).fetchall()
+            for name, count in rows:
+                peaks[name or "other"] = max(peaks[name or "other"], count)
             time.sleep(0.05)
 
 
@@ -405,23 +412,27 @@ async def _old_reads(base, data, crops) -> None:
 # --- one database ---------------------------------------------------------------------------
 
 
-def measure(label: str, url: str | None, clients: int, seconds: int, pool_size: int) -> None:
+def measure(
+    label: str, url: str | None, clients: int, seconds: int, pool_size: int, workers: int
+) -> None:
     from tests.support.live import isolated_environment, running_server
 
     officers = max(1, clients // 10)
     with tempfile.TemporaryDirectory() as tmp, isolated_environment(Path(tmp) / "data", url) as env:
         env.update(
             PLATEKEEPER_DB_POOL_SIZE=str(pool_size),
+            PLATEKEEPER_WORKERS=str(workers),
             PLATEKEEPER_AUDIT_KEY_FILE=str(Path(tmp) / "keys" / "audit.key"),
             PLATEKEEPER_LOG_LEVEL="WARNING",
             PYTHONPATH=str(_harness.REPO),
         )
         data = _subprocess(env, "--setup", str(max(4, clients // 2)), str(officers))
         recorder = Recorder()
-        stop, peak = threading.Event(), [0]
-        with running_server(env) as base:
+        stop, peaks = threading.Event(), Counter()
+        # libpq names each program's connections, so the watcher tells the server's apart.
+        with running_server({**env, "PGAPPNAME": "platekeeper-serve"}) as base:
             watcher = threading.Thread(
-                target=watch_connections, args=(env.get("DATABASE_URL"), stop, peak)
+                target=watch_connections, args=(env.get("DATABASE_URL"), stop, peaks)
             )
             crops = _crops()
             asyncio.run(_old_reads(base, data, crops))
@@ -432,7 +443,8 @@ def measure(label: str, url: str | None, clients: int, seconds: int, pool_size: 
             stop.set()
             watcher.join()
         raw = _subprocess(env, "--baseline", json.dumps(data["plates"][:500]))
-    _report(label, url, clients, seconds, pool_size, recorder, elapsed, peak[0], raw)
+    pools = f"{workers} x pool {pool_size}" if workers > 1 else f"pool {pool_size}"
+    _report(label, url, clients, seconds, pools, recorder, elapsed, peaks, raw)
 
 
 def _subprocess(env: dict[str, str], *args: str) -> dict:
@@ -444,7 +456,7 @@ def _subprocess(env: dict[str, str], *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _report(label, url, clients, seconds, pool_size, recorder, elapsed, peak, raw) -> None:
+def _report(label, url, clients, seconds, pools, recorder, elapsed, peaks, raw) -> None:
     today = dt.date.today().isoformat()  # noqa: DTZ011 - the local date of the measurement
     rows = []
     total = 0
@@ -463,7 +475,7 @@ def _report(label, url, clients, seconds, pool_size, recorder, elapsed, peak, ra
              *_percentiles(raw.get(kind, []))[:2]]
         )  # fmt: skip
     _harness.print_table(
-        f"load: {clients} clients for {seconds} s on {label} (pool {pool_size}; {today}; "
+        f"load: {clients} clients for {seconds} s on {label} ({pools}; {today}; "
         f"{recorder.notes.get('mix', '')})",
         ["kind", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors",
          "raw SQL p50 ms", "raw SQL p95 ms"],
@@ -473,7 +485,10 @@ def _report(label, url, clients, seconds, pool_size, recorder, elapsed, peak, ra
     print(f"total: {total} requests, {total / elapsed:.1f} req/s; 5xx: {fives}; "
           f"errors by status: {dict(errors) or 'none'}")  # fmt: skip
     if url:
-        print(f"peak PostgreSQL connections of the server: {peak} (pool size {pool_size})")
+        print(
+            f"peak PostgreSQL connections: server {peaks['platekeeper-serve']} "
+            f"({pools}), purge command {peaks['platekeeper-purge']}"
+        )
     print(f"alert events received on the live feeds: {recorder.notes.get('alert events', '0')}")
     print(f"purge: {recorder.notes.get('purge', '')}")
     print("raw SQL: the same queries on the same database after the load, one at a time")
@@ -494,6 +509,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pool-size", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--setup", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -505,7 +521,7 @@ def main() -> None:
         return
     for label, url in _harness.databases():
         if args.database in (label.lower(), "both"):
-            measure(label, url, args.clients, args.seconds, args.pool_size)
+            measure(label, url, args.clients, args.seconds, args.pool_size, args.workers)
 
 
 if __name__ == "__main__":
