@@ -46,7 +46,7 @@ def _isolated_data_dir(settings, tmp_path):
 # Property-based tests: the same few examples every run of `make test`; `make fuzz` sets
 # HYPOTHESIS_PROFILE=fuzz for many more, new each time.
 hypothesis_settings.register_profile(
-    "default", max_examples=8, derandomize=True, deadline=None, database=None
+    "default", max_examples=5, derandomize=True, deadline=None, database=None
 )
 hypothesis_settings.register_profile("fuzz", max_examples=300, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
