@@ -485,9 +485,12 @@ def _report(label, url, clients, seconds, pools, recorder, elapsed, peaks, raw) 
     print(f"total: {total} requests, {total / elapsed:.1f} req/s; 5xx: {fives}; "
           f"errors by status: {dict(errors) or 'none'}")  # fmt: skip
     if url:
+        others = ", ".join(
+            f"{name} {n}" for name, n in peaks.items() if name != "platekeeper-serve"
+        )
         print(
-            f"peak PostgreSQL connections: server {peaks['platekeeper-serve']} "
-            f"({pools}), purge command {peaks['platekeeper-purge']}"
+            f"peak PostgreSQL connections: server {peaks['platekeeper-serve']} ({pools})"
+            + (f"; the purge command and others: {others}" if others else "")
         )
     print(f"alert events received on the live feeds: {recorder.notes.get('alert events', '0')}")
     print(f"purge: {recorder.notes.get('purge', '')}")
