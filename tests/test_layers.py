@@ -11,7 +11,7 @@ DJANGO_FREE_MODULES = [
     "platekeeper.plates",
     "platekeeper.geo",
     "platekeeper.wire",
-    "platekeeper.vendor_formats",
+    "platekeeper.vendors",
     "platekeeper.demo",
     "platekeeper.cli.main",
     "platekeeper.agent.config",

@@ -88,3 +88,64 @@ def test_vendor_endpoints_need_the_device_token(db, client):
     response = client.post("/api/v1/ingest/openalpr", data="{}", content_type="application/json")
 
     assert response.status_code == 401
+
+
+def test_alpr_command_line_output_is_ingested_and_a_resend_is_a_duplicate(device):
+    """`alpr -j photo.jpg` of OpenALPR 2.3 has no uuid; the same output twice is one read."""
+    output = sample("openalpr_alpr_cli.json")
+
+    first = device.post("/api/v1/ingest/openalpr", output).json()
+    again = device.post("/api/v1/ingest/openalpr", output).json()
+
+    assert (first["stored"], first["duplicates"]) == (1, 0)
+    assert (again["stored"], again["duplicates"]) == (0, 1)
+    assert Read.objects.get().plate_normalized == "8LXK204"
+
+
+def test_every_registered_vendor_has_its_route_and_source(device):
+    from platekeeper.server.reads.models import read_source_choices
+    from platekeeper.vendors import vendors
+
+    sources = dict(read_source_choices())
+    for vendor in vendors():
+        response = device.post(f"/api/v1/ingest/{vendor.name}", {})
+        assert response.status_code == 400, vendor.name  # the route exists and names a field
+        assert sources[vendor.name] == vendor.label
+
+
+def test_a_signed_verkada_webhook_is_checked_when_the_secret_is_set(device, monkeypatch):
+    from platekeeper.vendors import verkada
+    from tests.vendors.test_verkada import lpr_webhook, signed
+
+    monkeypatch.setenv("PLATEKEEPER_VERKADA_SECRET", "s3cret")
+    message = signed(lpr_webhook(), secret="s3cret")
+    headers = {"Authorization": f"Bearer {device.token}"}
+
+    good = device.client.post(
+        "/api/v1/ingest/verkada",
+        data=message.body,
+        content_type="application/json",
+        headers={**headers, "Verkada-Signature": message.headers["Verkada-Signature"]},
+    )
+    forged = device.client.post(
+        "/api/v1/ingest/verkada",
+        data=message.body,
+        content_type="application/json",
+        headers={**headers, "Verkada-Signature": f"{int(verkada.time.time())}|00"},
+    )
+
+    assert good.status_code == 200, good.content
+    assert good.json()["stored"] == 1
+    assert forged.status_code == 401
+    assert "Verkada-Signature" in forged.json()["detail"]
+    read = Read.objects.get()
+    assert (read.source, read.state, read.plate_normalized) == ("verkada", "CA", "ABCD123")
+
+
+def test_an_axis_push_event_becomes_a_read(device):
+    from tests.vendors.test_axis import push_event
+
+    body = device.post("/api/v1/ingest/axis", push_event()).json()
+
+    assert body["stored"] == 1
+    assert Read.objects.get().source == "axis"

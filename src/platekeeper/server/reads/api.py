@@ -1,17 +1,27 @@
-"""API routes for ingesting reads: the platekeeper contract and two vendors' webhook formats."""
+"""API routes for ingesting reads: the platekeeper contract, and every format registered in
+`platekeeper.vendors` at `/api/v1/ingest/{name}`."""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Callable
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from platekeeper import vendor_formats
 from platekeeper.server.alerts.actions import RaisedAlert
 from platekeeper.server.cameras.auth import DeviceToken
 from platekeeper.server.common.http import BadRequestBody, read_json_or_multipart
 from platekeeper.server.reads.actions import BatchTooLarge, IngestResult, record_reads
 from platekeeper.server.reads.models import ReadSource
 from platekeeper.server.reads.schemas import ReadIn
+from platekeeper.vendors import (
+    Vendor,
+    VendorMessage,
+    VendorPayloadError,
+    VendorSignatureError,
+    vendors,
+)
 from platekeeper.wire import MAX_BATCH
 
 router = Router(tags=["ingestion"], auth=DeviceToken())
@@ -101,40 +111,43 @@ def _batch_items(document: object) -> list[object]:
     return items
 
 
-@router.post(
-    "/ingest/openalpr", response={200: IngestOut, **_ERRORS}, summary="OpenALPR agent webhook"
-)
-def post_openalpr(request: HttpRequest) -> Status:
-    """Accept the JSON that OpenALPR's alprd posts (`alpr_group`, `alpr_results`, heartbeats)."""
-    try:
-        body = read_json_or_multipart(request, json_field="json")
-        items, _ = vendor_formats.openalpr_to_items(_require_object(body.document))
-    except (BadRequestBody, vendor_formats.VendorPayloadError) as error:
-        return Status(getattr(error, "status", 400), {"detail": str(error)})
-    return Status(200, _answer(record_reads(request.auth, items, source=ReadSource.OPENALPR)))
+def _vendor_route(vendor: Vendor) -> Callable[[HttpRequest], Status]:
+    """The view of `POST /api/v1/ingest/{vendor.name}`: the vendor's module does the mapping."""
 
+    def post_vendor(request: HttpRequest) -> Status:
+        secret = os.environ.get(vendor.secret_variable or "") if vendor.verify else None
+        try:
+            # Signatures are over the bytes sent, so the raw body is kept before it is parsed.
+            raw = request.body if secret else b""
+            body = read_json_or_multipart(request, json_field=vendor.json_field)
+            message = VendorMessage(body.document, body.files, request.headers, raw)
+            if vendor.verify and secret:
+                vendor.verify(message, secret)
+            items = vendor.to_items(message)
+        except VendorSignatureError as error:
+            return Status(401, {"detail": str(error)})
+        except (BadRequestBody, VendorPayloadError) as error:
+            return Status(getattr(error, "status", 400), {"detail": str(error)})
+        return Status(200, _answer(record_reads(request.auth, items, source=vendor.name)))
 
-@router.post(
-    "/ingest/platerecognizer",
-    response={200: IngestOut, **_ERRORS},
-    summary="Plate Recognizer Snapshot/Stream webhook",
-)
-def post_platerecognizer(request: HttpRequest) -> Status:
-    """Accept Plate Recognizer webhooks: JSON, or multipart with `json` and an `upload` image."""
-    try:
-        body = read_json_or_multipart(request, json_field="json")
-        image = body.files.get("upload")
-        items, _ = vendor_formats.platerecognizer_to_items(
-            _require_object(body.document), image=image
+    post_vendor.__doc__ = (
+        f"Accept {vendor.summary} as {vendor.label} sends it: JSON, or multipart with the JSON "
+        f"in a `{vendor.json_field}` field and images as file parts."
+        + (
+            f" Signed messages are checked when {vendor.secret_variable} is set."
+            if vendor.verify
+            else ""
         )
-    except (BadRequestBody, vendor_formats.VendorPayloadError) as error:
-        return Status(getattr(error, "status", 400), {"detail": str(error)})
-    return Status(
-        200, _answer(record_reads(request.auth, items, source=ReadSource.PLATERECOGNIZER))
     )
+    return post_vendor
 
 
-def _require_object(document: object) -> dict:
-    if not isinstance(document, dict):
-        raise BadRequestBody("body must be a JSON object")
-    return document
+for _vendor in vendors():
+    router.add_api_operation(
+        f"/ingest/{_vendor.name}",
+        ["POST"],
+        _vendor_route(_vendor),
+        response={200: IngestOut, **_ERRORS},
+        summary=_vendor.summary,
+        operation_id=f"post_ingest_{_vendor.name}",
+    )

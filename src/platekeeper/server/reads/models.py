@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from platekeeper import vendors
 from platekeeper.server.cameras.models import Camera
 
 
@@ -24,10 +25,15 @@ class Image(models.Model):
 
 
 class ReadSource(models.TextChoices):
+    """Where reads come from besides other vendors' formats (named by `platekeeper.vendors`)."""
+
     API = "api", "platekeeper API"
-    OPENALPR = "openalpr", "OpenALPR agent"
-    PLATERECOGNIZER = "platerecognizer", "Plate Recognizer"
     DEMO = "demo", "Demo data"
+
+
+def read_source_choices() -> list[tuple[str, str]]:
+    """Every `Read.source`: a callable, so that registering a vendor needs no migration."""
+    return [*ReadSource.choices, *vendors.read_source_choices()]
 
 
 class Read(models.Model):
@@ -41,7 +47,7 @@ class Read(models.Model):
 
     id = models.UUIDField(primary_key=True)
     camera = models.ForeignKey(Camera, on_delete=models.PROTECT, related_name="reads")
-    source = models.CharField(max_length=16, choices=ReadSource.choices, default=ReadSource.API)
+    source = models.CharField(max_length=16, choices=read_source_choices, default=ReadSource.API)
     plate = models.CharField(max_length=16, help_text="The plate as the camera read it")
     plate_normalized = models.CharField(max_length=10)
     state = models.CharField(max_length=8, blank=True)
