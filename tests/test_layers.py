@@ -12,6 +12,8 @@ DJANGO_FREE_MODULES = [
     "platekeeper.geo",
     "platekeeper.wire",
     "platekeeper.vendors",
+    "platekeeper.bridges.frigate",
+    "platekeeper.cli.bridge",
     "platekeeper.demo",
     "platekeeper.cli.main",
     "platekeeper.agent.config",

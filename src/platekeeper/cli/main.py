@@ -12,6 +12,7 @@ import click
 from platekeeper import __version__
 from platekeeper.cli.django_setup import migrate_database
 from platekeeper.errors import PlatekeeperError
+from platekeeper.extras import missing_extra
 
 #: Exit code for a failure that is the system's fault, not the user's (sysexits EX_SOFTWARE).
 EXIT_INTERNAL_ERROR = 70
@@ -28,6 +29,9 @@ class PlatekeeperGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as error:
+            if extra := missing_extra(error, ctx.invoked_subcommand):
+                click.echo(f"Error: {extra}", err=True)
+                sys.exit(1)
             if os.environ.get("PLATEKEEPER_DEBUG"):
                 raise
             click.echo(
@@ -138,6 +142,7 @@ def _register_subcommands() -> None:
     from platekeeper.cli import (
         agent,
         audit,
+        bridge,
         cameras,
         compliance,
         hotlists,
@@ -164,6 +169,7 @@ def _register_subcommands() -> None:
         retention.retention_group,
         records.records,
         agent.agent,
+        bridge.bridge,
         sharing.agency,
         sharing.sharing,
         recognize.recognize,

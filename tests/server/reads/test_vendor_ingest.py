@@ -149,3 +149,13 @@ def test_an_axis_push_event_becomes_a_read(device):
 
     assert body["stored"] == 1
     assert Read.objects.get().source == "axis"
+
+
+def test_a_frigate_end_event_posted_over_http_becomes_a_read(device):
+    from tests.vendors.test_frigate import ended
+
+    first = device.post("/api/v1/ingest/frigate", ended()).json()
+    again = device.post("/api/v1/ingest/frigate", ended()).json()
+
+    assert (first["stored"], again["duplicates"]) == (1, 1)
+    assert Read.objects.get().source == "frigate"
