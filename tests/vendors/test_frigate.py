@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from platekeeper.vendors import VendorMessage, VendorPayloadError, frigate
-from tests.bridges.test_frigate import event, tracked
+from tests.support.frigate import event, tracked
 from tests.vendors.support import assert_canonical
 
 

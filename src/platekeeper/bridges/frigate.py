@@ -118,6 +118,7 @@ class FrigateBridge:
         )
         self.plates: OrderedDict[str, tuple[str, float | None]] = OrderedDict()
         self.stop = threading.Event()
+        self.failed = False
         self._unrouted: set[str] = set()
 
     @property
@@ -199,8 +200,9 @@ class FrigateBridge:
             return None
         return response.content
 
-    def run(self) -> None:
-        """Listen and upload until `stop` is set (SIGTERM, SIGINT)."""
+    def run(self) -> int:
+        """Listen and upload until `stop` is set (SIGTERM, SIGINT, or a message that could not
+        be kept); the exit status: 1 after such a failure."""
         uploaders = [
             threading.Thread(target=uploader.run, args=(self.stop,), daemon=True, name=name)
             for name, uploader in self.uploaders.items()
@@ -219,6 +221,7 @@ class FrigateBridge:
                 thread.join(timeout=15)
             for outbox in self.outboxes.values():
                 outbox.close()
+        return 1 if self.failed else 0
 
     def _mqtt_client(self) -> mqtt.Client:
         client = mqtt.Client(
@@ -245,7 +248,14 @@ class FrigateBridge:
             )
 
         def on_message(client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-            self.handle(message.topic, message.payload)
+            try:
+                self.handle(message.topic, message.payload)
+            except Exception:
+                # Unacknowledged, the message comes again when the bridge is started again.
+                logger.exception("could not keep a message from %s; stopping", message.topic)
+                self.failed = True
+                self.stop.set()
+                return
             # Only now: a message not acknowledged is delivered again after a restart.
             client.ack(message.mid, message.qos)
 

@@ -102,4 +102,4 @@ def frigate(
         )
     )
     stop_on_signals(running)
-    running.run()
+    sys.exit(running.run())
