@@ -268,6 +268,44 @@ def test_a_bridge_restarted_in_the_middle_of_a_burst_loses_none_and_doubles_none
     assert second.stop() == 0
 
 
+def test_a_known_plate_heard_before_a_restart_still_makes_the_read_at_the_end(
+    tmp_path, platekeeper, bridges, prefix, publisher
+):
+    """GIVEN a plate Frigate knows by name, heard on tracked_object_update WHEN the bridge is
+    killed before the object ends and started again THEN the end still makes its read."""
+    env, base, token_file = platekeeper
+    args = (
+        "--broker", f"mqtt://{BROKER[0]}:{BROKER[1]}", "--server", base,
+        "--token-file", str(token_file), "--data-dir", str(tmp_path / "bridge"),
+        "--topic-prefix", prefix,
+    )  # fmt: skip
+    first = bridges(*args)
+    first.wait_listening()
+    publisher.send([lpr_update("1764425300.1-known", "driveway", "5KNW123")])
+    wait_for(lambda: "5KNW123" in _pending(tmp_path / "bridge"), "the plate on disk", first)
+    first.kill()
+
+    second = bridges(*args)
+    second.wait_listening(times=2)
+    known = tracked("1764425300.1-known", "driveway", ended=True)
+    publisher.send([("events", event("end", None, {**known, "sub_label": ["Neighbour", 0.9]}))])
+
+    wait_for(lambda: len(stored_reads(env)) >= 1, "the read", second)
+    assert [plate for plate, _, _ in stored_reads(env)] == ["5KNW123"]
+
+
+def _pending(data_dir: Path) -> str:
+    path = data_dir / "frigate-pending-plates.sqlite3"
+    if not path.exists():
+        return ""
+    with (
+        contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as db,
+        contextlib.suppress(sqlite3.OperationalError),
+    ):
+        return " ".join(row[0] for row in db.execute("SELECT plate FROM pending"))
+    return ""
+
+
 def test_a_missing_token_is_one_line_and_exit_code_2(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     env.pop("PLATEKEEPER_AGENT_TOKEN", None)

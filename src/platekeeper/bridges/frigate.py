@@ -9,8 +9,9 @@ object, it becomes one read (`platekeeper.vendors.frigate`), with Frigate's best
 Nothing is lost between hearing and storing: the MQTT session is persistent (a fixed client
 id, clean session off) and subscribed at QoS 1, and a message is acknowledged only once its
 read is on disk in the outbox, so messages that arrive while the bridge is down or before it
-has stored them are delivered again. The read's id is Frigate's object id, so hearing an
-event twice stores one read.
+has stored them are delivered again; plates heard on `tracked_object_update` wait on disk
+too (`PendingPlates`) until their object ends. The read's id is Frigate's object id, so
+hearing an event twice stores one read.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import contextlib
 import hashlib
 import json
 import logging
+import sqlite3
 import threading
-from collections import OrderedDict
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +41,9 @@ from platekeeper.vendors import frigate as formats
 
 logger = logging.getLogger(__name__)
 
-#: `lpr` updates remembered for objects whose end has not come yet (the oldest go first).
-MAX_PENDING_PLATES = 10_000
+#: Plates heard for objects that have not ended are forgotten after this long (Frigate ends
+#: every object long before; what is older belongs to objects whose end was never published).
+PENDING_PLATE_SECONDS = 24 * 3600
 
 
 class BridgeError(PlatekeeperError):
@@ -86,6 +89,43 @@ class Settings:
     timeout_seconds: float = 10
 
 
+class PendingPlates:
+    """Plates heard on `tracked_object_update` for objects that have not ended yet.
+
+    On disk, like the outbox: the update is acknowledged once stored, so a bridge restarted
+    between a known plate's update and its object's end still makes the read.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS pending (object_id TEXT PRIMARY KEY, plate TEXT NOT NULL,"
+            " score REAL, heard_at REAL NOT NULL)"
+        )
+        self._db.execute(
+            "DELETE FROM pending WHERE heard_at < ?", (time.time() - PENDING_PLATE_SECONDS,)
+        )
+
+    def remember(self, object_id: str, plate: str, score: float | None) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)",
+            (object_id, plate, score, time.time()),
+        )
+
+    def take(self, object_id: str) -> tuple[str, float | None] | None:
+        row = self._db.execute(
+            "SELECT plate, score FROM pending WHERE object_id = ?", (object_id,)
+        ).fetchone()
+        if row is not None:
+            self._db.execute("DELETE FROM pending WHERE object_id = ?", (object_id,))
+        return row
+
+    def close(self) -> None:
+        self._db.close()
+
+
 class FrigateBridge:
     """Turns Frigate's MQTT messages into reads in per-camera outboxes, and uploads them."""
 
@@ -116,7 +156,7 @@ class FrigateBridge:
             if settings.frigate_url
             else None
         )
-        self.plates: OrderedDict[str, tuple[str, float | None]] = OrderedDict()
+        self.plates = PendingPlates(settings.data_dir / "frigate-pending-plates.sqlite3")
         self.stop = threading.Event()
         self.failed = False
         self._unrouted: set[str] = set()
@@ -147,16 +187,13 @@ class FrigateBridge:
     def _remember_plate(self, update: formats.PlateUpdate) -> None:
         if update.type != "lpr" or not update.plate or not update.plate.strip():
             return
-        self.plates[update.id] = (update.plate, update.score)
-        self.plates.move_to_end(update.id)
-        while len(self.plates) > MAX_PENDING_PLATES:
-            self.plates.popitem(last=False)
+        self.plates.remember(update.id, update.plate, update.score)
 
     def _finish(self, event: formats.Event) -> None:
         if event.type != "end":
             return
         tracked = event.after
-        remembered = self.plates.pop(tracked.id, None)
+        remembered = self.plates.take(tracked.id)
         if not formats.ended_vehicle(event):
             return
         plate, score = tracked.recognized_license_plate, tracked.recognized_license_plate_score
@@ -221,6 +258,7 @@ class FrigateBridge:
                 thread.join(timeout=15)
             for outbox in self.outboxes.values():
                 outbox.close()
+            self.plates.close()
         return 1 if self.failed else 0
 
     def _mqtt_client(self) -> mqtt.Client:
