@@ -159,3 +159,23 @@ def test_a_frigate_end_event_posted_over_http_becomes_a_read(device):
 
     assert (first["stored"], again["duplicates"]) == (1, 1)
     assert Read.objects.get().source == "frigate"
+
+
+def test_a_signed_vendor_refuses_a_multipart_body_it_cannot_check(device, monkeypatch):
+    from tests.vendors.test_verkada import lpr_webhook, signed
+
+    monkeypatch.setenv("PLATEKEEPER_VERKADA_SECRET", "s3cret")
+    message = signed(lpr_webhook(), secret="s3cret")  # the JSON text, signed, sent as a part
+
+    response = device.client.post(
+        "/api/v1/ingest/verkada",
+        data={"json": message.body.decode()},
+        headers={
+            "Authorization": f"Bearer {device.token}",
+            "Verkada-Signature": message.headers["Verkada-Signature"],
+        },
+    )
+
+    assert response.status_code == 401
+    assert "does not match" in response.json()["detail"]
+    assert not Read.objects.exists()

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 
 from django.http import HttpRequest
+from django.http.request import RawPostDataException
 from ninja import Router, Schema, Status
 
 from platekeeper.server.alerts.actions import RaisedAlert
@@ -117,9 +118,8 @@ def _vendor_route(vendor: Vendor) -> Callable[[HttpRequest], Status]:
     def post_vendor(request: HttpRequest) -> Status:
         secret = os.environ.get(vendor.secret_variable or "") if vendor.verify else None
         try:
-            # Signatures are over the bytes sent, so the raw body is kept before it is parsed.
-            raw = request.body if secret else b""
             body = read_json_or_multipart(request, json_field=vendor.json_field)
+            raw = _raw_body(request) if secret else b""
             message = VendorMessage(body.document, body.files, request.headers, raw)
             if vendor.verify and secret:
                 vendor.verify(message, secret)
@@ -140,6 +140,15 @@ def _vendor_route(vendor: Vendor) -> Callable[[HttpRequest], Status]:
         )
     )
     return post_vendor
+
+
+def _raw_body(request: HttpRequest) -> bytes:
+    """The bytes sent, which signatures are computed over: Django keeps a JSON body once read;
+    a multipart body is streamed into its parts and not kept (so it cannot pass a signature)."""
+    try:
+        return request.body
+    except RawPostDataException:
+        return b""
 
 
 for _vendor in vendors():
