@@ -7,9 +7,9 @@
 #   test          the layering and extras tests pass against the installed wheel
 # Every wheel (ours and the dependencies) is built once into a temporary folder and each
 # environment installs from there only, so the four installs cost unpacking, not resolving.
-# Measured 2026-11-29 on this project's 2-core machine shared with other work: 5.5 min with a
-# pip and compiled bytecode in every environment, 4.1 min without (of which 1 min building
-# the wheels).
+# Measured 2026-11-29 on this project's 2-core machine shared with other work, wall clock of
+# the whole script: 6.5 min with a pip and compiled bytecode in every environment, 4.9 min
+# without (of which 1 min building the wheels and 0.8 min deleting the environments).
 # Usage: scripts/smoke-extras.sh   (PYTHON=python3.x to choose the interpreter)
 set -euo pipefail
 cd "$(dirname "$0")/.."
