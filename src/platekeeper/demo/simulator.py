@@ -92,6 +92,8 @@ class Tally:
     reads: int = 0
     heartbeats: int = 0
     hotlist_hits: int = 0
+    #: Alerts the server said the reads raised.
+    alerts: int = 0
     failures: int = 0
     last_failure: str = ""
 
@@ -255,6 +257,7 @@ class TownSimulator:
         answer = self._request("POST", "/api/v1/reads", camera.token, body)
         if isinstance(answer, dict):
             self.tally.reads += int(answer.get("stored", 0))
+            self.tally.alerts += len(answer.get("alerts") or [])
             for rejected in answer.get("rejected", []):
                 self._failed(f"{camera.camera.name}: read refused: {rejected.get('reason')}")
 
