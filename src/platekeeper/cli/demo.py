@@ -74,6 +74,10 @@ def _keep_audit_key_apart() -> Path | None:
 
     data = data_dir()
     if (data / "audit_key").exists():
+        click.echo(
+            f"This demo's audit key is in its data dir ({data}), as older demos kept it; the "
+            f"compliance report says so. Remove {data} to start a demo that keeps it apart."
+        )
         return None
     key_file = data.parent / f"{data.name}-audit-key"
     os.environ["PLATEKEEPER_AUDIT_KEY_FILE"] = str(key_file)

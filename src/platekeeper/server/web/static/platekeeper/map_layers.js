@@ -142,10 +142,15 @@
 
   // Sightings in time order as numbered points (1 = earliest), not joined by lines: the
   // vehicle's route between two cameras is not known, and a line would suggest one.
-  // Several sightings at one camera stand side by side instead of on top of each other.
+  // Several sightings at one camera (of one plate or several) stand side by side instead of on
+  // top of each other.
+  var takenPlaces = new WeakMap();
   function addNumbered(map, points, colour, popup) {
     var group = L.layerGroup().addTo(map);
-    var taken = {};
+    if (!takenPlaces.has(map)) {
+      takenPlaces.set(map, {});
+    }
+    var taken = takenPlaces.get(map);
     points.forEach(function (point, index) {
       var place = point.lat.toFixed(5) + "," + point.lon.toFixed(5);
       var shift = (taken[place] || 0) * 24;
