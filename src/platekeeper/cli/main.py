@@ -112,32 +112,6 @@ def serve(host: str, port: int) -> None:
     _serve(host, port)
 
 
-@cli.command("seed-demo")
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 60))
-@click.option("--seed", default=438, show_default=True, type=int, help="Random seed")
-def seed_demo_command(days: int, seed: int) -> None:
-    """Fill the database with a demo town (cameras, reads, users); prints the demo logins."""
-    _seed(days, seed)
-
-
-@cli.command()
-@host_option
-@port_option
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 60))
-def demo(host: str, port: int, days: int) -> None:
-    """Seed the demo town (once) and serve it."""
-    _seed(days, 438)
-    _serve(host, port)
-
-
-def _seed(days: int, seed: int) -> None:
-    migrate_database()
-    from platekeeper.server.demo_seed import seed_demo
-
-    summary = seed_demo(days=days, seed=seed)
-    click.echo(summary.describe())
-
-
 def _register_subcommands() -> None:
     from platekeeper.cli import (
         agent,
@@ -145,6 +119,7 @@ def _register_subcommands() -> None:
         bridge,
         cameras,
         compliance,
+        demo,
         hotlists,
         policy,
         recognize,
@@ -177,6 +152,8 @@ def _register_subcommands() -> None:
         recognize.watch,
         policy.policy,
         compliance.compliance,
+        demo.seed_demo_command,
+        demo.demo,
     ):
         cli.add_command(command)
 

@@ -332,3 +332,37 @@ def patrol_cameras(count: int) -> tuple[tuple[DemoCamera, PatrolRoute], ...]:
         )
         for route in PATROL_ROUTES[:count]
     )
+
+
+#: Side streets no camera or patrol uses: drawn on the map only, so the town reads as a town.
+SIDE_STREETS: tuple[Street, ...] = (
+    Street("Mountain Ave", ((37.8200, -122.2210), (37.8226, -122.2248), (37.8250, -122.2238))),
+    Street("Hillside Ave", ((37.8222, -122.2350), (37.8210, -122.2330), (37.8195, -122.2325))),
+    Street("Sheridan Ave", ((37.8262, -122.2355), (37.8280, -122.2372), (37.8310, -122.2370))),
+    Street("Ronada Ave", ((37.8235, -122.2395), (37.8250, -122.2420), (37.8262, -122.2440))),
+    Street("Vista Ave", ((37.8240, -122.2336), (37.8230, -122.2375), (37.8215, -122.2415))),
+    Street("Bonita Ave", ((37.8266, -122.2321), (37.8282, -122.2298), (37.8296, -122.2322))),
+    Street("Lakeview Ave", ((37.8200, -122.2430), (37.8185, -122.2400), (37.8170, -122.2428))),
+    Street("Sandringham Rd", ((37.8310, -122.2270), (37.8292, -122.2250), (37.8285, -122.2240))),
+    Street("St James Dr", ((37.8228, -122.2262), (37.8245, -122.2270), (37.8254, -122.2300))),
+    Street("Estates Dr", ((37.8342, -122.2208), (37.8355, -122.2175), (37.8368, -122.2140))),
+    Street("Scenic Ave", ((37.8160, -122.2305), (37.8185, -122.2285), (37.8220, -122.2300))),
+)
+
+
+def streets_geojson() -> dict[str, object]:
+    """The town's streets as a GeoJSON FeatureCollection of named LineStrings ([lon, lat])."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": street.name},
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[longitude, latitude] for latitude, longitude in street.points],
+                },
+            }
+            for street in (*STREETS.values(), *SIDE_STREETS)
+        ],
+    }

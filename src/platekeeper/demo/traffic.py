@@ -19,6 +19,7 @@ from typing import Literal
 from platekeeper.demo.plate_formats import PlateKind, choose_format, lookalike_variants
 from platekeeper.demo.plate_images import render_plate
 from platekeeper.demo.town import LOCAL_TIME_ZONE, CameraSite, DemoCamera, Entrance, PatrolRoute
+from platekeeper.demo.vehicles import look_for
 
 Role = Literal["commuter", "resident", "regular", "visitor"]
 
@@ -48,30 +49,6 @@ _MISREAD_RATE = 0.03
 _PATROL_SPEED_M_PER_S = 30 / 3.6
 #: Local start and end hour of each patrol car's shift; the end may pass midnight.
 _PATROL_SHIFTS: tuple[tuple[float, float], ...] = ((6.0, 18.0), (14.0, 26.0), (22.0, 30.0))
-
-_MAKES: tuple[tuple[str, float], ...] = (
-    ("Toyota", 16), ("Honda", 12), ("Tesla", 10), ("Subaru", 8), ("BMW", 7),
-    ("Mercedes-Benz", 6), ("Lexus", 6), ("Audi", 5), ("Ford", 5), ("Volkswagen", 4),
-    ("Chevrolet", 4), ("Volvo", 4), ("Nissan", 4), ("Hyundai", 3), ("Kia", 3), ("Mazda", 3),
-    ("Acura", 2), ("Porsche", 2), ("Jeep", 2), ("Rivian", 1.5),
-)  # fmt: skip
-_WORK_MAKES: tuple[tuple[str, float], ...] = (
-    ("Ford", 10), ("Chevrolet", 5), ("Ram", 5), ("Mercedes-Benz", 4), ("Toyota", 4),
-    ("Nissan", 2), ("Isuzu", 1),
-)  # fmt: skip
-_MOTORCYCLE_MAKES: tuple[tuple[str, float], ...] = (
-    ("Harley-Davidson", 4), ("Honda", 4), ("BMW", 3), ("Yamaha", 3), ("Kawasaki", 2),
-    ("Ducati", 2), ("Triumph", 2),
-)  # fmt: skip
-_TYPES: tuple[tuple[str, float], ...] = (
-    ("sedan", 34), ("suv", 36), ("hatchback", 9), ("pickup", 7), ("minivan", 6), ("coupe", 4),
-    ("wagon", 4),
-)  # fmt: skip
-_WORK_TYPES: tuple[tuple[str, float], ...] = (("van", 5), ("pickup", 4), ("truck", 1))
-_COLOURS: tuple[tuple[str, float], ...] = (
-    ("white", 24), ("black", 20), ("gray", 18), ("silver", 13), ("blue", 9), ("red", 8),
-    ("green", 3), ("brown", 2), ("beige", 1.5), ("gold", 1), ("orange", 0.5),
-)  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -138,10 +115,6 @@ class Traffic:
     hotlist: tuple[DemoHotlistEntry, ...]
 
 
-def _weighted(rng: random.Random, table: Sequence[tuple[str, float]]) -> str:
-    return rng.choices([name for name, _ in table], weights=[w for _, w in table])[0]
-
-
 def _clamp(value: float, low: float, high: float) -> float:
     return min(high, max(low, value))
 
@@ -193,14 +166,7 @@ class _TrafficBuilder:
         while plate in self.plates:
             plate = plate_format.generate(rng)
         self.plates.add(plate)
-        if plate_format.kind == "motorcycle":
-            make, vehicle_type = _weighted(rng, _MOTORCYCLE_MAKES), "motorcycle"
-        elif plate_format.kind == "commercial":
-            make, vehicle_type = _weighted(rng, _WORK_MAKES), _weighted(rng, _WORK_TYPES)
-        else:
-            make, vehicle_type = _weighted(rng, _MAKES), _weighted(rng, _TYPES)
-            if make in {"Tesla", "Porsche", "Lexus", "Acura"} and vehicle_type == "pickup":
-                vehicle_type = "suv"
+        look = look_for(plate, plate_format.kind)
         home = self._entrance()
         through = self._entrance(other_than=home) if rng.random() < 0.5 else None
         if role == "commuter":
@@ -221,10 +187,10 @@ class _TrafficBuilder:
             plate=plate,
             state=plate_format.state,
             kind=plate_format.kind,
-            make=make,
-            colour=_weighted(rng, _COLOURS),
-            vehicle_type=vehicle_type,
-            model_year=rng.randint(2006, self.end.year),
+            make=look.make,
+            colour=look.colour,
+            vehicle_type=look.body,
+            model_year=look.model_year,
             role=role,
             home=home,
             through=through,

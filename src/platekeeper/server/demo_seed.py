@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.utils import timezone
 from rich.progress import Progress
 
 from platekeeper.demo import DemoRead, DemoTown, build_town
+from platekeeper.demo.town import camera_sites, patrol_cameras
 from platekeeper.geo import geocell
 from platekeeper.hotlist_formats import ParsedEntry
 from platekeeper.plates import normalize_plate
@@ -17,10 +19,15 @@ from platekeeper.server.access.actions import create_user, record_training
 from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.gate import Requester
 from platekeeper.server.access.models import User
+from platekeeper.server.access.reports import build_report
 from platekeeper.server.access.roles import Role
 from platekeeper.server.agencies.models import Agency, AgencyType
 from platekeeper.server.alerts.actions import raise_alerts
-from platekeeper.server.cameras.actions import add_camera
+from platekeeper.server.cameras.actions import (
+    add_camera,
+    issue_device_token,
+    revoke_device_tokens,
+)
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.compliance.actions import Officials, name_officials
 from platekeeper.server.hotlists.actions import create_hotlist, import_entries
@@ -29,12 +36,20 @@ from platekeeper.server.reads.actions import NewRead, insert_reads
 from platekeeper.server.reads.models import Read, ReadSource
 from platekeeper.server.records.actions import take_in_request
 from platekeeper.server.records.models import RequestKind
+from platekeeper.server.retention.actions import purge
 from platekeeper.server.sharing.actions import add_agreement, set_sharing
 from platekeeper.server.sharing.models import AgreementKind, Scope
+from platekeeper.server.transparency.actions import publish_policy
 
 CHUNK = 2000
 DEMO_HOTLIST = "CA DOJ stolen vehicles (demo)"
 DEMO_PARTNER_AGENCY = "Oakland Police Department"
+#: The demo town's layout; `platekeeper demo` lays its simulated traffic out the same way.
+FIXED_CAMERAS = 18
+PATROL_CARS = 2
+#: The Piedmont Police Department's Policy 438, which this software implements and the demo posts.
+DEMO_POLICY = importlib.resources.files("platekeeper.demo") / "policy-438.txt"
+SEED_ACTOR = Actor(username="demo-seed")
 
 
 @dataclass(frozen=True)
@@ -63,9 +78,14 @@ class SeedSummary:
 
 def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None) -> SeedSummary:
     """Create the demo town's cameras and reads once; a second run changes nothing."""
-    town = build_town(seed=seed, days=days, end=end or timezone.now(), fixed_cameras=18)
-    first_camera = town.cameras[0].name
-    if Camera.objects.filter(name=first_camera).exists():
+    town = build_town(
+        seed=seed,
+        days=days,
+        end=end or timezone.now(),
+        fixed_cameras=FIXED_CAMERAS,
+        patrol_cars=PATROL_CARS,
+    )
+    if is_demo_town():
         return SeedSummary(town=town, reads_stored=0, already_seeded=True)
     with transaction.atomic():
         cameras = {
@@ -95,7 +115,46 @@ def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None)
                 raise_alerts([entry.read for entry in entries])
             progress.advance(task, len(chunk))
     _mark_cameras_seen(town, cameras)
+    _keep_the_books()
     return SeedSummary(town=town, reads_stored=stored, already_seeded=False)
+
+
+def demo_camera_names() -> list[str]:
+    """The demo town's cameras by name: the same whatever the seed or the days seeded."""
+    return [site.camera.name for site in camera_sites(FIXED_CAMERAS)] + [
+        camera.name for camera, _ in patrol_cameras(PATROL_CARS)
+    ]
+
+
+def is_demo_town() -> bool:
+    """True when this database holds the demo town (its first camera is registered)."""
+    return Camera.objects.filter(name=demo_camera_names()[0]).exists()
+
+
+def issue_demo_tokens() -> dict[str, str]:
+    """A fresh device token for every demo camera, the old ones revoked: the simulated
+    cameras of `platekeeper demo` post with them, and a token is never kept after it is shown."""
+    tokens = {}
+    for camera in Camera.objects.filter(name__in=demo_camera_names(), active=True):
+        with transaction.atomic():
+            revoke_device_tokens(camera)
+            tokens[camera.name] = issue_device_token(camera)
+    return tokens
+
+
+def _keep_the_books() -> None:
+    """What a department running ALPR for a while has done, so the compliance report of a fresh
+    demo is all PASS: the policy posted, the daily purge run, an audit report by the auditor."""
+    publish_policy(DEMO_POLICY.read_text(encoding="utf-8"), actor=SEED_ACTOR)
+    purge(actor=SEED_ACTOR, channel="cli")
+    today = timezone.localdate()
+    build_report(
+        "by_purpose",
+        actor=Actor.of(User.objects.get(username="auditor")),
+        start=today - dt.timedelta(days=30),
+        end=today,
+        channel="cli",
+    )
 
 
 def _mark_cameras_seen(town: DemoTown, cameras: dict[str, Camera]) -> None:
@@ -111,7 +170,7 @@ def _mark_cameras_seen(town: DemoTown, cameras: dict[str, Camera]) -> None:
 
 def _create_users(town: DemoTown) -> None:
     """Demo users of every role, each with training completed a month ago (current)."""
-    actor = Actor(username="demo-seed")
+    actor = SEED_ACTOR
     partner_agency, _ = Agency.objects.get_or_create(
         name=DEMO_PARTNER_AGENCY,
         defaults={"ori": "CA0010900", "type": AgencyType.LAW_ENFORCEMENT, "jurisdiction": "CA"},
@@ -133,7 +192,7 @@ def _create_users(town: DemoTown) -> None:
 
 def _create_sharing() -> None:
     """An MOU with Oakland PD (the demo partner user's agency) for searches and alerts, on."""
-    actor = Actor(username="demo-seed")
+    actor = SEED_ACTOR
     today = timezone.localdate()
     add_agreement(
         Agency.objects.get(name=DEMO_PARTNER_AGENCY),
@@ -160,7 +219,7 @@ def _name_officials() -> None:
             designee_title="ALPR Program Manager",
             audit_every_days=90,
         ),
-        by=Actor(username="demo-seed"),
+        by=SEED_ACTOR,
     )
 
 
@@ -179,7 +238,7 @@ def _take_in_records_request() -> None:
 
 def _create_hotlist(town: DemoTown) -> None:
     """A stolen-vehicle list whose plates the demo cameras read, so the demo has alerts."""
-    actor = Actor(username="demo-seed")
+    actor = SEED_ACTOR
     hotlist = create_hotlist(
         DEMO_HOTLIST,
         actor=actor,

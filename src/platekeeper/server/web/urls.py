@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from platekeeper.server.maps import views as maps
 from platekeeper.server.web import (
     alerts,
     compliance,
@@ -47,6 +48,8 @@ urlpatterns = [
     path("hotlists/<int:hotlist_id>/import", hotlists.hotlist_import, name="hotlist_import"),
     path("hotlists/<int:hotlist_id>/add", hotlists.hotlist_add, name="hotlist_add"),
     path("cameras", camera_status, name="cameras"),
+    path("map/streets.geojson", maps.streets, name="map_streets"),
+    path("map/cameras.json", maps.cameras, name="map_cameras"),
     path("evidence", evidence.evidence, name="evidence"),
     path("evidence/hold", evidence.evidence_hold, name="evidence_hold"),
     path("evidence/release", evidence.evidence_release, name="evidence_release"),

@@ -1,5 +1,5 @@
 // The map on an alert's page: a marker where the plate was read. Tiles come from
-// PLATEKEEPER_MAP_TILES when set; without it the marker sits on a plain background.
+// PLATEKEEPER_MAP_TILES when set; without it the server's own street layer is drawn.
 (function () {
   "use strict";
 
@@ -16,6 +16,9 @@
     }).addTo(map);
   } else {
     element.classList.add("no-tiles");
+  }
+  if (window.PlatekeeperMaps) {
+    window.PlatekeeperMaps.addStreets(map, element);
   }
   window.L.circle(position, { radius: 40, weight: 1 }).addTo(map);
   window.L.marker(position, { title: element.dataset.label, alt: element.dataset.label })

@@ -1,7 +1,7 @@
-// The map of the investigation pages: areas searched, reads, per-plate tracks and cameras. On
+// The map of the investigation pages: areas searched, reads, per-plate sightings and cameras. On
 // the canvass and scenes pages a click on the map fills in the form. Tiles come from
-// PLATEKEEPER_MAP_TILES when set; without it everything is drawn on a plain background (an
-// agency network may have no internet). The data arrives as a JSON block, never inline script.
+// PLATEKEEPER_MAP_TILES when set; without it the server's own street layer is drawn (an agency
+// network may have no internet). The data arrives as a JSON block, never inline script.
 (function () {
   "use strict";
 
@@ -11,8 +11,10 @@
     return;
   }
   var L = window.L;
+  var layers = window.PlatekeeperMaps;
   var data = JSON.parse(source.textContent);
   var COLOURS = ["#1f5fa8", "#2e8540", "#8a4baf", "#c26a00", "#00838f", "#6d4c41", "#ad1457"];
+  // Numbered sightings take the same colours from map_layers.css: sighting-0 ... sighting-6.
   var TARGET = "#c62828";
 
   var map = L.map(element, { scrollWheelZoom: false });
@@ -23,6 +25,9 @@
     }).addTo(map);
   } else {
     element.classList.add("no-tiles");
+  }
+  if (layers) {
+    layers.addStreets(map, element);
   }
 
   var bounds = L.latLngBounds([]);
@@ -65,11 +70,11 @@
     return extent;
   }
 
-  (data.cameras || []).forEach(function (camera) {
-    L.circleMarker([camera.lat, camera.lon], {
-      radius: 4, color: "#555", weight: 1, fillColor: "#999", fillOpacity: 0.8,
-    }).bindTooltip(camera.label).addTo(map);
-  });
+  function readMarker(point) {
+    return L.circleMarker([point.lat, point.lon], {
+      radius: 6, color: "#1f5fa8", weight: 2, fillOpacity: 0.6,
+    }).bindPopup(popup(point));
+  }
 
   (data.areas || []).forEach(function (area, index) {
     var extent = drawArea(area, (data.areas.length > 1) ? COLOURS[index % COLOURS.length] : TARGET);
@@ -78,27 +83,22 @@
     }
   });
 
-  (data.points || []).forEach(function (point) {
-    L.circleMarker([point.lat, point.lon], {
-      radius: 6, color: "#1f5fa8", weight: 2, fillOpacity: 0.6,
-    }).bindPopup(popup(point)).addTo(map);
-    bounds.extend([point.lat, point.lon]);
-  });
+  var points = data.points || [];
+  points.forEach(function (point) { bounds.extend([point.lat, point.lon]); });
+  if (layers) {
+    layers.addCameras(map, data.cameras || []);
+    layers.addClustered(map, points, "read-cluster", readMarker);
+  } else {
+    points.forEach(function (point) { readMarker(point).addTo(map); });
+  }
 
+  // Each plate's sightings as numbered points in time order, never a line suggesting a route.
   (data.tracks || []).forEach(function (track, index) {
-    var colour = track.role === "target" ? TARGET : COLOURS[index % COLOURS.length];
-    var line = track.points.map(function (p) { return [p.lat, p.lon]; });
-    if (line.length > 1) {
-      L.polyline(line, { color: colour, weight: track.role === "target" ? 5 : 3, opacity: 0.8 })
-        .bindTooltip(track.label)
-        .addTo(map);
+    var colour = track.role === "target" ? "target" : String(index % COLOURS.length);
+    if (layers) {
+      layers.addNumbered(map, track.points, colour, popup);
     }
-    track.points.forEach(function (point) {
-      L.circleMarker([point.lat, point.lon], {
-        radius: 5, color: colour, weight: 2, fillOpacity: 0.7,
-      }).bindPopup(popup(point)).addTo(map);
-      bounds.extend([point.lat, point.lon]);
-    });
+    track.points.forEach(function (point) { bounds.extend([point.lat, point.lon]); });
   });
 
   if (bounds.isValid()) {
