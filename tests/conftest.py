@@ -44,6 +44,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _quick_password_hashes(settings):
+    """Hash passwords in-process at Argon2's lowest cost (see tests/support/passwords.py)."""
+    settings.PASSWORD_HASHERS = ["tests.support.passwords.QuickArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_data_dir(settings, tmp_path):
     """Give every test its own image store and data directory."""
     media = tmp_path / "media"
