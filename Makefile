@@ -4,6 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/platekeeper
+# Test processes per run (pytest-xdist): `auto` is one per CPU; PYTEST_WORKERS=0 runs in one process.
+# worksteal hands each worker a contiguous half and rebalances from the ends, so a module's shared
+# server or browser is mostly started once. Not loadscope/loadfile/loadgroup: they key tests by
+# node id, and schemathesis gives its per-operation tests one id (all but one would not run).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
 .PHONY: install demo serve test test-sqlite test-postgres fuzz bench lint format browser clean
 
@@ -27,10 +33,10 @@ browser:
 test: install browser test-sqlite test-postgres
 
 test-sqlite: install
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 
 test-postgres: install
-	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -m both_databases
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest $(PYTEST_PARALLEL) -m both_databases
 
 # Property-based and schemathesis tests with many more examples, new each run (`make test`
 # runs the same few every time).

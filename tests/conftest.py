@@ -3,6 +3,10 @@
 `make test` runs the suite on SQLite, then runs the tests marked `both_databases` again with
 DATABASE_URL pointing at PostgreSQL. When no PostgreSQL answers, that second run skips with a
 reason, unless PLATEKEEPER_REQUIRE_POSTGRES=1 (set by .ci/run), which turns the skip into a failure.
+
+Both runs spread over pytest-xdist workers (PYTEST_WORKERS in the Makefile); each worker has its
+own test database (pytest-django adds the worker's name, e.g. test_platekeeper_gw0) and its own
+temporary directories.
 """
 
 from __future__ import annotations
@@ -14,18 +18,35 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.support.postgres import postgres_unavailable_reason
 
+_POSTGRES_UNAVAILABLE = pytest.StashKey[str | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ask the PostgreSQL server once per process, before any test runs.
+
+    Under pytest-xdist this hook also runs in the controlling process, so a required but absent
+    server stops the run there with one message instead of crashing every worker.
+    """
+    url = os.environ.get("DATABASE_URL", "")
+    reason = postgres_unavailable_reason(url) if url.startswith("postgres") else None
+    if reason is not None and os.environ.get("PLATEKEEPER_REQUIRE_POSTGRES") == "1":
+        raise pytest.UsageError(f"PLATEKEEPER_REQUIRE_POSTGRES=1 but {reason}")
+    config.stash[_POSTGRES_UNAVAILABLE] = reason
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        return
-    reason = postgres_unavailable_reason(os.environ["DATABASE_URL"])
+    reason = config.stash[_POSTGRES_UNAVAILABLE]
     if reason is None:
         return
-    if os.environ.get("PLATEKEEPER_REQUIRE_POSTGRES") == "1":
-        raise pytest.UsageError(f"PLATEKEEPER_REQUIRE_POSTGRES=1 but {reason}")
     skip = pytest.mark.skip(reason=f"{reason} (set DATABASE_URL to a reachable server)")
     for item in items:
         item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(settings):
+    """Hash passwords in-process at Argon2's lowest cost (see tests/support/passwords.py)."""
+    settings.PASSWORD_HASHERS = ["tests.support.passwords.QuickArgon2PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
