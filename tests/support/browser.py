@@ -74,5 +74,8 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    # Wait for the form's own navigation: a bare wait_for_load_state() can return on the login
+    # page itself, before the redirect has begun, when the machine is busy.
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     page.wait_for_load_state()
