@@ -231,10 +231,10 @@ def test_a_search_shows_results_newest_first_and_writes_one_audit_event(investig
 
 
 def test_results_page_with_a_next_link(investigator, stored_reads, monkeypatch):
-    from platekeeper.server.web import views
+    from platekeeper.server.web import reads
 
-    real = views.search_plate_query
-    monkeypatch.setattr(views, "search_plate_query", lambda *a, **kw: real(*a, **kw, limit=2))
+    real = reads.search_plate_query
+    monkeypatch.setattr(reads, "search_plate_query", lambda *a, **kw: real(*a, **kw, limit=2))
     with_purpose(investigator)
     first = _text(investigator.get("/search", {"plate": "6TRL204"}))
     assert first.count('<td class="plate">') == 2

@@ -39,8 +39,7 @@ from platekeeper.server.corrections.actions import CorrectionError, correct_read
 from platekeeper.server.hotlists.models import HotlistCategory
 from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
-from platekeeper.server.web.middleware import CONTENT_SECURITY_POLICY
-from platekeeper.server.web.views import (
+from platekeeper.server.web.common import (
     client_address,
     image_response,
     justification,
@@ -50,6 +49,7 @@ from platekeeper.server.web.views import (
     require,
     safe_next,
 )
+from platekeeper.server.web.middleware import CONTENT_SECURITY_POLICY
 
 #: How each match kind reads to the officer who must weigh it.
 MATCH_KINDS = {

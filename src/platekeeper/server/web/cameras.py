@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.queries import ONLINE_WITHIN, camera_statuses
-from platekeeper.server.web.views import require
+from platekeeper.server.web.common import require
 
 
 @require(Permission.MANAGE_CAMERAS)

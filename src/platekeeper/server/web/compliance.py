@@ -21,7 +21,7 @@ from platekeeper.server.compliance.actions import (
     compliance_report,
     name_officials,
 )
-from platekeeper.server.web.views import refused, requester, require
+from platekeeper.server.web.common import refused, requester, require
 
 TEMPLATE = "web/compliance.html"
 

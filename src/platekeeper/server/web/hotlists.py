@@ -28,7 +28,7 @@ from platekeeper.server.hotlists.models import Hotlist, HotlistEntry
 from platekeeper.server.hotlists.queries import search_back
 from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
-from platekeeper.server.web.views import requester, require
+from platekeeper.server.web.common import requester, require
 
 #: Refused lines shown on the page after an import; the count says how many more there were.
 SHOWN_INVALID = 200

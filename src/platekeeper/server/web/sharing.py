@@ -35,7 +35,7 @@ from platekeeper.server.sharing.queries import (
     sharing_enabled,
 )
 from platekeeper.server.sharing.selfcheck import run_self_check
-from platekeeper.server.web.views import require
+from platekeeper.server.web.common import require
 
 LOG_PAGE_SIZE = 50
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
