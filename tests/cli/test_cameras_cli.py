@@ -9,7 +9,9 @@ from platekeeper.cli.main import cli
 from platekeeper.server.cameras.actions import authenticate_device
 from platekeeper.server.cameras.models import Camera
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = (
+    pytest.mark.django_db
+)  # camera changes are audited: the append-only log forbids a flush
 
 
 def test_camera_add_prints_a_working_token_alone_on_the_last_line():

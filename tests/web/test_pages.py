@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from platekeeper.server.access.models import AuditEvent, TrainingRecord, User
 from platekeeper.server.access.roles import Role
+from platekeeper.server.reads.models import Read
 from platekeeper.server.web.urls import PUBLIC_ROUTES
 from tests.support.people import PASSWORD, make_user
 from tests.web.conftest import signed_in, with_purpose
@@ -264,12 +265,17 @@ def test_read_detail_and_image_are_audited_with_the_purpose(investigator, stored
     detail = investigator.get(f"/reads/{item['id']}")
     assert detail.status_code == 200
     assert "Grand Ave at Wildwood" in _text(detail)
-    src = _text(detail).split('src="/images/', 1)[1].split('"', 1)[0]
-    image = investigator.get(f"/images/{src}")
+    assert 'src="data:image/jpeg;base64,' in _text(detail)  # the page is one access
+    sha256 = Read.objects.get(pk=item["id"]).plate_crop_id
+    image = investigator.get(f"/images/{sha256}")
     assert image.status_code == 200
     assert image["Content-Type"] == "image/jpeg"
     events = AuditEvent.objects.filter(action__in=["reads.detail", "images.view"])
-    assert [e.purpose for e in events] == ["stolen_vehicle", "stolen_vehicle"]
+    assert [(e.action, e.purpose) for e in events] == [
+        ("reads.detail", "stolen_vehicle"),
+        ("images.view", "stolen_vehicle"),
+    ]
+    assert sha256 in events[0].record_ids
 
 
 def test_an_image_without_a_purpose_is_refused_and_audited(investigator):

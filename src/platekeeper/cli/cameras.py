@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from platekeeper.cli.common import console_requester
 from platekeeper.cli.django_setup import migrate_database
 
 
@@ -25,7 +26,14 @@ def add(
     migrate_database()
     from platekeeper.server.cameras.actions import add_camera
 
-    created = add_camera(name, latitude=lat, longitude=lon, heading=heading, mobile=mobile)
+    created = add_camera(
+        name,
+        requester=console_requester(),
+        latitude=lat,
+        longitude=lon,
+        heading=heading,
+        mobile=mobile,
+    )
     click.echo(f"Camera {created.camera.name!r} registered ({created.camera.get_kind_display()}).")
     click.echo("Its device token follows; it is shown only now. Store it in the camera's config.")
     click.echo(created.token)

@@ -14,7 +14,6 @@ from platekeeper.geo import geocell
 from platekeeper.hotlist_formats import ParsedEntry
 from platekeeper.plates import normalize_plate
 from platekeeper.server.access.actions import create_user, record_training
-from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.gate import Requester
 from platekeeper.server.access.models import User
 from platekeeper.server.access.roles import Role
@@ -35,6 +34,9 @@ from platekeeper.server.sharing.models import AgreementKind, Scope
 CHUNK = 2000
 DEMO_HOTLIST = "CA DOJ stolen vehicles (demo)"
 DEMO_PARTNER_AGENCY = "Oakland Police Department"
+
+#: Who seeds the demo: a system job, which the gate lets make administrative changes.
+SEED = Requester.system("demo-seed")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None)
         cameras = {
             demo.name: add_camera(
                 demo.name,
+                requester=SEED,
                 latitude=demo.latitude if demo.kind == "fixed" else None,
                 longitude=demo.longitude if demo.kind == "fixed" else None,
                 heading=demo.heading if demo.kind == "fixed" else None,
@@ -111,7 +114,7 @@ def _mark_cameras_seen(town: DemoTown, cameras: dict[str, Camera]) -> None:
 
 def _create_users(town: DemoTown) -> None:
     """Demo users of every role, each with training completed a month ago (current)."""
-    actor = Actor(username="demo-seed")
+
     partner_agency, _ = Agency.objects.get_or_create(
         name=DEMO_PARTNER_AGENCY,
         defaults={"ori": "CA0010900", "type": AgencyType.LAW_ENFORCEMENT, "jurisdiction": "CA"},
@@ -124,16 +127,16 @@ def _create_users(town: DemoTown) -> None:
             user.username,
             role=Role(user.role),
             password=user.password,
-            actor=actor,
+            requester=SEED,
             full_name=user.full_name,
             agency=partner_agency if user.role == Role.PARTNER else None,
         )
-        record_training(user.username, completed_on=trained_on, actor=actor)
+        record_training(user.username, completed_on=trained_on, requester=SEED)
 
 
 def _create_sharing() -> None:
     """An MOU with Oakland PD (the demo partner user's agency) for searches and alerts, on."""
-    actor = Actor(username="demo-seed")
+
     today = timezone.localdate()
     add_agreement(
         Agency.objects.get(name=DEMO_PARTNER_AGENCY),
@@ -146,9 +149,9 @@ def _create_sharing() -> None:
         ends_on=today + dt.timedelta(days=305),
         approved_by="Chief Jeremy Bowers (demo)",
         approved_on=today - dt.timedelta(days=62),
-        actor=actor,
+        requester=SEED,
     )
-    set_sharing(True, actor=actor, reason="Demo: MOU with Oakland PD in effect")
+    set_sharing(True, requester=SEED, reason="Demo: MOU with Oakland PD in effect")
 
 
 def _name_officials() -> None:
@@ -160,7 +163,7 @@ def _name_officials() -> None:
             designee_title="ALPR Program Manager",
             audit_every_days=90,
         ),
-        by=Actor(username="demo-seed"),
+        requester=SEED,
     )
 
 
@@ -179,10 +182,10 @@ def _take_in_records_request() -> None:
 
 def _create_hotlist(town: DemoTown) -> None:
     """A stolen-vehicle list whose plates the demo cameras read, so the demo has alerts."""
-    actor = Actor(username="demo-seed")
+
     hotlist = create_hotlist(
         DEMO_HOTLIST,
-        actor=actor,
+        requester=SEED,
         source=HotlistSource.STATE,
         category=HotlistCategory.STOLEN_VEHICLE,
         priority=1,
@@ -200,7 +203,7 @@ def _create_hotlist(town: DemoTown) -> None:
         )
         for line, entry in enumerate(town.hotlist, start=1)
     ]
-    import_entries(hotlist, rows, actor=actor, source_name="demo")
+    import_entries(hotlist, rows, requester=SEED, source_name="demo")
 
 
 def _new_read(demo: DemoRead, cameras: dict[str, Camera], received_at: dt.datetime) -> NewRead:

@@ -15,7 +15,7 @@ from platekeeper.server.cameras.actions import (
 )
 from platekeeper.server.cameras.models import CameraHealth
 from platekeeper.server.hotlists.actions import add_entry, create_hotlist
-from tests.support.people import SETUP_ACTOR
+from tests.support.people import SETUP_REQUESTER
 
 pytestmark = pytest.mark.both_databases
 
@@ -23,14 +23,14 @@ pytestmark = pytest.mark.both_databases
 def _hotlist_with_entries():
     hotlist = create_hotlist(
         "Stolen vehicles",
-        actor=SETUP_ACTOR,
+        requester=SETUP_REQUESTER,
         source="state",
         category="stolen_vehicle",
         priority=1,
         fuzzy=True,
     )
-    add_entry(hotlist, "7ABC123", actor=SETUP_ACTOR, state="CA", reason="secret reason")
-    add_entry(hotlist, "6TR?204", actor=SETUP_ACTOR)
+    add_entry(hotlist, "7ABC123", requester=SETUP_REQUESTER, state="CA", reason="secret reason")
+    add_entry(hotlist, "6TR?204", requester=SETUP_REQUESTER)
     return hotlist
 
 
@@ -65,7 +65,7 @@ def test_a_hotlist_change_gives_a_new_etag(device):
     headers = {"Authorization": f"Bearer {device.token}"}
     etag = device.client.get("/api/v1/agent/hotlists", headers=headers)["ETag"]
 
-    add_entry(hotlist, "8XYZ999", actor=SETUP_ACTOR)
+    add_entry(hotlist, "8XYZ999", requester=SETUP_REQUESTER)
     changed = device.client.get(
         "/api/v1/agent/hotlists", headers={**headers, "If-None-Match": etag}
     )
@@ -76,7 +76,7 @@ def test_a_hotlist_change_gives_a_new_etag(device):
 
 
 def test_agent_routes_refuse_a_missing_or_revoked_token(device):
-    revoke_device_tokens(device.camera)
+    revoke_device_tokens(device.camera, requester=SETUP_REQUESTER)
     headers = {"Authorization": f"Bearer {device.token}"}
 
     assert device.client.get("/api/v1/agent/hotlists").status_code == 401

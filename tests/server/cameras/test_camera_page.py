@@ -10,6 +10,7 @@ from platekeeper.server.access.roles import Role
 from platekeeper.server.cameras.actions import HeartbeatReport, add_camera, record_heartbeat
 from platekeeper.server.cameras.models import Camera
 from tests.support.factories import read_item
+from tests.support.people import SETUP_REQUESTER
 from tests.web.conftest import signed_in
 
 
@@ -19,7 +20,9 @@ def test_an_administrator_sees_status_backlog_and_a_wrong_clock(device):
         device.camera,
         HeartbeatReport(agent_time=timezone.now() + dt.timedelta(hours=1), queue_depth=17),
     )
-    quiet = add_camera("Quiet corner", latitude=37.8, longitude=-122.2).camera
+    quiet = add_camera(
+        "Quiet corner", requester=SETUP_REQUESTER, latitude=37.8, longitude=-122.2
+    ).camera
     Camera.objects.filter(pk=quiet.pk).update(last_seen_at=timezone.now() - dt.timedelta(days=2))
     admin = signed_in("ada", Role.ADMINISTRATOR)
 

@@ -16,9 +16,9 @@ from platekeeper.server.access.actions import (
     AccountError,
     change_password,
 )
-from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.models import SecuritySettings, User
 from platekeeper.server.web import forms
+from platekeeper.server.web.common import requester
 
 
 @login_required
@@ -52,7 +52,7 @@ def account_password(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 change_password(
-                    user.username, form.cleaned_data["new_password"], actor=Actor.of(user)
+                    user.username, form.cleaned_data["new_password"], requester=requester(request)
                 )
             except AccountError as error:
                 form.add_error("new_password", str(error).removeprefix("password: "))
@@ -72,18 +72,18 @@ def account_totp(request: HttpRequest) -> HttpResponse:
     """Start, confirm or remove the second factor (the button pressed says which)."""
     user: User = request.user  # type: ignore[assignment]
     step = request.POST.get("step")
-    actor = Actor.of(user)
+    actor = requester(request)
     form = forms.CodeForm(request.POST if step in {"confirm", "remove"} else None)
     try:
         if step == "start":
-            totp.start_totp_enrolment(user, actor=actor)
+            totp.start_totp_enrolment(user, requester=actor)
             return redirect("web:account")
         if step in {"confirm", "remove"} and form.is_valid():
             if step == "confirm":
-                totp.confirm_totp(user, form.cleaned_data["code"], actor=actor)
+                totp.confirm_totp(user, form.cleaned_data["code"], requester=actor)
                 messages.success(request, "Second factor is on: sign-ins will ask for a code.")
             else:
-                totp.remove_totp(user, actor=actor, code=form.cleaned_data["code"])
+                totp.remove_totp(user, requester=actor, code=form.cleaned_data["code"])
                 messages.success(request, "Second factor is off.")
             return redirect("web:account")
     except totp.TotpError as error:

@@ -11,13 +11,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from platekeeper.server.access.audit import Actor, verify_chain
+from platekeeper.server.access.audit import verify_chain
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.reports import ReportError, build_report, report_csv
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
     refused,
+    requester,
     require,
 )
 
@@ -73,11 +74,10 @@ def audit_report(request: HttpRequest) -> HttpResponse:
     try:
         report = build_report(
             data["kind"],
-            actor=Actor.of(request.user),
+            requester=requester(request),
             start=data["start"],
             end=data["end"],
             sample_size=data["sample_size"] or 20,
-            channel="ui",
         )
     except ReportError as error:
         return refused(request, "web/audit_report.html", context, error)

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from platekeeper.server.access.gate import (
     AccessDenied,
     Justification,
+    RecordNotFound,
     Requester,
 )
 from platekeeper.server.access.roles import Permission
@@ -88,7 +89,7 @@ def refused(
     request: HttpRequest, template: str, context: dict[str, Any], error: Exception
 ) -> HttpResponse:
     """Render a page with the refusal of the gate or a query error in a red banner."""
-    status = error.status if isinstance(error, AccessDenied) else 400
+    status = error.status if isinstance(error, (AccessDenied, RecordNotFound)) else 400
     return render(request, template, {**context, "refusal": str(error)}, status=status)
 
 
@@ -98,7 +99,7 @@ def image_response(fetch: Callable[[], tuple[bytes, str]]) -> HttpResponse:
         data, content_type = fetch()
     except AccessDenied as error:
         return HttpResponse(str(error), status=error.status, content_type="text/plain")
-    except QueryError as error:
+    except (QueryError, RecordNotFound) as error:
         return HttpResponse(str(error), status=404, content_type="text/plain")
     response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "no-store"

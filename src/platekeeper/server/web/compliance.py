@@ -52,7 +52,7 @@ def _report_page(
         form = OfficialsForm(initial=dataclasses.asdict(Officials.current()))
     context: dict[str, Any] = {"form": form}
     try:
-        results = compliance_report(by=requester(request))
+        results = compliance_report(requester=requester(request))
     except AccessDenied as error:
         return refused(request, TEMPLATE, context, error)
     context.update(results=results, failed=[result for result in results if not result.passed])
@@ -74,7 +74,7 @@ def compliance_officials(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _report_page(request, form=form, status=400)
     try:
-        named = name_officials(Officials(**form.cleaned_data), by=requester(request))
+        named = name_officials(Officials(**form.cleaned_data), requester=requester(request))
     except AccessDenied as error:
         return refused(request, TEMPLATE, {"form": form}, error)
     except ComplianceError as error:

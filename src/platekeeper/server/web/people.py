@@ -17,12 +17,12 @@ from platekeeper.server.access.actions import (
     record_training,
     set_require_totp,
 )
-from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.models import SecuritySettings, User
 from platekeeper.server.access.queries import training_due
 from platekeeper.server.access.roles import Permission, Role
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
+    requester,
     require,
 )
 
@@ -38,7 +38,7 @@ def users(request: HttpRequest) -> HttpResponse:
                 data["username"],
                 role=Role(data["role"]),
                 password=data["password"],
-                actor=Actor.of(request.user),
+                requester=requester(request),
                 full_name=data["full_name"],
             )
         except AccountError as error:
@@ -76,7 +76,7 @@ def user_disable(request: HttpRequest, username: str) -> HttpResponse:
         messages.error(request, "You cannot disable your own account.")
         return redirect("web:users")
     try:
-        disable_user(username, actor=Actor.of(request.user))
+        disable_user(username, requester=requester(request))
     except AccountError as error:
         messages.error(request, str(error))
     else:
@@ -92,7 +92,7 @@ def user_reset_totp(request: HttpRequest, username: str) -> HttpResponse:
     if person is None:
         messages.error(request, f"no user named {username!r}")
     else:
-        totp.remove_totp(person, actor=Actor.of(request.user))
+        totp.remove_totp(person, requester=requester(request))
         messages.success(request, f"Cleared the second factor of {username}.")
     return redirect("web:users")
 
@@ -102,7 +102,7 @@ def user_reset_totp(request: HttpRequest, username: str) -> HttpResponse:
 def require_totp_setting(request: HttpRequest) -> HttpResponse:
     """Make the second factor mandatory for everyone, or optional again."""
     required = request.POST.get("required") == "1"
-    set_require_totp(required, actor=Actor.of(request.user))
+    set_require_totp(required, requester=requester(request))
     messages.success(
         request,
         "A second factor is now mandatory for ALPR data."
@@ -121,7 +121,7 @@ def training(request: HttpRequest) -> HttpResponse:
             record = record_training(
                 form.cleaned_data["username"],
                 completed_on=form.cleaned_data["completed_on"],
-                actor=Actor.of(request.user),
+                requester=requester(request),
                 recorded_by=request.user,  # type: ignore[arg-type]
             )
         except AccountError as error:

@@ -11,12 +11,13 @@ from django.views.decorators.http import require_GET
 
 from platekeeper.server.access.gate import (
     AccessDenied,
+    RecordNotFound,
     training_problem,
 )
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.alerts.queries import hotlist_hits_of
 from platekeeper.server.corrections.queries import corrections_of
-from platekeeper.server.reads.queries import QueryError, read_detail, read_image
+from platekeeper.server.reads.queries import QueryError, read_image, read_page
 from platekeeper.server.reads.queries import search_plate as search_plate_query
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
@@ -68,15 +69,17 @@ def read_view(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
     if justification(request) is None:
         return needs_purpose(request)
     try:
-        detail = read_detail(requester(request), justification(request), str(read_id))
-    except (AccessDenied, QueryError) as error:
+        page = read_page(requester(request), justification(request), str(read_id))
+    except (AccessDenied, QueryError, RecordNotFound) as error:
         return refused(request, "web/read.html", {}, error)
+    detail = page.detail
     return render(
         request,
         "web/read.html",
         {
             "detail": detail,
             "read": detail,
+            "images": page.images,
             "corrections": corrections_of(detail.id),
             "hotlist_hits": hotlist_hits_of(detail.id),
             "correction_form": forms.CorrectionForm(),

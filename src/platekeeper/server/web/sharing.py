@@ -35,7 +35,7 @@ from platekeeper.server.sharing.queries import (
     sharing_enabled,
 )
 from platekeeper.server.sharing.selfcheck import run_self_check
-from platekeeper.server.web.common import require
+from platekeeper.server.web.common import requester, require
 
 LOG_PAGE_SIZE = 50
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -103,7 +103,7 @@ def sharing_switch(request: HttpRequest) -> HttpResponse:
     """Turn sharing on (with a reason) or off."""
     enabled = request.POST.get("enabled") == "1"
     try:
-        set_sharing(enabled, actor=Actor.of(request.user), reason=request.POST.get("reason", ""))
+        set_sharing(enabled, requester=requester(request), reason=request.POST.get("reason", ""))
     except SharingError as error:
         messages.error(request, str(error))
         return _page(request, status=400)
@@ -135,7 +135,7 @@ def sharing_agency(request: HttpRequest) -> HttpResponse:
             type=AgencyType(data["type"]),
             jurisdiction=data["jurisdiction"],
             ori=data["ori"],
-            actor=Actor.of(request.user),
+            requester=requester(request),
         )
         return f"Agency {agency.name} recorded."
 
@@ -159,7 +159,7 @@ def sharing_agreement(request: HttpRequest) -> HttpResponse:
             ends_on=data["ends_on"],
             approved_by=data["approved_by"],
             approved_on=data["approved_on"],
-            actor=Actor.of(request.user),
+            requester=requester(request),
         )
         return f"Agreement with {agreement.partner} recorded."
 
@@ -174,7 +174,7 @@ def sharing_revoke(request: HttpRequest, agreement_id: int) -> HttpResponse:
         if not form.is_valid():
             raise SharingError("reason: say why the agreement is revoked")
         revoked = revoke_agreement(
-            agreement_id, reason=form.cleaned_data["reason"], actor=Actor.of(request.user)
+            agreement_id, reason=form.cleaned_data["reason"], requester=requester(request)
         )
     except SharingError as error:
         messages.error(request, str(error))
