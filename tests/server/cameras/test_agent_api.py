@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.cameras.actions import (
     HeartbeatReport,
     clock_problem,
@@ -126,3 +127,24 @@ def test_a_heartbeat_without_a_time_zone_is_refused(device):
 
     assert response.status_code == 422
     assert "agent_time" in response.json()["detail"]
+
+
+def test_each_changed_download_is_one_device_disclosure_and_a_304_none(device):
+    """GIVEN an agent polling its hotlist copy WHEN the lists are unchanged THEN the 304 writes
+    nothing; each full download is one event naming the device, the purpose and the count."""
+    hotlist = _hotlist_with_entries()
+    headers = {"Authorization": f"Bearer {device.token}"}
+
+    first = device.client.get("/api/v1/agent/hotlists", headers=headers)
+    device.client.get("/api/v1/agent/hotlists", headers={**headers, "If-None-Match": first["ETag"]})
+    add_entry(hotlist, "9NEW999", requester=SETUP_REQUESTER)
+    changed = device.client.get(
+        "/api/v1/agent/hotlists", headers={**headers, "If-None-Match": first["ETag"]}
+    )
+
+    assert changed.status_code == 200
+    copies = AuditEvent.objects.filter(action="hotlists.agent_copy")
+    assert [(e.username, e.channel, e.purpose, e.record_count) for e in copies] == [
+        ("device:Grand Ave at Wildwood", "api", "hotlist_alert_response", 2),
+        ("device:Grand Ave at Wildwood", "api", "hotlist_alert_response", 3),
+    ]
