@@ -39,6 +39,21 @@ def add(
     click.echo(created.token)
 
 
+@camera.command("revoke")
+@click.argument("name")
+def revoke(name: str) -> None:
+    """Revoke every device token of camera NAME at once (a stolen or retired camera)."""
+    migrate_database()
+    from platekeeper.server.cameras.actions import CameraError, revoke_device_tokens
+    from platekeeper.server.cameras.models import Camera
+
+    target = Camera.objects.filter(name=name).first()
+    if target is None:
+        raise CameraError(f"NAME: no camera named {name!r}")
+    revoked = revoke_device_tokens(target, requester=console_requester())
+    click.echo(f"Revoked {revoked} device token{'s' if revoked != 1 else ''} of {name!r}.")
+
+
 @camera.command("list")
 def list_cameras() -> None:
     """List cameras with their location and when each was last heard from."""

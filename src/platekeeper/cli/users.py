@@ -105,6 +105,17 @@ def create_token(name: str, days: int) -> None:
     click.echo(secret)
 
 
+@token.command("revoke")
+@click.argument("name_or_id")
+def revoke_token(name_or_id: str) -> None:
+    """Revoke token ID, or every live token of user NAME, at once."""
+    migrate_database()
+    from platekeeper.server.access.actions import revoke_personal_tokens
+
+    revoked = revoke_personal_tokens(name_or_id, requester=console_requester())
+    click.echo(f"Revoked {revoked} token{'s' if revoked != 1 else ''} of {name_or_id!r}.")
+
+
 @click.group()
 def training() -> None:
     """Record ALPR training (Policy 438.7) and see who needs it renewed."""

@@ -12,7 +12,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
@@ -203,6 +203,38 @@ def create_personal_token(
         query={"user": username, "prefix": token.prefix, "expires_at": row.expires_at.isoformat()},
     )
     return row, token.secret
+
+
+def revoke_personal_tokens(name_or_id: str, *, requester: Requester) -> int:
+    """Revoke a personal token by its id, or every live token of a user by username; returns
+    how many. The next request with one of them is refused (tokens are looked up each time)."""
+    live = PersonalToken.objects.filter(revoked_at__isnull=True)
+    if name_or_id.isdigit():
+        chosen = live.filter(pk=int(name_or_id))
+        owner = (
+            PersonalToken.objects.filter(pk=int(name_or_id))
+            .values_list("user__username", flat=True)
+            .first()
+        )
+        if owner is None:
+            raise AccountError(f"token: no token with id {name_or_id}")
+    else:
+        owner = find_user(name_or_id).username
+        chosen = live.filter(user__username=owner)
+    return _revoke_tokens(owner, chosen, requester=requester)
+
+
+@change(Permission.MANAGE_USERS, "token.revoke", own_account=True)
+def _revoke_tokens(owner: str, chosen: QuerySet[PersonalToken], *, requester: Requester) -> int:
+    prefixes = list(chosen.values_list("token_prefix", flat=True))
+    revoked = chosen.update(revoked_at=timezone.now())
+    record_change(
+        requester,
+        ADMINISTRATIVE,
+        action="token.revoke",
+        query={"user": owner, "prefixes": prefixes, "revoked": revoked},
+    )
+    return revoked
 
 
 def user_for_token(secret: str) -> User | None:

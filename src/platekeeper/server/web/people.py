@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from platekeeper.server.access.actions import (
     create_user,
     disable_user,
     record_training,
+    revoke_personal_tokens,
     set_require_totp,
 )
 from platekeeper.server.access.models import SecuritySettings, User
@@ -147,3 +149,16 @@ def training(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def user_revoke_tokens(request: HttpRequest, username: str) -> HttpResponse:
+    """Revoke every personal API token of a person at once."""
+    try:
+        revoked = revoke_personal_tokens(username, requester=requester(request))
+    except AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Revoked {revoked} API token(s) of {username}.")
+    return redirect("web:users")

@@ -19,6 +19,7 @@ from platekeeper.server.web import (
     signin,
     transparency,
 )
+from platekeeper.server.web.cameras import camera_revoke
 from platekeeper.server.web.cameras import cameras as camera_status
 
 app_name = "web"
@@ -53,6 +54,7 @@ urlpatterns = [
     path("hotlists/<int:hotlist_id>/import", hotlists.hotlist_import, name="hotlist_import"),
     path("hotlists/<int:hotlist_id>/add", hotlists.hotlist_add, name="hotlist_add"),
     path("cameras", camera_status, name="cameras"),
+    path("cameras/<int:camera_id>/revoke", camera_revoke, name="camera_revoke"),
     path("evidence", evidence.evidence, name="evidence"),
     path("evidence/hold", evidence.evidence_hold, name="evidence_hold"),
     path("evidence/release", evidence.evidence_release, name="evidence_release"),
@@ -69,6 +71,11 @@ urlpatterns = [
         "users/<str:username>/reset-second-factor",
         people.user_reset_totp,
         name="user_reset_totp",
+    ),
+    path(
+        "users/<str:username>/revoke-tokens",
+        people.user_revoke_tokens,
+        name="user_revoke_tokens",
     ),
     path("settings/second-factor", people.require_totp_setting, name="require_totp"),
     path("training", people.training, name="training"),
