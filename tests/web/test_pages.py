@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
+from platekeeper.server.access.audit import verify_and_record
 from platekeeper.server.access.models import AuditEvent, TrainingRecord, User
 from platekeeper.server.access.roles import Role
 from platekeeper.server.reads.models import Read
@@ -354,8 +355,17 @@ def test_the_audit_page_is_for_auditors_only():
     assert page.status_code == 200
     assert "ines" in _text(page)
     assert "maggie</td>" not in _text(page)
-    verified = _text(auditor.get("/audit", {"verify": "1"}))
-    assert "Chain intact" in verified
+    viewed = AuditEvent.objects.get(action="audit.view")
+    assert (viewed.username, viewed.query["username"], viewed.query["action"]) == (
+        "maggie",
+        "ines",
+        "login",
+    )
+    assert viewed.record_ids  # the events shown
+    assert "has not been verified yet" in _text(auditor.get("/audit"))
+
+    verify_and_record()  # the scheduler's daily job
+    assert "Chain intact" in _text(auditor.get("/audit"))
 
 
 def test_an_auditor_runs_a_report_and_downloads_it_as_csv(investigator, stored_reads):

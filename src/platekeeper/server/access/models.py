@@ -145,3 +145,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+
+class ChainVerification(models.Model):
+    """The result of one walk of the audit chain by the background job (`scheduler`), so the
+    audit page shows the last result instead of walking the whole chain inside a request."""
+
+    ran_at = models.DateTimeField()
+    ok = models.BooleanField()
+    events_checked = models.BigIntegerField()
+    checkpoints_checked = models.IntegerField()
+    broken_event_id = models.BigIntegerField(null=True)
+    problem = models.CharField(max_length=300, blank=True)
+    uncovered_events = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {'intact' if self.ok else 'BROKEN'}"

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from platekeeper.server.access.audit import verify_chain
-from platekeeper.server.access.models import AuditEvent
+from platekeeper.server.access.queries import AuditFilter, audit_log, last_chain_verification
 from platekeeper.server.access.reports import ReportError, build_report, report_csv
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.web import forms
@@ -22,32 +20,25 @@ from platekeeper.server.web.common import (
     require,
 )
 
-AUDIT_PAGE_SIZE = 50
-
 
 @require(Permission.VIEW_AUDIT)
 @require_GET
 def audit(request: HttpRequest) -> HttpResponse:
+    """The audit log (viewing it is audited) and the last background chain verification."""
     form = forms.AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.order_by("-id")
+    chosen = AuditFilter()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        if data["username"]:
-            events = events.filter(username=data["username"].strip())
-        if data["action"]:
-            events = events.filter(action__startswith=data["action"].strip())
-        if data["outcome"]:
-            events = events.filter(outcome=data["outcome"])
-        if data["start"]:
-            events = events.filter(occurred_at__gte=_local_midnight(data["start"]))
-        if data["end"]:
-            events = events.filter(
-                occurred_at__lt=_local_midnight(data["end"] + dt.timedelta(days=1))
-            )
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        chosen = AuditFilter(
+            username=data["username"].strip(),
+            action=data["action"].strip(),
+            outcome=data["outcome"] or "",
+            since=_local_midnight(data["start"]) if data["start"] else None,
+            until=_local_midnight(data["end"] + dt.timedelta(days=1)) if data["end"] else None,
+        )
+    page = audit_log(requester(request), chosen, request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
-    filters.pop("verify", None)
     return render(
         request,
         "web/audit.html",
@@ -55,7 +46,7 @@ def audit(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "filters": filters.urlencode(),
-            "verification": verify_chain() if request.GET.get("verify") else None,
+            "verification": last_chain_verification(),
         },
     )
 
