@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -66,7 +67,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     return _report_page(request)
 
 
-@require(Permission.MANAGE_SETTINGS)
+@login_required
 @require_POST
 def compliance_officials(request: HttpRequest) -> HttpResponse:
     """Name the administrator and designee and set the audit interval (audited, or refused)."""

