@@ -59,7 +59,7 @@ def setup(cameras: int, officers: int) -> dict:
         create_user,
         record_training,
     )
-    from platekeeper.server.access.audit import Actor
+    from platekeeper.server.access.gate import Requester
     from platekeeper.server.access.roles import Role
     from platekeeper.server.alerts.models import Alert
     from platekeeper.server.cameras.actions import add_camera
@@ -67,26 +67,28 @@ def setup(cameras: int, officers: int) -> dict:
     from platekeeper.server.reads.actions import record_reads
     from tests.support.factories import read_item
 
-    actor = Actor("bench-setup")
+    setup = Requester.system("bench-setup")
     rng = random.Random(438)
     trained = timezone.localdate() - dt.timedelta(days=30)
-    create_user("ines", role=Role.INVESTIGATOR, password=PASSWORD, actor=actor)
-    record_training("ines", completed_on=trained, actor=actor)
+    create_user("ines", role=Role.INVESTIGATOR, password=PASSWORD, requester=setup)
+    record_training("ines", completed_on=trained, requester=setup)
     names = [f"officer{n}" for n in range(officers)]
     for name in names:
-        create_user(name, role=Role.OPERATOR, password=PASSWORD, actor=actor)
-        record_training(name, completed_on=trained, actor=actor)
+        create_user(name, role=Role.OPERATOR, password=PASSWORD, requester=setup)
+        record_training(name, completed_on=trained, requester=setup)
     plates = [
         f"{rng.randint(1, 9)}{_letters(rng, 3)}{rng.randint(100, 999)}" for _ in range(PLATES)
     ]
-    wanted = create_hotlist("Stolen vehicles", actor=actor, category="stolen_vehicle")
+    wanted = create_hotlist("Stolen vehicles", requester=setup, category="stolen_vehicle")
     for plate in plates[:50]:
-        add_entry(wanted, plate, actor=actor)
+        add_entry(wanted, plate, requester=setup)
     placed = []
     for n in range(cameras):
         lat = PIEDMONT[0] + rng.uniform(-0.02, 0.02)
         lon = PIEDMONT[1] + rng.uniform(-0.02, 0.02)
-        placed.append((add_camera(f"Bench {n}", latitude=lat, longitude=lon), lat, lon))
+        placed.append(
+            (add_camera(f"Bench {n}", requester=setup, latitude=lat, longitude=lon), lat, lon)
+        )
     now = dt.datetime.now(dt.UTC)
     for start in range(0, RECENT_READS, 1000):
         camera, lat, lon = placed[(start // 1000) % len(placed)]
@@ -102,7 +104,7 @@ def setup(cameras: int, officers: int) -> dict:
         record_reads(camera.camera, items)
     return {
         "cameras": [[c.token, lat, lon] for c, lat, lon in placed],
-        "investigator": create_personal_token("ines", actor=actor)[1],
+        "investigator": create_personal_token("ines", requester=setup)[1],
         "officers": names,
         "plates": plates,
         "latest_alert": Alert.objects.aggregate(latest=Max("id"))["latest"] or 0,

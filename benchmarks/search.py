@@ -74,7 +74,6 @@ def _work(reads: int, repeat: int) -> dict:
     from django.db import connection
 
     from platekeeper.server.access.actions import create_user, record_training
-    from platekeeper.server.access.audit import Actor
     from platekeeper.server.access.gate import Justification, Requester
     from platekeeper.server.access.models import User
     from platekeeper.server.access.roles import Role
@@ -90,10 +89,10 @@ def _work(reads: int, repeat: int) -> dict:
     with connection.cursor() as cursor:  # statistics as a live database would have them
         cursor.execute("ANALYZE")
 
-    actor = Actor(username="bench")
+    setup = Requester.system("bench")
     password = "Quartz-Harbor-Lantern-4711"  # noqa: S105 - a throwaway database's only user
-    create_user("bench", role=Role.INVESTIGATOR, password=password, actor=actor)
-    record_training("bench", completed_on=now.date() - dt.timedelta(days=10), actor=actor)
+    create_user("bench", role=Role.INVESTIGATOR, password=password, requester=setup)
+    record_training("bench", completed_on=now.date() - dt.timedelta(days=10), requester=setup)
     who = Requester(User.objects.get(username="bench"), channel="api")
     case = Justification(purpose="crime_scene_canvass", case_number="BENCH-1")
     lookups = _lookups(who, case, reads, start, now, cameras, target_day)

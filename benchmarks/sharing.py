@@ -126,30 +126,29 @@ def _fill_audit(connection, events: int, now: dt.datetime) -> None:
 def _people(today: dt.date):
     """The department's investigator, and a partner officer under an MOU made as in life."""
     from platekeeper.server.access.actions import create_user, record_training
-    from platekeeper.server.access.audit import Actor
     from platekeeper.server.access.gate import Requester
     from platekeeper.server.access.roles import Role
     from platekeeper.server.agencies.models import AgencyType
     from platekeeper.server.sharing.actions import add_agency, add_agreement, set_sharing
     from platekeeper.server.sharing.models import AgreementKind
 
-    actor = Actor(username="bench")
+    setup = Requester.system("bench")
     oakland = add_agency(
         "Oakland Police Department", type=AgencyType.LAW_ENFORCEMENT, jurisdiction="CA",
-        actor=actor,
+        requester=setup,
     )  # fmt: skip
     add_agreement(
         oakland, kind=AgreementKind.MOU, reference="MOU bench", scopes=["search"],
         purposes=["stolen_vehicle"], partner_retention_days=365, starts_on=today,
         ends_on=today + dt.timedelta(days=365), approved_by="Chief", approved_on=today,
-        actor=actor,
+        requester=setup,
     )  # fmt: skip
-    set_sharing(True, actor=actor, reason="bench")
+    set_sharing(True, requester=setup, reason="bench")
     password = "Quartz-Harbor-Lantern-4711"  # noqa: S105 - a throwaway database's only users
     people = []
     for name, role, agency in (("ines", Role.INVESTIGATOR, None), ("alex", Role.PARTNER, oakland)):
-        user = create_user(name, role=role, password=password, actor=actor, agency=agency)
-        record_training(name, completed_on=today - dt.timedelta(days=10), actor=actor)
+        user = create_user(name, role=role, password=password, requester=setup, agency=agency)
+        record_training(name, completed_on=today - dt.timedelta(days=10), requester=setup)
         people.append(Requester(user, channel="api"))
     return people
 

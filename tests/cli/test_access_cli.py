@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from platekeeper.cli.main import cli
 from platekeeper.server.access.actions import user_for_token
-from platekeeper.server.access.models import AuditEvent, User
+from platekeeper.server.access.models import AuditEvent, PersonalToken, User
 from platekeeper.server.reads.actions import record_reads
 from tests.support.factories import CameraFactory, read_item
 from tests.support.people import PASSWORD, make_user
@@ -166,3 +166,24 @@ def test_audit_report_as_csv():
 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].count(",") >= 2
+
+
+def test_token_revoke_by_name_or_id_refuses_the_token_at_once_and_is_audited():
+    make_user("oscar")
+    first = run("token", "create", "oscar").output.strip().splitlines()[-1]
+    second = run("token", "create", "oscar").output.strip().splitlines()[-1]
+    first_id = PersonalToken.objects.order_by("id").first().pk
+    one = run("token", "revoke", str(first_id))
+    rest = run("token", "revoke", "oscar")
+    unknown = run("token", "revoke", "nobody")
+
+    assert one.exit_code == 0, one.output
+    assert "Revoked 1 token" in one.output
+    assert user_for_token(first) is None
+    assert "Revoked 1 token" in rest.output
+    assert user_for_token(second) is None
+    assert unknown.exit_code != 0
+    assert "no user named 'nobody'" in unknown.output
+    revokes = AuditEvent.objects.filter(action="token.revoke")
+    assert revokes.count() == 2
+    assert all(e.username.startswith("console:") for e in revokes)

@@ -9,7 +9,9 @@ from platekeeper.cli.main import cli
 from platekeeper.server.cameras.actions import authenticate_device
 from platekeeper.server.cameras.models import Camera
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = (
+    pytest.mark.django_db
+)  # camera changes are audited: the append-only log forbids a flush
 
 
 def test_camera_add_prints_a_working_token_alone_on_the_last_line():
@@ -65,3 +67,21 @@ def test_camera_list_shows_an_empty_state_then_the_cameras():
     listing = runner.invoke(cli, ["camera", "list"]).output
     assert "Highland Ave" in listing
     assert "never" in listing
+
+
+def test_camera_revoke_refuses_its_token_at_once_and_add_and_revoke_are_audited():
+    from platekeeper.server.access.models import AuditEvent
+
+    added = CliRunner().invoke(cli, ["camera", "add", "Stolen car", "--mobile"])
+    token = added.output.strip().splitlines()[-1]
+    revoked = CliRunner().invoke(cli, ["camera", "revoke", "Stolen car"])
+    missing = CliRunner().invoke(cli, ["camera", "revoke", "Nowhere"])
+
+    assert revoked.exit_code == 0, revoked.output
+    assert "Revoked 1 device token" in revoked.output
+    assert authenticate_device(token) is None
+    assert missing.exit_code != 0
+    assert "no camera named 'Nowhere'" in missing.output
+    actions = list(AuditEvent.objects.values_list("action", "username"))
+    assert [a for a, _ in actions] == ["camera.add", "camera.token_issue", "camera.token_revoke"]
+    assert all(user.startswith("console:") for _, user in actions)

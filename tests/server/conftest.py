@@ -10,6 +10,7 @@ from django.test import Client
 
 from platekeeper.server.cameras.actions import add_camera
 from platekeeper.server.cameras.models import Camera
+from tests.support.people import SETUP_REQUESTER
 
 
 @dataclass
@@ -34,11 +35,13 @@ class Device:
 
 @pytest.fixture
 def device(db) -> Device:
-    created = add_camera("Grand Ave at Wildwood", latitude=37.8215, longitude=-122.2406)
+    created = add_camera(
+        "Grand Ave at Wildwood", requester=SETUP_REQUESTER, latitude=37.8215, longitude=-122.2406
+    )
     return Device(camera=created.camera, token=created.token, client=Client())
 
 
 @pytest.fixture
 def patrol_car(db) -> Device:
-    created = add_camera("Patrol 12", mobile=True)
+    created = add_camera("Patrol 12", requester=SETUP_REQUESTER, mobile=True)
     return Device(camera=created.camera, token=created.token, client=Client())

@@ -17,7 +17,7 @@ from platekeeper.server.access.actions import create_personal_token
 from platekeeper.server.cameras.models import CameraHealth
 from platekeeper.server.reads.models import Read
 from tests.support.factories import read_item
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -32,7 +32,7 @@ OUTSIDE_THE_WINDOW = "must be between 1970-01-01 and 2100-01-01"
 @pytest.fixture
 def investigator() -> Client:
     make_user("ines")
-    token = create_personal_token("ines", actor=SETUP_ACTOR)[1]
+    token = create_personal_token("ines", requester=SETUP_REQUESTER)[1]
     return Client(headers={"Authorization": f"Bearer {token}"})
 
 

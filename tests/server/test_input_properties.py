@@ -22,7 +22,7 @@ from platekeeper.server.access.actions import create_personal_token
 from platekeeper.server.common.types import LATEST_MOMENT
 from platekeeper.server.reads.models import Read
 from platekeeper.server.reads.schemas import EARLIEST_CAPTURE
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -97,7 +97,7 @@ def test_any_read_item_is_stored_sane_or_rejected_by_index(device, item):
 @pytest.fixture
 def investigator() -> Client:
     make_user("ines")
-    token = create_personal_token("ines", actor=SETUP_ACTOR)[1]
+    token = create_personal_token("ines", requester=SETUP_REQUESTER)[1]
     return Client(headers={"Authorization": f"Bearer {token}"})
 
 

@@ -19,7 +19,7 @@ from platekeeper.server.cameras.actions import add_camera
 from platekeeper.server.reads.actions import record_reads
 from platekeeper.server.wsgi import application
 from tests.support.factories import read_item
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -41,12 +41,12 @@ def _keep_the_test_transaction():
 @pytest.fixture
 def tokens(_keep_the_test_transaction) -> dict[str, str]:
     """A camera with a few reads, and a trained investigator: both tokens."""
-    camera = add_camera("Fuzz Ave", latitude=37.82, longitude=-122.23)
+    camera = add_camera("Fuzz Ave", requester=SETUP_REQUESTER, latitude=37.82, longitude=-122.23)
     record_reads(camera.camera, [read_item() for _ in range(3)])
     make_user("ines")
     return {
         "device": camera.token,
-        "person": create_personal_token("ines", actor=SETUP_ACTOR)[1],
+        "person": create_personal_token("ines", requester=SETUP_REQUESTER)[1],
     }
 
 

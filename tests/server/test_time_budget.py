@@ -14,7 +14,7 @@ from django.test import Client
 from platekeeper.server.access.actions import create_personal_token
 from platekeeper.server.common.budget import time_budget
 from platekeeper.server.common.busy import ServerBusy
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 from tests.support.postgres import pg_connect
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
@@ -71,7 +71,7 @@ def test_a_search_stuck_behind_a_lock_answers_503_naming_the_budget(settings):
     THEN the API answers 503 with Retry-After instead of waiting for the lock."""
     settings.PLATEKEEPER_QUERY_SECONDS = 0.5
     make_user("ines")
-    token = create_personal_token("ines", actor=SETUP_ACTOR)[1]
+    token = create_personal_token("ines", requester=SETUP_REQUESTER)[1]
     client = Client(headers={"Authorization": f"Bearer {token}"})
     name = connection.settings_dict["NAME"]
     url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from platekeeper.server.agencies.models import Agency, AgencyType
 from platekeeper.server.sharing.actions import add_agency, add_agreement, set_sharing
 from platekeeper.server.sharing.models import Agreement, AgreementKind
-from tests.support.people import SETUP_ACTOR
+from tests.support.people import SETUP_REQUESTER
 
 
 def partner_agency(
@@ -19,7 +19,7 @@ def partner_agency(
     type: AgencyType = AgencyType.LAW_ENFORCEMENT,
     jurisdiction: str = "CA",
 ) -> Agency:
-    return add_agency(name, type=type, jurisdiction=jurisdiction, actor=SETUP_ACTOR)
+    return add_agency(name, type=type, jurisdiction=jurisdiction, requester=SETUP_REQUESTER)
 
 
 def agreement_with(
@@ -42,9 +42,9 @@ def agreement_with(
         ends_on=today + dt.timedelta(days=days),
         approved_by="Chief Jeremy Bowers",
         approved_on=today,
-        actor=SETUP_ACTOR,
+        requester=SETUP_REQUESTER,
     )
 
 
 def sharing_on() -> None:
-    set_sharing(True, actor=SETUP_ACTOR, reason="MOU signed")
+    set_sharing(True, requester=SETUP_REQUESTER, reason="MOU signed")

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from platekeeper.server.access.models import AuditEvent
+from platekeeper.server.access.gate import AccessDenied
+from platekeeper.server.access.models import AuditEvent, TrainingRecord, User
 from platekeeper.server.access.roles import Role
 from platekeeper.server.alerts import actions, events
 from platekeeper.server.alerts.models import Alert, AlertAction, AlertStatus
@@ -18,9 +19,10 @@ from platekeeper.server.corrections.models import ReadCorrection
 from platekeeper.server.hotlists.actions import add_entry, create_hotlist
 from platekeeper.server.hotlists.models import HotlistEntry
 from platekeeper.server.reads.actions import record_reads
+from platekeeper.server.reads.models import Read
 from platekeeper.server.web.alerts import CLETS_REMINDER
 from tests.support.factories import CameraFactory, image_bytes, read_item
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, as_person, make_user
 from tests.web.conftest import signed_in, with_purpose
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +45,7 @@ def _events(response) -> str:
 def hotlist(db):
     stolen = create_hotlist(
         "CA stolen vehicles",
-        actor=SETUP_ACTOR,
+        requester=SETUP_REQUESTER,
         source="state",
         category="stolen_vehicle",
         priority=1,
@@ -51,7 +53,7 @@ def hotlist(db):
     add_entry(
         stolen,
         STOLEN,
-        actor=SETUP_ACTOR,
+        requester=SETUP_REQUESTER,
         state="CA",
         reason="Stolen vehicle",
         description="Silver Honda Civic",
@@ -84,23 +86,31 @@ def officer(db):
 # --- the list ------------------------------------------------------------------------------
 
 
-def test_the_alert_list_asks_for_a_purpose_then_lists_and_audits(alert):
+def test_the_alert_list_is_patrol_work_without_a_purpose_and_one_event_names_its_images(alert):
+    """GIVEN an operator who stated no purpose WHEN they open the alert list THEN it is shown
+    under `hotlist_alert_response` (no case number) and one audit event names the read and its
+    plate crop, shown inline: no event per thumbnail."""
     client = signed_in("luis", Role.OPERATOR)
-    response = client.get("/alerts")
-    assert response.status_code == 302
-    assert response.url.startswith("/purpose?next=")
+    patrol = client.get("/alerts")
+    assert patrol.status_code == 200
+    page = _text(patrol)
+    assert f'data-alert-id="{alert.id}"' in page
+    assert 'src="data:image/jpeg;base64,' in page
+    assert f"/alerts/{alert.id}/image/crop" not in page
+    event = AuditEvent.objects.get(action="alerts.list")
+    assert (event.purpose, event.case_number) == ("hotlist_alert_response", "")
+    crop = Read.objects.get(pk=alert.read_id).plate_crop_id
+    assert event.record_ids == [str(alert.read_id), crop]
+    assert not AuditEvent.objects.filter(action="images.view").exists()
 
     with_purpose(client)
     page = _text(client.get("/alerts"))
-    assert f'data-alert-id="{alert.id}"' in page
     assert STOLEN in page
     assert "CA stolen vehicles" in page
-    assert f'src="/alerts/{alert.id}/image/crop"' in page
     assert f'data-stream="/alerts/stream?after={alert.id}"' in page
     assert "alerts_live.js" in page
-    event = AuditEvent.objects.get(action="alerts.list")
-    assert (event.purpose, event.case_number) == ("stolen_vehicle", "24-0113")
-    assert event.record_ids == [str(alert.read_id)]
+    stated = AuditEvent.objects.filter(action="alerts.list").last()
+    assert (stated.purpose, stated.case_number) == ("stolen_vehicle", "24-0113")
 
 
 def test_the_status_filter_and_a_role_without_alerts(alert, officer):
@@ -123,16 +133,49 @@ def test_the_live_feed_sends_new_alerts_and_audits_only_when_it_discloses(
     assert "event: bye" in body
     disclosed = AuditEvent.objects.filter(action="alerts.live")
     assert disclosed.count() == 1
-    assert disclosed.get().record_ids == [str(alert.read_id)]
+    crop = Read.objects.get(pk=alert.read_id).plate_crop_id
+    assert disclosed.get().record_ids == [str(alert.read_id), crop]
 
     quiet = officer.get("/alerts/stream", HTTP_LAST_EVENT_ID=str(alert.id))
     assert "event: alert" not in _events(quiet)
     assert AuditEvent.objects.filter(action="alerts.live").count() == 1
 
 
-def test_the_live_feed_needs_a_purpose(alert):
+def test_the_live_feed_without_a_purpose_is_patrol_work(alert, monkeypatch):
+    monkeypatch.setattr(events, "STREAM_SECONDS", 0.2)
+    monkeypatch.setattr(events, "POLL_SECONDS", 0.1)
     client = signed_in("luis", Role.OPERATOR)
-    assert client.get("/alerts/stream").status_code == 204
+    body = _events(client.get("/alerts/stream", {"after": alert.id - 1}))
+    assert f"id: {alert.id}\nevent: alert\n" in body
+    assert '"crop_url":"data:image/jpeg;base64,' in body
+    live = AuditEvent.objects.get(action="alerts.live")
+    assert live.purpose == "hotlist_alert_response"
+    assert Read.objects.get(pk=alert.read_id).plate_crop_id in live.record_ids
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda user: User.objects.filter(pk=user.pk).update(is_active=False), "disabled"),
+        (
+            lambda user: User.objects.filter(pk=user.pk).update(
+                locked_until=timezone.now() + dt.timedelta(minutes=15)
+            ),
+            "locked",
+        ),
+        (lambda user: TrainingRecord.objects.filter(user=user).delete(), "training"),
+    ],
+)
+def test_each_poll_of_the_live_feed_rechecks_the_account(alert, change, reason):
+    """GIVEN a feed opened by an operator WHEN the account is disabled, locked or loses its
+    training THEN the next poll (at most a second later) refuses, saying why."""
+    user = make_user("luis", Role.OPERATOR)
+    who = as_person(user)
+    assert events.poll(who, None, alert.id - 1, lambda: None).results
+    change(user)
+    with pytest.raises(AccessDenied, match=reason):
+        events.poll(who, None, alert.id - 1, lambda: None)
+    assert AuditEvent.objects.filter(action="alerts.live").count() == 1
 
 
 # --- one alert -----------------------------------------------------------------------------
@@ -221,27 +264,46 @@ def test_enforcement_before_the_checks_is_refused_with_the_reason(alert, officer
     assert Alert.objects.get(pk=alert.id).status == AlertStatus.NEW
 
 
-def test_a_step_without_a_purpose_goes_to_the_purpose_page(alert):
+def test_a_step_without_a_purpose_is_patrol_work_audited_with_channel_and_address(alert):
     client = signed_in("luis", Role.OPERATOR)
     response = client.post(f"/alerts/{alert.id}/step/acknowledge")
-    assert response.url.startswith("/purpose")
+    assert response.url == f"/alerts/{alert.id}"
+    assert Alert.objects.get(pk=alert.id).status == AlertStatus.ACKNOWLEDGED
+    step = AuditEvent.objects.get(action="alerts.acknowledge")
+    assert (step.purpose, step.case_number, step.channel, step.client_address) == (
+        "hotlist_alert_response",
+        "",
+        "ui",
+        "127.0.0.1",
+    )
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.ADMINISTRATOR])
+def test_roles_that_only_see_alerts_may_not_act_on_them(alert, role):
+    """The auditor is read-only (438.5(c)); steps are the officer's (438.3(f))."""
+    client = with_purpose(signed_in("sam", role))
+    client.post(f"/alerts/{alert.id}/step/close", {"result": "misread", "note": "x"})
+    client.post(f"/alerts/{alert.id}/step/acknowledge")
     assert Alert.objects.get(pk=alert.id).status == AlertStatus.NEW
+    assert not AlertAction.objects.exists()
+    assert AuditEvent.objects.filter(action="alerts.close", outcome="denied").exists()
 
 
 # --- metrics -------------------------------------------------------------------------------
 
 
 def test_the_metrics_page_counts_lists_cameras_times_and_misreads(hotlist):
-    add_entry(hotlist, "8XYZ999", actor=SETUP_ACTOR)
+    add_entry(hotlist, "8XYZ999", requester=SETUP_REQUESTER)
     first = Alert.objects.get(read_id=_post_read(STOLEN, "Camera North")["id"])
     second = Alert.objects.get(read_id=_post_read("8XYZ999", "Camera South")["id"])
     Alert.objects.get(read_id=_post_read(STOLEN, "Camera South")["id"])
     user = make_user("luis", Role.OPERATOR)
+    who = as_person(user)
     Alert.objects.filter(pk=first.pk).update(created_at=timezone.now() - dt.timedelta(minutes=4))
-    actions.record_visual_check(first.pk, "match", user=user)
-    actions.record_clets_check(first.pk, "on_file", user=user)
-    actions.close_alert(first.pk, "verified", user=user, note="confirmed")
-    actions.close_alert(second.pk, "misread", user=user, note="8XYZ998 on the crop")
+    actions.record_visual_check(first.pk, "match", requester=who)
+    actions.record_clets_check(first.pk, "on_file", requester=who)
+    actions.close_alert(first.pk, "verified", requester=who, note="confirmed")
+    actions.close_alert(second.pk, "misread", requester=who, note="8XYZ998 on the crop")
 
     auditor = signed_in("maggie", Role.AUDITOR)
     response = auditor.get("/alerts/metrics")
@@ -301,6 +363,26 @@ def test_an_administrator_uploads_a_hotlist_and_sees_the_report(hotlist):
     assert "no &#x27;plate&#x27; column" in _text(unmapped)
 
 
+def test_an_administrator_whose_training_lapsed_cannot_import_on_the_web_either(hotlist):
+    """GIVEN an administrator whose training lapsed WHEN they upload a hotlist on the web page
+    THEN it is refused as through the API (403, training lapsed), nothing is stored, and the
+    refusal is audited."""
+    before = HotlistEntry.objects.count()
+    admin = signed_in("dana", Role.ADMINISTRATOR, training="lapsed")
+    response = admin.post(
+        f"/hotlists/{hotlist.pk}/import",
+        {
+            "file": SimpleUploadedFile("stolen.csv", b"plate,state\n4LIV123,CA\n"),
+            "format": "csv",
+        },
+    )
+    assert response.status_code == 403
+    assert "training lapsed" in _text(response)
+    assert HotlistEntry.objects.count() == before
+    refused = AuditEvent.objects.get(action="hotlist.import", username="dana")
+    assert refused.outcome == "denied"
+
+
 def test_an_administrator_enters_a_partial_plate_and_creates_a_list():
     admin = signed_in("dana", Role.ADMINISTRATOR)
     created = admin.post(
@@ -317,7 +399,8 @@ def test_an_administrator_enters_a_partial_plate_and_creates_a_list():
     assert bad.status_code == 400
     investigator = signed_in("ines")  # enters plates (438.3(c)) but does not manage lists
     assert investigator.get("/hotlists").status_code == 200
-    assert investigator.post("/hotlists", {"name": "Mine", "category": "other"}).status_code == 403
+    mine = {"name": "Mine", "category": "other", "source": "bolo", "priority": 1}
+    assert investigator.post("/hotlists", mine).status_code == 403
     assert signed_in("olivia", Role.OPERATOR).get("/hotlists").status_code == 403
 
 

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.browser
 PLATE = "6TRL204"
 INVESTIGATOR = ("investigator", "Lantern-Quarry-9164")  # a demo login (platekeeper.demo)
 LAPSED = ("lapsed", "Quiet-Harbor-Lantern-77")
+LAPSED_ADMIN = ("lapsedadmin", "Amber-Lattice-Orchard-31")
 OFFICER = ("officer", "Cobalt-Meadow-5830")  # a demo login (platekeeper.demo)
 PARTNER = ("partner", "Juniper-Canyon-1385")  # a demo login: Oakland PD, under the demo MOU
 ADMIN = ("admin", "Granite-Harbor-2417")  # a demo login
@@ -56,6 +57,20 @@ def _prepare(env: dict[str, str]) -> str:
     for args, stdin in [
         (("seed-demo", "--days", "1"), None),
         (("user", "add", LAPSED[0], "--role", "investigator", "--password-stdin"), LAPSED[1]),
+        (
+            ("user", "add", LAPSED_ADMIN[0], "--role", "administrator", "--password-stdin"),
+            LAPSED_ADMIN[1],
+        ),
+        (
+            (
+                "training",
+                "record",
+                LAPSED_ADMIN[0],
+                "--completed",
+                f"{dt.datetime.now(dt.UTC).date() - dt.timedelta(days=400)}",
+            ),
+            None,
+        ),
         (
             (
                 "training",
@@ -204,11 +219,7 @@ def test_an_alert_appears_live_and_is_worked_in_the_browser(site, page, tmp_path
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     sign_in(page, site.base, *OFFICER)
     page.goto(f"{site.base}/alerts")
-    assert "/purpose" in page.url
-    page.select_option("select[name=purpose]", "wanted_person")
-    page.fill("input[name=case_number]", "24-0999")
-    page.click("button:has-text('Continue')")
-    assert page.url.endswith("/alerts")
+    assert page.url.endswith("/alerts")  # patrol monitoring: no purpose or case number asked
     page.wait_for_function(
         "() => document.getElementById('live-status').textContent.startsWith('Live')",
         timeout=30_000,
@@ -308,3 +319,21 @@ def test_the_auditor_reads_the_compliance_report(site, page, tmp_path):
     assert "PASS" in page.inner_text("#officials_named")
     assert "PASS" in page.inner_text("#audits_on_schedule")  # the demo auditor ran a report
     page.screenshot(path=str(tmp_path / "compliance.png"), full_page=True)
+
+
+def test_an_administrator_whose_training_lapsed_cannot_import_a_hotlist(site, page, tmp_path):
+    """GIVEN an administrator whose training lapsed WHEN they upload a hotlist file on its page
+    THEN the page says the training lapsed and the list does not grow."""
+    sign_in(page, site.base, *LAPSED_ADMIN)
+    page.click("nav >> text=Hotlists")
+    page.click(f"text={BOLO_LIST}")
+    before = page.inner_text("h1 + span")
+    upload = tmp_path / "bolo.csv"
+    upload.write_text("plate,state\n4LAP555,CA\n")
+    page.set_input_files("input[name=file]", str(upload))
+    page.click("button:has-text('Import')")
+
+    assert "training lapsed" in page.inner_text("body")
+    page.click("nav >> text=Hotlists")
+    page.click(f"text={BOLO_LIST}")
+    assert page.inner_text("h1 + span") == before

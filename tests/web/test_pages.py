@@ -10,8 +10,10 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
+from platekeeper.server.access.audit import verify_and_record
 from platekeeper.server.access.models import AuditEvent, TrainingRecord, User
 from platekeeper.server.access.roles import Role
+from platekeeper.server.reads.models import Read
 from platekeeper.server.web.urls import PUBLIC_ROUTES
 from tests.support.people import PASSWORD, make_user
 from tests.web.conftest import signed_in, with_purpose
@@ -231,10 +233,10 @@ def test_a_search_shows_results_newest_first_and_writes_one_audit_event(investig
 
 
 def test_results_page_with_a_next_link(investigator, stored_reads, monkeypatch):
-    from platekeeper.server.web import views
+    from platekeeper.server.web import reads
 
-    real = views.search_plate_query
-    monkeypatch.setattr(views, "search_plate_query", lambda *a, **kw: real(*a, **kw, limit=2))
+    real = reads.search_plate_query
+    monkeypatch.setattr(reads, "search_plate_query", lambda *a, **kw: real(*a, **kw, limit=2))
     with_purpose(investigator)
     first = _text(investigator.get("/search", {"plate": "6TRL204"}))
     assert first.count('<td class="plate">') == 2
@@ -264,12 +266,17 @@ def test_read_detail_and_image_are_audited_with_the_purpose(investigator, stored
     detail = investigator.get(f"/reads/{item['id']}")
     assert detail.status_code == 200
     assert "Grand Ave at Wildwood" in _text(detail)
-    src = _text(detail).split('src="/images/', 1)[1].split('"', 1)[0]
-    image = investigator.get(f"/images/{src}")
+    assert 'src="data:image/jpeg;base64,' in _text(detail)  # the page is one access
+    sha256 = Read.objects.get(pk=item["id"]).plate_crop_id
+    image = investigator.get(f"/images/{sha256}")
     assert image.status_code == 200
     assert image["Content-Type"] == "image/jpeg"
     events = AuditEvent.objects.filter(action__in=["reads.detail", "images.view"])
-    assert [e.purpose for e in events] == ["stolen_vehicle", "stolen_vehicle"]
+    assert [(e.action, e.purpose) for e in events] == [
+        ("reads.detail", "stolen_vehicle"),
+        ("images.view", "stolen_vehicle"),
+    ]
+    assert sha256 in events[0].record_ids
 
 
 def test_an_image_without_a_purpose_is_refused_and_audited(investigator):
@@ -348,8 +355,17 @@ def test_the_audit_page_is_for_auditors_only():
     assert page.status_code == 200
     assert "ines" in _text(page)
     assert "maggie</td>" not in _text(page)
-    verified = _text(auditor.get("/audit", {"verify": "1"}))
-    assert "Chain intact" in verified
+    viewed = AuditEvent.objects.get(action="audit.view")
+    assert (viewed.username, viewed.query["username"], viewed.query["action"]) == (
+        "maggie",
+        "ines",
+        "login",
+    )
+    assert viewed.record_ids  # the events shown
+    assert "has not been verified yet" in _text(auditor.get("/audit"))
+
+    verify_and_record()  # the scheduler's daily job
+    assert "Chain intact" in _text(auditor.get("/audit"))
 
 
 def test_an_auditor_runs_a_report_and_downloads_it_as_csv(investigator, stored_reads):

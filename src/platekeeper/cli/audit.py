@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from platekeeper.cli.common import DATE, console_actor
+from platekeeper.cli.common import DATE, console_requester
 from platekeeper.cli.django_setup import migrate_database
 
 
@@ -76,7 +76,7 @@ def report(
     end = end or timezone.localdate()
     start = start or end - dt.timedelta(days=30)
     result = build_report(
-        kind, actor=console_actor(), start=start, end=end, sample_size=sample_size, channel="cli"
+        kind, requester=console_requester(), start=start, end=end, sample_size=sample_size
     )
     if fmt == "csv":
         click.echo(report_csv(result), nl=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from platekeeper.cli.common import console_requester
 from platekeeper.cli.django_setup import migrate_database
 
 
@@ -25,10 +26,32 @@ def add(
     migrate_database()
     from platekeeper.server.cameras.actions import add_camera
 
-    created = add_camera(name, latitude=lat, longitude=lon, heading=heading, mobile=mobile)
+    created = add_camera(
+        name,
+        requester=console_requester(),
+        latitude=lat,
+        longitude=lon,
+        heading=heading,
+        mobile=mobile,
+    )
     click.echo(f"Camera {created.camera.name!r} registered ({created.camera.get_kind_display()}).")
     click.echo("Its device token follows; it is shown only now. Store it in the camera's config.")
     click.echo(created.token)
+
+
+@camera.command("revoke")
+@click.argument("name")
+def revoke(name: str) -> None:
+    """Revoke every device token of camera NAME at once (a stolen or retired camera)."""
+    migrate_database()
+    from platekeeper.server.cameras.actions import CameraError, revoke_device_tokens
+    from platekeeper.server.cameras.models import Camera
+
+    target = Camera.objects.filter(name=name).first()
+    if target is None:
+        raise CameraError(f"NAME: no camera named {name!r}")
+    revoked = revoke_device_tokens(target, requester=console_requester())
+    click.echo(f"Revoked {revoked} device token{'s' if revoked != 1 else ''} of {name!r}.")
 
 
 @camera.command("list")

@@ -12,6 +12,14 @@ from contextlib import contextmanager, nullcontext
 import click
 
 
+def console_requester():  # -> platekeeper.server.access.gate.Requester (imported lazily)
+    """The operator at the server's console, as the gate and the audit know them (see
+    `Requester.console`): administrative commands only; ALPR data needs `--user`."""
+    from platekeeper.server.access.gate import Requester
+
+    return Requester.console()
+
+
 def console_actor():  # -> platekeeper.server.access.audit.Actor (imported lazily)
     """The audit identity of someone running administrative commands on the server itself.
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from platekeeper.cli.common import console_actor
+from platekeeper.cli.common import console_requester
 from platekeeper.cli.django_setup import migrate_database
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def compliance(ctx: click.Context, as_json: bool) -> None:
     migrate_database()
     from platekeeper.server.compliance.actions import compliance_report
 
-    results = compliance_report(by=console_actor())
+    results = compliance_report(requester=console_requester())
     click.echo(_json(results) if as_json else _table(results))
     if not all(result.passed for result in results):
         ctx.exit(1)
@@ -85,7 +85,9 @@ def officials(**given: str | int | None) -> None:
     migrate_database()
     from platekeeper.server.compliance.actions import Officials, name_officials
 
-    named = name_officials(dataclasses.replace(Officials.current(), **changes), by=console_actor())
+    named = name_officials(
+        dataclasses.replace(Officials.current(), **changes), requester=console_requester()
+    )
     click.echo(
         f"Administrator: {named.administrator_name} ({named.administrator_title}); "
         f"designee: {named.designee_name} ({named.designee_title}); "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from platekeeper.cli.common import console_actor
+from platekeeper.cli.common import console_requester
 from platekeeper.cli.django_setup import migrate_database
 
 CATEGORIES = [
@@ -45,7 +45,7 @@ def create(
 
     create_hotlist(
         name,
-        actor=console_actor(),
+        requester=console_requester(),
         source=source,
         category=category,
         priority=priority,
@@ -95,7 +95,7 @@ def import_file(file: Path, list_name: str, fmt: str, replace: bool, mapping: st
                 report = import_entries(
                     target,
                     rows,
-                    actor=console_actor(),
+                    requester=console_requester(),
                     replace=replace,
                     source_name=file.name,
                     progress=lambda n: progress.advance(task, n),
@@ -130,13 +130,13 @@ def add(
     entry = add_entry(
         target,
         plate,
-        actor=console_actor(),
+        requester=console_requester(),
         state=state,
         reason=reason,
         description=description,
         case_number=case_number,
     )
-    click.echo(f"{entry.plate_normalized} entered on {list_name}.")
+    click.echo(f"{entry.entry.plate_normalized} entered on {list_name}.")
 
 
 @hotlist.command("list")

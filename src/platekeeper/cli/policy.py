@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from platekeeper.cli.common import console_actor
+from platekeeper.cli.common import console_requester
 from platekeeper.cli.django_setup import migrate_database
 
 
@@ -22,5 +22,5 @@ def publish(file: Path) -> None:
     migrate_database()
     from platekeeper.server.transparency.actions import publish_policy
 
-    path = publish_policy(file.read_text(encoding="utf-8"), actor=console_actor())
+    path = publish_policy(file.read_text(encoding="utf-8"), requester=console_requester())
     click.echo(f"Policy published ({path}); it shows on /transparency at once.")

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from platekeeper.cli.common import DATE, console_actor
+from platekeeper.cli.common import DATE, console_actor, console_requester
 from platekeeper.cli.django_setup import migrate_database
 
 AGENCY_TYPES = ["law_enforcement", "prosecutorial", "other_public", "private"]
@@ -37,7 +37,11 @@ def add_agency_command(name: str, kind: str, jurisdiction: str, ori: str) -> Non
     from platekeeper.server.sharing.actions import add_agency
 
     row = add_agency(
-        name, type=AgencyType(kind), jurisdiction=jurisdiction, ori=ori, actor=console_actor()
+        name,
+        type=AgencyType(kind),
+        jurisdiction=jurisdiction,
+        ori=ori,
+        requester=console_requester(),
     )
     click.echo(f"Agency {row.name!r} recorded ({row.get_type_display()}, {row.jurisdiction}).")
 
@@ -95,7 +99,7 @@ def turn_on(reason: str) -> None:
     migrate_database()
     from platekeeper.server.sharing.actions import set_sharing
 
-    set_sharing(True, actor=console_actor(), reason=reason)
+    set_sharing(True, requester=console_requester(), reason=reason)
     click.echo("Sharing is ON.")
 
 
@@ -106,7 +110,7 @@ def turn_off(reason: str) -> None:
     migrate_database()
     from platekeeper.server.sharing.actions import set_sharing
 
-    set_sharing(False, actor=console_actor(), reason=reason)
+    set_sharing(False, requester=console_requester(), reason=reason)
     click.echo("Sharing is OFF: no partner account or token reaches any data.")
 
 
@@ -154,7 +158,7 @@ def add_agreement_command(
         ends_on=ends,
         approved_by=approved_by,
         approved_on=approved_on,
-        actor=console_actor(),
+        requester=console_requester(),
     )
     click.echo(f"Agreement #{row.pk} with {row.partner.name} recorded.")
     click.echo(
@@ -170,7 +174,7 @@ def revoke(agreement_id: int, reason: str) -> None:
     migrate_database()
     from platekeeper.server.sharing.actions import revoke_agreement
 
-    row = revoke_agreement(agreement_id, reason=reason, actor=console_actor())
+    row = revoke_agreement(agreement_id, reason=reason, requester=console_requester())
     click.echo(f"Agreement #{row.pk} with {row.partner.name} revoked; its access ended.")
 
 
@@ -191,7 +195,7 @@ def agency_token(agency_name: str, contact: str, attested_on: dt.date, days: int
         contact=contact,
         attested_on=attested_on,
         valid_days=days,
-        actor=console_actor(),
+        requester=console_requester(),
     )
     click.echo(secret)
     click.echo(

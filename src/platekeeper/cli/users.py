@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from platekeeper.cli.common import DATE, console_actor, read_password
+from platekeeper.cli.common import DATE, console_requester, read_password
 from platekeeper.cli.django_setup import migrate_database
 
 ROLE_NAMES = ["administrator", "operator", "investigator", "auditor", "custodian", "partner"]
@@ -42,7 +42,7 @@ def add_user(
         name,
         role=Role(role),
         password=password,
-        actor=console_actor(),
+        requester=console_requester(),
         agency=agency_row,
         full_name=full_name,
     )
@@ -60,7 +60,7 @@ def disable(name: str) -> None:
     migrate_database()
     from platekeeper.server.access.actions import disable_user
 
-    disable_user(name, actor=console_actor())
+    disable_user(name, requester=console_requester())
     click.echo(f"User {name!r} disabled.")
 
 
@@ -98,11 +98,22 @@ def create_token(name: str, days: int) -> None:
     migrate_database()
     from platekeeper.server.access.actions import create_personal_token
 
-    row, secret = create_personal_token(name, actor=console_actor(), valid_days=days)
+    row, secret = create_personal_token(name, requester=console_requester(), valid_days=days)
     click.echo(
         f"Token for {name!r}, valid until {row.expires_at:%Y-%m-%d %H:%M} UTC. Shown only now:"
     )
     click.echo(secret)
+
+
+@token.command("revoke")
+@click.argument("name_or_id")
+def revoke_token(name_or_id: str) -> None:
+    """Revoke token ID, or every live token of user NAME, at once."""
+    migrate_database()
+    from platekeeper.server.access.actions import revoke_personal_tokens
+
+    revoked = revoke_personal_tokens(name_or_id, requester=console_requester())
+    click.echo(f"Revoked {revoked} token{'s' if revoked != 1 else ''} of {name_or_id!r}.")
 
 
 @click.group()
@@ -123,7 +134,7 @@ def record(name: str, completed: dt.date, course: str | None, valid_days: int) -
     row = record_training(
         name,
         completed_on=completed,
-        actor=console_actor(),
+        requester=console_requester(),
         course=course or DEFAULT_COURSE,
         valid_days=valid_days,
     )
@@ -157,5 +168,5 @@ def require_totp(state: str) -> None:
     migrate_database()
     from platekeeper.server.access.actions import set_require_totp
 
-    set_require_totp(state == "on", actor=console_actor())
+    set_require_totp(state == "on", requester=console_requester())
     click.echo(f"Second factor is now {'mandatory' if state == 'on' else 'optional'}.")

@@ -20,7 +20,7 @@ from ninja.parser import Parser
 
 from platekeeper import __version__
 from platekeeper.errors import PlatekeeperError
-from platekeeper.server.access.gate import AccessDenied
+from platekeeper.server.access.gate import AccessDenied, RecordNotFound
 from platekeeper.server.alerts.api import router as alerts_router
 from platekeeper.server.cameras.agent_api import router as agent_router
 from platekeeper.server.common.busy import ServerBusy, as_busy, busy_response
@@ -37,6 +37,7 @@ _ERROR_ANSWERS = {
     "400": "A parameter or the body is unusable; `detail` names it",
     "401": "No valid token or session",
     "403": "Not allowed (role, training, second factor, sharing agreement)",
+    "404": "No record has that id (the lookup is audited all the same)",
     "413": "The body is larger than the server accepts",
     "422": "A parameter has the wrong type or range; `detail` names it",
     "503": "Too busy (no free database connection, or the time budget ran out); see Retry-After",
@@ -112,6 +113,11 @@ api.add_router("/", agent_router)
 @api.exception_handler(AccessDenied)
 def _denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status)
+
+
+@api.exception_handler(RecordNotFound)
+def _not_found(request: HttpRequest, exc: RecordNotFound) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=404)
 
 
 @api.exception_handler(PlatekeeperError)

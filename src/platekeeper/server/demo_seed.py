@@ -16,7 +16,6 @@ from platekeeper.geo import geocell
 from platekeeper.hotlist_formats import ParsedEntry
 from platekeeper.plates import normalize_plate
 from platekeeper.server.access.actions import create_user, record_training
-from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.gate import Requester
 from platekeeper.server.access.models import User
 from platekeeper.server.access.reports import build_report
@@ -50,6 +49,9 @@ PATROL_CARS = 2
 #: The Piedmont Police Department's Policy 438, which this software implements and the demo posts.
 DEMO_POLICY = importlib.resources.files("platekeeper.demo") / "policy-438.txt"
 SEED_ACTOR = Actor(username="demo-seed")
+
+#: Who seeds the demo: a system job, which the gate lets make administrative changes.
+SEED = Requester.system("demo-seed")
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def seed_demo(*, days: int = 7, seed: int = 438, end: dt.datetime | None = None)
         cameras = {
             demo.name: add_camera(
                 demo.name,
+                requester=SEED,
                 latitude=demo.latitude if demo.kind == "fixed" else None,
                 longitude=demo.longitude if demo.kind == "fixed" else None,
                 heading=demo.heading if demo.kind == "fixed" else None,
@@ -137,23 +140,22 @@ def issue_demo_tokens() -> dict[str, str]:
     tokens = {}
     for camera in Camera.objects.filter(name__in=demo_camera_names(), active=True):
         with transaction.atomic():
-            revoke_device_tokens(camera)
-            tokens[camera.name] = issue_device_token(camera)
+            revoke_device_tokens(camera, requester=SEED)
+            tokens[camera.name] = issue_device_token(camera, requester=SEED)
     return tokens
 
 
 def _keep_the_books() -> None:
     """What a department running ALPR for a while has done, so the compliance report of a fresh
     demo is all PASS: the policy posted, the daily purge run, an audit report by the auditor."""
-    publish_policy(DEMO_POLICY.read_text(encoding="utf-8"), actor=SEED_ACTOR)
+    publish_policy(DEMO_POLICY.read_text(encoding="utf-8"), requester=SEED)
     purge(actor=SEED_ACTOR, channel="cli")
     today = timezone.localdate()
     build_report(
         "by_purpose",
-        actor=Actor.of(User.objects.get(username="auditor")),
+        requester=Requester.person(User.objects.get(username="auditor"), channel="cli"),
         start=today - dt.timedelta(days=30),
         end=today,
-        channel="cli",
     )
 
 
@@ -170,7 +172,6 @@ def _mark_cameras_seen(town: DemoTown, cameras: dict[str, Camera]) -> None:
 
 def _create_users(town: DemoTown) -> None:
     """Demo users of every role, each with training completed a month ago (current)."""
-    actor = SEED_ACTOR
     partner_agency, _ = Agency.objects.get_or_create(
         name=DEMO_PARTNER_AGENCY,
         defaults={"ori": "CA0010900", "type": AgencyType.LAW_ENFORCEMENT, "jurisdiction": "CA"},
@@ -183,16 +184,15 @@ def _create_users(town: DemoTown) -> None:
             user.username,
             role=Role(user.role),
             password=user.password,
-            actor=actor,
+            requester=SEED,
             full_name=user.full_name,
             agency=partner_agency if user.role == Role.PARTNER else None,
         )
-        record_training(user.username, completed_on=trained_on, actor=actor)
+        record_training(user.username, completed_on=trained_on, requester=SEED)
 
 
 def _create_sharing() -> None:
     """An MOU with Oakland PD (the demo partner user's agency) for searches and alerts, on."""
-    actor = SEED_ACTOR
     today = timezone.localdate()
     add_agreement(
         Agency.objects.get(name=DEMO_PARTNER_AGENCY),
@@ -205,9 +205,9 @@ def _create_sharing() -> None:
         ends_on=today + dt.timedelta(days=305),
         approved_by="Chief Jeremy Bowers (demo)",
         approved_on=today - dt.timedelta(days=62),
-        actor=actor,
+        requester=SEED,
     )
-    set_sharing(True, actor=actor, reason="Demo: MOU with Oakland PD in effect")
+    set_sharing(True, requester=SEED, reason="Demo: MOU with Oakland PD in effect")
 
 
 def _name_officials() -> None:
@@ -219,7 +219,7 @@ def _name_officials() -> None:
             designee_title="ALPR Program Manager",
             audit_every_days=90,
         ),
-        by=SEED_ACTOR,
+        requester=SEED,
     )
 
 
@@ -238,10 +238,9 @@ def _take_in_records_request() -> None:
 
 def _create_hotlist(town: DemoTown) -> None:
     """A stolen-vehicle list whose plates the demo cameras read, so the demo has alerts."""
-    actor = SEED_ACTOR
     hotlist = create_hotlist(
         DEMO_HOTLIST,
-        actor=actor,
+        requester=SEED,
         source=HotlistSource.STATE,
         category=HotlistCategory.STOLEN_VEHICLE,
         priority=1,
@@ -259,7 +258,7 @@ def _create_hotlist(town: DemoTown) -> None:
         )
         for line, entry in enumerate(town.hotlist, start=1)
     ]
-    import_entries(hotlist, rows, actor=actor, source_name="demo")
+    import_entries(hotlist, rows, requester=SEED, source_name="demo")
 
 
 def _new_read(demo: DemoRead, cameras: dict[str, Camera], received_at: dt.datetime) -> NewRead:

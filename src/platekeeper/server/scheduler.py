@@ -21,12 +21,13 @@ def hotlist_drop_jobs() -> list[Callable[[], object]]:
 
 def daily_jobs() -> list[Callable[[], object]]:
     """The jobs that run at start-up and then every day."""
-    from platekeeper.server.access.audit import write_checkpoint
+    from platekeeper.server.access.audit import verify_and_record, write_checkpoint
     from platekeeper.server.retention.actions import daily_purge
     from platekeeper.server.sharing.selfcheck import run_self_check
 
-    # The purge and the sharing check first, so the day's checkpoint covers their audit records.
-    return [daily_purge, run_self_check, write_checkpoint]
+    # The purge and the sharing check first, so the day's checkpoint covers their audit records;
+    # then the chain is verified against it (the audit page shows the last result).
+    return [daily_purge, run_self_check, write_checkpoint, verify_and_record]
 
 
 def checkpoint_jobs() -> list[Callable[[], object]]:

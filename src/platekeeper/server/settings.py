@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "platekeeper.server.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "platekeeper.server.web.middleware.GateRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "platekeeper.server.urls"

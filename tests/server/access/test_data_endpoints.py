@@ -17,7 +17,7 @@ from platekeeper.server.access.actions import create_personal_token
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.reads.actions import record_reads
 from tests.support.factories import CameraFactory, image_bytes, read_item
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -85,7 +85,7 @@ def _get(path: str, token: str | None):
 
 def _token(training: str) -> str:
     make_user("ines", training=training)
-    return create_personal_token("ines", actor=SETUP_ACTOR)[1]
+    return create_personal_token("ines", requester=SETUP_REQUESTER)[1]
 
 
 def _access_events():

@@ -11,7 +11,7 @@ from platekeeper.server.access.roles import Role
 from platekeeper.server.reads.actions import record_reads
 from platekeeper.server.reads.queries import read_detail, read_image, search_plate
 from tests.support.factories import CameraFactory, image_bytes, read_item
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -84,7 +84,7 @@ def test_refusals_name_the_reason_and_are_audited(stored_reads, setup, justifica
 
 def test_a_disabled_user_is_refused(stored_reads):
     user = make_user()
-    disable_user("ines", actor=SETUP_ACTOR)
+    disable_user("ines", requester=SETUP_REQUESTER)
     user.refresh_from_db()
 
     with pytest.raises(AccessDenied, match="disabled"):

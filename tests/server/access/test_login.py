@@ -17,7 +17,7 @@ from platekeeper.server.access.actions import (
 )
 from platekeeper.server.access.models import AuditEvent, PersonalToken
 from platekeeper.server.access.roles import Role
-from tests.support.people import PASSWORD, SETUP_ACTOR, make_user
+from tests.support.people import PASSWORD, SETUP_REQUESTER, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -64,12 +64,12 @@ def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password():
 )
 def test_weak_passwords_are_refused(password, message):
     with pytest.raises(AccountError, match=message):
-        create_user("ines", role=Role.OPERATOR, password=password, actor=SETUP_ACTOR)
+        create_user("ines", role=Role.OPERATOR, password=password, requester=SETUP_REQUESTER)
 
 
 def test_a_personal_token_authenticates_until_it_expires():
     make_user()
-    row, secret = create_personal_token("ines", actor=SETUP_ACTOR)
+    row, secret = create_personal_token("ines", requester=SETUP_REQUESTER)
 
     assert user_for_token(secret).username == "ines"
     PersonalToken.objects.filter(pk=row.pk).update(

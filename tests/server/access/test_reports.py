@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from platekeeper.server.access.audit import Actor, record_event, verify_chain
+from platekeeper.server.access.gate import PrincipalKind, Requester
 from platekeeper.server.access.models import AuditEvent, Outcome, Purpose
 from platekeeper.server.access.reports import (
     REPORT_KINDS,
@@ -27,7 +28,8 @@ PACIFIC = ZoneInfo("America/Los_Angeles")
 MONDAY = dt.date(2024, 5, 6)
 TUESDAY = dt.date(2024, 5, 7)
 SATURDAY = dt.date(2024, 5, 11)
-AUDITOR = Actor("sally", user_id=None, agency="Piedmont PD")
+#: The auditor at the server's console (the gate lets the console read audit reports).
+AUDITOR = Requester(channel="cli", kind=PrincipalKind.CONSOLE, name="sally")
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +70,7 @@ def event(
 
 
 def report(kind: str, start: dt.date = MONDAY, end: dt.date | None = None, **options) -> Report:
-    return build_report(kind, actor=AUDITOR, start=start, end=end or start, **options)
+    return build_report(kind, requester=AUDITOR, start=start, end=end or start, **options)
 
 
 def column(result: Report, name: str) -> list:
@@ -279,7 +281,7 @@ def test_every_report_runs_and_is_itself_audited(kind):
     """GIVEN one exempt access after hours WHEN any report runs THEN it shows it and is audited."""
     event(at(MONDAY, "20:00"), purpose="amber_alert", case_number="")
 
-    result = build_report(kind, actor=AUDITOR, start=MONDAY, end=TUESDAY, seed=1, channel="cli")
+    result = build_report(kind, requester=AUDITOR, start=MONDAY, end=TUESDAY, seed=1)
 
     assert (result.kind, result.title) == (kind, REPORT_KINDS[kind])
     assert (result.start, result.end) == (MONDAY, TUESDAY)
@@ -316,7 +318,7 @@ def test_bad_arguments_are_refused_by_name_and_nothing_is_recorded(arguments, na
     kind = options.pop("kind")
 
     with pytest.raises(ReportError, match=f"^{named}:") as refused:
-        build_report(kind, actor=AUDITOR, **options)
+        build_report(kind, requester=AUDITOR, **options)
 
     assert isinstance(refused.value, ValueError)
     assert not AuditEvent.objects.filter(action="audit.report").exists()

@@ -8,7 +8,7 @@ import pytest
 from platekeeper.server.access import totp
 from platekeeper.server.access.actions import LoginRefused, set_require_totp
 from platekeeper.server.access.models import AuditEvent
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +21,16 @@ def _wrong(secret: str) -> str:
 @pytest.fixture
 def enrolled():
     user = make_user("ines")
-    secret = totp.start_totp_enrolment(user, actor=SETUP_ACTOR)
-    totp.confirm_totp(user, pyotp.TOTP(secret).now(), actor=SETUP_ACTOR)
+    secret = totp.start_totp_enrolment(user, requester=SETUP_REQUESTER)
+    totp.confirm_totp(user, pyotp.TOTP(secret).now(), requester=SETUP_REQUESTER)
     return user
 
 
 def test_a_wrong_code_does_not_confirm_enrolment():
     user = make_user("ines")
-    secret = totp.start_totp_enrolment(user, actor=SETUP_ACTOR)
+    secret = totp.start_totp_enrolment(user, requester=SETUP_REQUESTER)
     with pytest.raises(totp.TotpError, match="does not match"):
-        totp.confirm_totp(user, _wrong(secret), actor=SETUP_ACTOR)
+        totp.confirm_totp(user, _wrong(secret), requester=SETUP_REQUESTER)
     user.refresh_from_db()
     assert not user.totp_confirmed
     assert "secret=" + secret in totp.provisioning_uri(user)
@@ -38,7 +38,7 @@ def test_a_wrong_code_does_not_confirm_enrolment():
 
 def test_enrolling_twice_is_refused(enrolled):
     with pytest.raises(totp.TotpError, match="already set up"):
-        totp.start_totp_enrolment(enrolled, actor=SETUP_ACTOR)
+        totp.start_totp_enrolment(enrolled, requester=SETUP_REQUESTER)
 
 
 def test_guessing_codes_ends_in_lockout(enrolled):
@@ -62,10 +62,12 @@ def test_the_right_code_is_audited_as_allowed(enrolled):
 
 
 def test_the_owner_cannot_turn_off_a_mandatory_second_factor(enrolled):
-    set_require_totp(True, actor=SETUP_ACTOR)
+    set_require_totp(True, requester=SETUP_REQUESTER)
     with pytest.raises(totp.TotpError, match="mandatory"):
-        totp.remove_totp(enrolled, actor=SETUP_ACTOR, code=pyotp.TOTP(enrolled.totp_secret).now())
-    totp.remove_totp(enrolled, actor=SETUP_ACTOR)  # an administrator's reset
+        totp.remove_totp(
+            enrolled, requester=SETUP_REQUESTER, code=pyotp.TOTP(enrolled.totp_secret).now()
+        )
+    totp.remove_totp(enrolled, requester=SETUP_REQUESTER)  # an administrator's reset
     enrolled.refresh_from_db()
     assert (enrolled.totp_secret, enrolled.totp_confirmed) == ("", False)
 

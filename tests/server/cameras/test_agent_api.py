@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.cameras.actions import (
     HeartbeatReport,
     clock_problem,
@@ -15,7 +16,7 @@ from platekeeper.server.cameras.actions import (
 )
 from platekeeper.server.cameras.models import CameraHealth
 from platekeeper.server.hotlists.actions import add_entry, create_hotlist
-from tests.support.people import SETUP_ACTOR
+from tests.support.people import SETUP_REQUESTER
 
 pytestmark = pytest.mark.both_databases
 
@@ -23,14 +24,14 @@ pytestmark = pytest.mark.both_databases
 def _hotlist_with_entries():
     hotlist = create_hotlist(
         "Stolen vehicles",
-        actor=SETUP_ACTOR,
+        requester=SETUP_REQUESTER,
         source="state",
         category="stolen_vehicle",
         priority=1,
         fuzzy=True,
     )
-    add_entry(hotlist, "7ABC123", actor=SETUP_ACTOR, state="CA", reason="secret reason")
-    add_entry(hotlist, "6TR?204", actor=SETUP_ACTOR)
+    add_entry(hotlist, "7ABC123", requester=SETUP_REQUESTER, state="CA", reason="secret reason")
+    add_entry(hotlist, "6TR?204", requester=SETUP_REQUESTER)
     return hotlist
 
 
@@ -65,7 +66,7 @@ def test_a_hotlist_change_gives_a_new_etag(device):
     headers = {"Authorization": f"Bearer {device.token}"}
     etag = device.client.get("/api/v1/agent/hotlists", headers=headers)["ETag"]
 
-    add_entry(hotlist, "8XYZ999", actor=SETUP_ACTOR)
+    add_entry(hotlist, "8XYZ999", requester=SETUP_REQUESTER)
     changed = device.client.get(
         "/api/v1/agent/hotlists", headers={**headers, "If-None-Match": etag}
     )
@@ -76,7 +77,7 @@ def test_a_hotlist_change_gives_a_new_etag(device):
 
 
 def test_agent_routes_refuse_a_missing_or_revoked_token(device):
-    revoke_device_tokens(device.camera)
+    revoke_device_tokens(device.camera, requester=SETUP_REQUESTER)
     headers = {"Authorization": f"Bearer {device.token}"}
 
     assert device.client.get("/api/v1/agent/hotlists").status_code == 401
@@ -126,3 +127,24 @@ def test_a_heartbeat_without_a_time_zone_is_refused(device):
 
     assert response.status_code == 422
     assert "agent_time" in response.json()["detail"]
+
+
+def test_each_changed_download_is_one_device_disclosure_and_a_304_none(device):
+    """GIVEN an agent polling its hotlist copy WHEN the lists are unchanged THEN the 304 writes
+    nothing; each full download is one event naming the device, the purpose and the count."""
+    hotlist = _hotlist_with_entries()
+    headers = {"Authorization": f"Bearer {device.token}"}
+
+    first = device.client.get("/api/v1/agent/hotlists", headers=headers)
+    device.client.get("/api/v1/agent/hotlists", headers={**headers, "If-None-Match": first["ETag"]})
+    add_entry(hotlist, "9NEW999", requester=SETUP_REQUESTER)
+    changed = device.client.get(
+        "/api/v1/agent/hotlists", headers={**headers, "If-None-Match": first["ETag"]}
+    )
+
+    assert changed.status_code == 200
+    copies = AuditEvent.objects.filter(action="hotlists.agent_copy")
+    assert [(e.username, e.channel, e.purpose, e.record_count) for e in copies] == [
+        ("device:Grand Ave at Wildwood", "api", "hotlist_alert_response", 2),
+        ("device:Grand Ave at Wildwood", "api", "hotlist_alert_response", 3),
+    ]

@@ -13,7 +13,7 @@ from platekeeper.server.access.roles import Role
 from platekeeper.server.compliance.actions import Officials, name_officials
 from platekeeper.server.retention.actions import purge
 from platekeeper.server.transparency.actions import publish_policy
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_ACTOR, SETUP_REQUESTER, make_user
 
 OFFICIALS = Officials(
     administrator_name="Jane Roe",
@@ -36,13 +36,13 @@ def make_compliant(settings, directory: Path) -> None:
     """Policy published, officials named, default retention, a purge run, every user trained,
     an audit report run; the audit chain is intact as written."""
     use_policy_file(settings, directory)
-    publish_policy(POLICY, actor=SETUP_ACTOR)
-    name_officials(OFFICIALS, by=SETUP_ACTOR)
+    publish_policy(POLICY, requester=SETUP_REQUESTER)
+    name_officials(OFFICIALS, requester=SETUP_REQUESTER)
     purge(actor=SETUP_ACTOR)
     make_user("alice", Role.ADMINISTRATOR)
     make_user("audrey", Role.AUDITOR)
     today = timezone.localdate()
-    build_report("by_purpose", actor=SETUP_ACTOR, start=today, end=today)
+    build_report("by_purpose", requester=SETUP_REQUESTER, start=today, end=today)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from platekeeper.server.compliance.actions import (
 )
 from platekeeper.server.compliance.models import DEFAULT_ADMINISTRATOR_TITLE
 from tests.server.compliance.conftest import OFFICIALS
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -33,7 +33,7 @@ def test_a_new_installation_names_no_one_and_audits_every_90_days():
 def test_an_administrator_names_the_officials_audited_with_before_and_after():
     named = name_officials(
         dataclasses.replace(OFFICIALS, designee_name="  John Doe  "),
-        by=_as("alice", Role.ADMINISTRATOR),
+        requester=_as("alice", Role.ADMINISTRATOR),
     )
 
     event = AuditEvent.objects.get(action="compliance.officials")
@@ -46,7 +46,7 @@ def test_an_administrator_names_the_officials_audited_with_before_and_after():
 @pytest.mark.parametrize("role", [Role.AUDITOR, Role.OPERATOR, Role.CUSTODIAN])
 def test_roles_that_may_not_manage_settings_are_refused_and_the_attempt_audited(role):
     with pytest.raises(AccessDenied, match="your role may not manage system settings"):
-        name_officials(OFFICIALS, by=_as("someone", role))
+        name_officials(OFFICIALS, requester=_as("someone", role))
 
     event = AuditEvent.objects.get(action="compliance.officials")
     assert (event.username, event.outcome) == ("someone", Outcome.DENIED)
@@ -55,7 +55,7 @@ def test_roles_that_may_not_manage_settings_are_refused_and_the_attempt_audited(
 
 def test_an_administrator_whose_training_lapsed_is_refused():
     with pytest.raises(AccessDenied, match="training lapsed"):
-        name_officials(OFFICIALS, by=_as("alice", Role.ADMINISTRATOR, training="lapsed"))
+        name_officials(OFFICIALS, requester=_as("alice", Role.ADMINISTRATOR, training="lapsed"))
 
 
 @pytest.mark.parametrize(
@@ -69,13 +69,13 @@ def test_an_administrator_whose_training_lapsed_is_refused():
 )
 def test_every_official_is_required_and_bounded(change, message):
     with pytest.raises(ComplianceError, match=message):
-        name_officials(dataclasses.replace(OFFICIALS, **change), by=SETUP_ACTOR)
+        name_officials(dataclasses.replace(OFFICIALS, **change), requester=SETUP_REQUESTER)
 
     assert not AuditEvent.objects.filter(action="compliance.officials").exists()
 
 
 def test_running_the_report_is_audited_with_the_obligations_that_failed():
-    results = compliance_report(by=_as("audrey", Role.AUDITOR))
+    results = compliance_report(requester=_as("audrey", Role.AUDITOR))
 
     event = AuditEvent.objects.get(action="compliance.report")
     assert (event.username, event.outcome, event.channel) == ("audrey", Outcome.ALLOWED, "ui")
@@ -85,7 +85,7 @@ def test_running_the_report_is_audited_with_the_obligations_that_failed():
 
 def test_a_role_without_the_compliance_permission_is_refused_and_audited():
     with pytest.raises(AccessDenied):
-        compliance_report(by=_as("otto", Role.OPERATOR))
+        compliance_report(requester=_as("otto", Role.OPERATOR))
 
     event = AuditEvent.objects.get(action="compliance.report")
     assert (event.username, event.outcome) == ("otto", Outcome.DENIED)

@@ -36,7 +36,7 @@ from platekeeper.server.retention.queries import RetentionKind
 from platekeeper.server.transparency.actions import publish_policy
 from tests.server.compliance.conftest import OFFICIALS
 from tests.server.records.conftest import take_in
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_ACTOR, SETUP_REQUESTER, make_user
 from tests.support.sharing import agreement_with, partner_agency, sharing_on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
@@ -83,19 +83,19 @@ def test_an_empty_policy_file_fails(policy_file):
 
 def test_a_published_policy_passes_with_its_size_digest_and_publication(policy_file):
     text = "438.1 PURPOSE AND SCOPE\n"
-    publish_policy(text, actor=SETUP_ACTOR)
+    publish_policy(text, requester=SETUP_REQUESTER)
 
     result = policy_posted(_today())
 
     assert result.passed
     digest = hashlib.sha256(text.encode()).hexdigest()
     assert result.evidence.startswith(f"24 bytes posted, sha256 {digest[:12]}; ")
-    assert f"last published {_today():%Y-%m-%d} by test-setup" in result.evidence
+    assert f"last published {_today():%Y-%m-%d} by system:test-setup" in result.evidence
     assert "changed since" not in result.evidence
 
 
 def test_a_policy_file_edited_by_hand_still_passes_but_says_so(policy_file):
-    publish_policy("438.1 PURPOSE AND SCOPE\n", actor=SETUP_ACTOR)
+    publish_policy("438.1 PURPOSE AND SCOPE\n", requester=SETUP_REQUESTER)
     policy_file.write_text("438.1 PURPOSE AND SCOPE (edited)\n")
 
     result = policy_posted(_today())
@@ -109,7 +109,7 @@ def test_a_policy_file_edited_by_hand_still_passes_but_says_so(policy_file):
 
 def test_officials_fail_until_both_are_named():
     before = officials_named(_today())
-    name_officials(OFFICIALS, by=SETUP_ACTOR)
+    name_officials(OFFICIALS, requester=SETUP_REQUESTER)
     after = officials_named(_today())
 
     assert not before.passed
@@ -117,7 +117,8 @@ def test_officials_fail_until_both_are_named():
     assert after.passed
     assert after.evidence == (
         "administrator Jane Roe (Administration Operations Commander), "
-        f"designee John Doe (Sergeant, ALPR program); named {_today():%Y-%m-%d} by test-setup"
+        "designee John Doe (Sergeant, ALPR program); "
+        f"named {_today():%Y-%m-%d} by system:test-setup"
     )
 
 
@@ -181,7 +182,7 @@ def test_untrained_active_users_are_named_with_why_and_disabled_ones_are_not():
     make_user("bob", Role.OPERATOR, training="lapsed")
     make_user("carol", Role.INVESTIGATOR, training="none")
     make_user("dave", Role.OPERATOR, training="none")
-    disable_user("dave", actor=SETUP_ACTOR)
+    disable_user("dave", requester=SETUP_REQUESTER)
     lapsed_on = _today() - dt.timedelta(days=10)
 
     result = training_current(_today())
@@ -213,11 +214,11 @@ def test_audits_fail_when_none_was_ever_run():
 def test_audits_are_due_at_the_interval_set_with_the_officials(compliant):
     assert audits_on_schedule(_later(90)).passed
     overdue = audits_on_schedule(_later(91))
-    name_officials(dataclasses.replace(OFFICIALS, audit_every_days=120), by=SETUP_ACTOR)
+    name_officials(dataclasses.replace(OFFICIALS, audit_every_days=120), requester=SETUP_REQUESTER)
 
     assert not overdue.passed
     assert "last audit report 91 days ago" in overdue.evidence
-    assert "by test-setup" in overdue.evidence
+    assert "by system:test-setup" in overdue.evidence
     assert audits_on_schedule(_later(91)).passed
 
 

@@ -10,7 +10,7 @@ from platekeeper.server.access.actions import create_personal_token
 from platekeeper.server.access.roles import Role
 from platekeeper.server.hotlists.actions import create_hotlist
 from platekeeper.server.hotlists.models import HotlistEntry
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -18,12 +18,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 def _client(role: Role) -> Client:
     make_user("amir", role)
     return Client(
-        headers={"Authorization": f"Bearer {create_personal_token('amir', actor=SETUP_ACTOR)[1]}"}
+        headers={
+            "Authorization": f"Bearer {create_personal_token('amir', requester=SETUP_REQUESTER)[1]}"
+        }
     )
 
 
 def _post(client: Client, body: bytes, **fields: str):
-    create_hotlist("BOLO", actor=SETUP_ACTOR)
+    create_hotlist("BOLO", requester=SETUP_REQUESTER)
     return client.post(
         "/api/v1/hotlists/BOLO/import",
         data={"file": SimpleUploadedFile("bolo.csv", body), **fields},

@@ -10,7 +10,7 @@ import pytest
 from platekeeper.server.hotlists.actions import create_hotlist
 from platekeeper.server.hotlists.drop_folder import import_dropped_files
 from platekeeper.server.hotlists.models import HotlistEntry
-from tests.support.people import SETUP_ACTOR
+from tests.support.people import SETUP_REQUESTER
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def _drop(folder, name: str, text: str, *, age: float = 60) -> None:
 
 
 def test_a_dropped_file_replaces_its_list_and_is_filed_with_a_report(tmp_path):
-    create_hotlist("CA SVS", actor=SETUP_ACTOR, source="state")
+    create_hotlist("CA SVS", requester=SETUP_REQUESTER, source="state")
     _drop(tmp_path, "CA SVS.ncic", "7ABC123|CA|2025|PC|V1|CA0013900|V|20261120\nBAD\n")
 
     (result,) = import_dropped_files(tmp_path)
@@ -48,7 +48,7 @@ def test_a_file_for_an_unknown_list_fails_with_the_reason(tmp_path):
 
 
 def test_a_file_still_being_written_waits(tmp_path):
-    create_hotlist("CA SVS", actor=SETUP_ACTOR, source="state")
+    create_hotlist("CA SVS", requester=SETUP_REQUESTER, source="state")
     _drop(tmp_path, "CA SVS.csv", "plate\n7ABC123\n", age=0)
 
     assert import_dropped_files(tmp_path) == []

@@ -15,7 +15,7 @@ from platekeeper.server.hotlists.actions import (
     import_entries,
 )
 from platekeeper.server.hotlists.models import HotlistEntry
-from tests.support.people import SETUP_ACTOR
+from tests.support.people import SETUP_REQUESTER
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -36,13 +36,15 @@ TOO|FEW|FIELDS
 @pytest.fixture
 def stolen():
     return create_hotlist(
-        "CA stolen vehicles", actor=SETUP_ACTOR, source="state", category="stolen_vehicle"
+        "CA stolen vehicles", requester=SETUP_REQUESTER, source="state", category="stolen_vehicle"
     )
 
 
 def _import(hotlist, text, *, fmt="csv", replace=False):
     parser = parse_csv if fmt == "csv" else parse_ncic
-    return import_entries(hotlist, parser(io.StringIO(text)), actor=SETUP_ACTOR, replace=replace)
+    return import_entries(
+        hotlist, parser(io.StringIO(text)), requester=SETUP_REQUESTER, replace=replace
+    )
 
 
 def test_a_csv_import_reports_added_and_every_bad_line(stolen):
@@ -101,7 +103,7 @@ def test_a_file_without_a_plate_column_changes_nothing(stolen):
 def test_a_column_mapping_reads_a_states_own_layout(stolen):
     rows = parse_csv(io.StringIO("LicNo,St\n7ABC123,CA\n"), {"plate": "LicNo", "state": "St"})
 
-    report = import_entries(stolen, rows, actor=SETUP_ACTOR)
+    report = import_entries(stolen, rows, requester=SETUP_REQUESTER)
 
     assert report.added == 1
     assert HotlistEntry.objects.get().state == "CA"
@@ -109,11 +111,11 @@ def test_a_column_mapping_reads_a_states_own_layout(stolen):
 
 def test_a_partial_plate_from_a_major_crime_is_entered_by_hand(stolen):
     entry = add_entry(
-        stolen, "7ab?12", actor=SETUP_ACTOR, reason="Shooting suspect", case_number="24-9"
-    )
+        stolen, "7ab?12", requester=SETUP_REQUESTER, reason="Shooting suspect", case_number="24-9"
+    ).entry
 
     assert entry.plate_normalized == "7AB?12"
     with pytest.raises(HotlistError, match="already on"):
-        add_entry(stolen, "7AB?12", actor=SETUP_ACTOR)
+        add_entry(stolen, "7AB?12", requester=SETUP_REQUESTER)
     with pytest.raises(HotlistError, match="plate:"):
-        add_entry(stolen, "???###", actor=SETUP_ACTOR)
+        add_entry(stolen, "???###", requester=SETUP_REQUESTER)

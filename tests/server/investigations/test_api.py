@@ -19,7 +19,7 @@ from platekeeper.server.access.actions import create_personal_token
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.reads.actions import record_reads
 from tests.support.factories import CameraFactory, read_item
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -36,7 +36,7 @@ WINDOW = {
 @pytest.fixture
 def api() -> Client:
     make_user("ines")
-    token = create_personal_token("ines", actor=SETUP_ACTOR)[1]
+    token = create_personal_token("ines", requester=SETUP_REQUESTER)[1]
     return Client(headers={"Authorization": f"Bearer {token}"})
 
 

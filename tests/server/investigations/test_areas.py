@@ -17,7 +17,7 @@ from platekeeper.server.investigations.areas import Circle, Polygon, parse_polyg
 from platekeeper.server.reads.actions import record_reads
 from platekeeper.server.reads.queries import QueryError
 from tests.support.factories import CameraFactory, read_item
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -80,7 +80,7 @@ def test_an_area_too_big_to_search_is_refused_naming_the_bound(build, message):
 
 def test_a_canvass_at_the_pole_answers_400_naming_the_bound():
     make_user("ines")
-    token = create_personal_token("ines", actor=SETUP_ACTOR)[1]
+    token = create_personal_token("ines", requester=SETUP_REQUESTER)[1]
     query = {
         "lat": 90,
         "lon": 0,

@@ -14,6 +14,7 @@ from platekeeper.server.cameras.actions import revoke_device_tokens
 from platekeeper.server.reads.images import verify_image
 from platekeeper.server.reads.models import Image, Read
 from tests.support.factories import image_bytes, read_item
+from tests.support.people import SETUP_REQUESTER
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -247,7 +248,7 @@ def test_a_missing_or_wrong_token_is_refused(db, authorization):
 
 
 def test_a_revoked_token_is_refused(device):
-    revoke_device_tokens(device.camera)
+    revoke_device_tokens(device.camera, requester=SETUP_REQUESTER)
 
     assert device.post_reads([read_item()]).status_code == 401
     assert Read.objects.count() == 0

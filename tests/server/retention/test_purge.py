@@ -23,7 +23,7 @@ from platekeeper.server.retention.actions import (
 from platekeeper.server.retention.models import PurgeRun
 from platekeeper.server.retention.queries import RetentionKind
 from tests.server.retention.conftest import days_ago, hold_plate, store_reads
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_ACTOR, SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -266,13 +266,13 @@ def test_hotlist_entries_expired_longer_than_their_period_are_purged(camera):
     from platekeeper.server.hotlists.actions import add_entry, create_hotlist
     from platekeeper.server.hotlists.models import HotlistEntry, HotlistGeneration
 
-    hotlist = create_hotlist("Stolen", actor=SETUP_ACTOR)
+    hotlist = create_hotlist("Stolen", requester=SETUP_REQUESTER)
     old = [
-        add_entry(hotlist, plate, actor=SETUP_ACTOR, expires_at=days_ago(400))
+        add_entry(hotlist, plate, requester=SETUP_REQUESTER, expires_at=days_ago(400)).entry
         for plate in ("1OLD001", "2OLD002", "3OLD003")
     ]
-    add_entry(hotlist, "4RECENT", actor=SETUP_ACTOR, expires_at=days_ago(10))
-    add_entry(hotlist, "5NEVER5", actor=SETUP_ACTOR)
+    add_entry(hotlist, "4RECENT", requester=SETUP_REQUESTER, expires_at=days_ago(10))
+    add_entry(hotlist, "5NEVER5", requester=SETUP_REQUESTER)
     [read] = store_reads(camera, captured_at=days_ago(1), plate="7ABC123")
     Alert.objects.filter(pk=_alert_on(read).pk).update(entry=old[0])  # raised while it stood
     generation = HotlistGeneration.objects.get(pk=1).value

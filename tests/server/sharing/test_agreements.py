@@ -14,7 +14,7 @@ from platekeeper.server.agencies.models import AgencyType
 from platekeeper.server.sharing.actions import SharingError, revoke_agreement, set_sharing
 from platekeeper.server.sharing.models import Agreement
 from platekeeper.server.sharing.queries import sharing_enabled
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 from tests.support.sharing import agreement_with, partner_agency, sharing_on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
@@ -81,7 +81,7 @@ def test_sharing_is_off_until_turned_on_with_a_reason_and_an_agreement():
         sharing_on()
     agreement_with(partner_agency())
     with pytest.raises(SharingError, match="reason"):
-        set_sharing(True, actor=SETUP_ACTOR)
+        set_sharing(True, requester=SETUP_REQUESTER)
 
     sharing_on()
 
@@ -92,10 +92,10 @@ def test_sharing_is_off_until_turned_on_with_a_reason_and_an_agreement():
 
 def test_a_revoked_agreement_cannot_be_revoked_again():
     agreement = agreement_with(partner_agency())
-    revoke_agreement(agreement.pk, reason="MOU terminated by council", actor=SETUP_ACTOR)
+    revoke_agreement(agreement.pk, reason="MOU terminated by council", requester=SETUP_REQUESTER)
 
     with pytest.raises(SharingError, match="already revoked"):
-        revoke_agreement(agreement.pk, reason="again", actor=SETUP_ACTOR)
+        revoke_agreement(agreement.pk, reason="again", requester=SETUP_REQUESTER)
     assert agreement.partner.name in AuditEvent.objects.get(
         action="sharing.agreement.revoke"
     ).query.get("partner", "")

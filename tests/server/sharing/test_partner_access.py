@@ -19,7 +19,7 @@ from platekeeper.server.reads.queries import search_plate
 from platekeeper.server.sharing.actions import create_agency_token, revoke_agreement, set_sharing
 from platekeeper.server.sharing.models import Agreement, Disclosure, SharingSettings
 from tests.support.factories import CameraFactory, read_item
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 from tests.support.sharing import agreement_with, partner_agency, sharing_on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
@@ -78,7 +78,7 @@ def test_what_the_agreement_does_not_include_is_refused(partner):
 
 def test_a_revoked_agreement_ends_access_at_once(partner, agreement):
     search(partner)
-    revoke_agreement(agreement.pk, reason="MOU terminated", actor=SETUP_ACTOR)
+    revoke_agreement(agreement.pk, reason="MOU terminated", requester=SETUP_REQUESTER)
 
     with pytest.raises(AccessDenied, match="no sharing agreement in effect"):
         search(partner)
@@ -96,7 +96,7 @@ def test_an_agreement_past_its_end_date_gives_nothing(partner, agreement):
 
 
 def test_turning_sharing_off_stops_every_partner(partner):
-    set_sharing(False, actor=SETUP_ACTOR, reason="review")
+    set_sharing(False, requester=SETUP_REQUESTER, reason="review")
 
     with pytest.raises(AccessDenied, match="sharing with other agencies is turned off"):
         search(partner)
@@ -110,7 +110,7 @@ def test_a_partner_still_needs_current_training(oakland, agreement):
 
 
 def test_sharing_switched_on_behind_platekeepers_back_gives_nothing(partner):
-    set_sharing(False, actor=SETUP_ACTOR, reason="review")
+    set_sharing(False, requester=SETUP_REQUESTER, reason="review")
     SharingSettings.objects.update(sharing_enabled=True)  # a hand edit in the database
 
     with pytest.raises(AccessDenied, match="was not switched on through platekeeper"):
@@ -118,7 +118,7 @@ def test_sharing_switched_on_behind_platekeepers_back_gives_nothing(partner):
 
 
 def test_an_agreement_un_revoked_by_hand_gives_nothing(partner, agreement):
-    revoke_agreement(agreement.pk, reason="MOU terminated", actor=SETUP_ACTOR)
+    revoke_agreement(agreement.pk, reason="MOU terminated", requester=SETUP_REQUESTER)
     Agreement.objects.filter(pk=agreement.pk).update(revoked_at=None)
 
     with pytest.raises(AccessDenied, match=r"differs from what was approved \(revoked changed"):
@@ -126,7 +126,7 @@ def test_an_agreement_un_revoked_by_hand_gives_nothing(partner, agreement):
 
 
 def test_the_departments_own_staff_are_unaffected_by_sharing(agreement):
-    set_sharing(False, actor=SETUP_ACTOR, reason="review")
+    set_sharing(False, requester=SETUP_REQUESTER, reason="review")
     own = Requester(make_user("ines"), channel="api")
 
     assert len(search(own).results) == 1
@@ -138,7 +138,7 @@ def test_an_agency_token_reaches_exactly_the_agreement_over_the_api(oakland, agr
         oakland,
         contact="Sgt. Dana Reyes",
         attested_on=timezone.localdate() - dt.timedelta(days=10),
-        actor=SETUP_ACTOR,
+        requester=SETUP_REQUESTER,
     )
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     query = {"plate": "7ABC123", "purpose": "stolen_vehicle", "case_number": "OPD-26-1180"}
@@ -156,8 +156,8 @@ def test_an_agency_token_reaches_exactly_the_agreement_over_the_api(oakland, agr
 
 
 def test_a_hotlist_entries_agreement_hands_the_partner_our_live_entries(oakland):
-    stolen = create_hotlist("Stolen vehicles", actor=SETUP_ACTOR, category="stolen_vehicle")
-    add_entry(stolen, "8FOX417", actor=SETUP_ACTOR, state="CA", case_number="PPD-26-77")
+    stolen = create_hotlist("Stolen vehicles", requester=SETUP_REQUESTER, category="stolen_vehicle")
+    add_entry(stolen, "8FOX417", requester=SETUP_REQUESTER, state="CA", case_number="PPD-26-77")
     agreement_with(oakland, scopes=["hotlist_entries"], purposes=["stolen_vehicle"])
     sharing_on()
     make_user("alex", Role.PARTNER, agency=oakland)

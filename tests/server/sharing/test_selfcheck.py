@@ -11,7 +11,7 @@ from platekeeper.server.scheduler import daily_jobs
 from platekeeper.server.sharing.actions import revoke_agreement
 from platekeeper.server.sharing.models import Agreement, SharingSettings
 from platekeeper.server.sharing.selfcheck import run_self_check
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 from tests.support.sharing import agreement_with, partner_agency, sharing_on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
@@ -59,7 +59,7 @@ def test_widened_scope_written_into_the_table_is_an_alarm(approved):
 
 
 def test_partner_accounts_left_active_after_the_agreement_ends(approved):
-    revoke_agreement(approved.pk, reason="ended", actor=SETUP_ACTOR)
+    revoke_agreement(approved.pk, reason="ended", requester=SETUP_REQUESTER)
 
     findings = run_self_check().findings
 

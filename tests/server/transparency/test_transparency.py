@@ -7,14 +7,13 @@ import json
 import pytest
 from django.test import Client
 
-from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.gate import Justification, Requester
 from platekeeper.server.compliance.actions import Officials, name_officials
 from platekeeper.server.reads.actions import record_reads
 from platekeeper.server.reads.queries import search_plate
 from platekeeper.server.transparency.actions import PolicyError, publish_policy
 from tests.support.factories import CameraFactory, read_item
-from tests.support.people import make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 from tests.support.sharing import agreement_with, partner_agency, sharing_on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
@@ -48,11 +47,13 @@ def test_the_published_policy_is_posted_and_the_publication_audited(settings, tm
     settings.PLATEKEEPER_POLICY_FILE = str(tmp_path / "policy.txt")
     assert "has not been published" in Client().get("/transparency").content.decode()
 
-    publish_policy("438.1 PURPOSE AND SCOPE\nThe purpose of this policy...", actor=Actor("admin"))
+    publish_policy(
+        "438.1 PURPOSE AND SCOPE\nThe purpose of this policy...", requester=SETUP_REQUESTER
+    )
 
     assert "438.1 PURPOSE AND SCOPE" in Client().get("/transparency").content.decode()
     with pytest.raises(PolicyError, match="empty"):
-        publish_policy("  ", actor=Actor("admin"))
+        publish_policy("  ", requester=SETUP_REQUESTER)
 
 
 def test_agencies_with_an_agreement_in_effect_are_listed_publicly(db):
@@ -71,7 +72,7 @@ def test_the_administrator_and_designee_are_named_publicly(db):
     name_officials(
         Officials("Capt. Rhea Santos", "Administration Operations Commander", "Lt. Omar Haddad",
                   "ALPR Program Manager", 90),
-        by=Actor("admin"),
+        requester=SETUP_REQUESTER,
     )  # fmt: skip
 
     data = Client().get("/transparency.json").json()

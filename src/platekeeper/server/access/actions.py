@@ -1,7 +1,7 @@
 """Every change to users, roles, training, tokens and security settings, each audited.
 
-Each action takes the acting person as `actor` (an audit `Actor`) and writes its audit event in
-the same transaction as the change.
+Each action takes the acting principal as `requester`, asks the gate itself (`gate.change`), and
+writes its audit event in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
 from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.gate import ADMINISTRATIVE, Requester, change, record_change
 from platekeeper.server.access.models import (
     Outcome,
     PersonalToken,
@@ -24,7 +25,7 @@ from platekeeper.server.access.models import (
     TrainingRecord,
     User,
 )
-from platekeeper.server.access.roles import Role
+from platekeeper.server.access.roles import Permission, Role
 from platekeeper.server.agencies.actions import ensure_home_agency
 from platekeeper.server.agencies.models import Agency
 from platekeeper.server.common.tokens import digest_token, make_token
@@ -76,13 +77,13 @@ def check_role_fits_agency(role: Role, agency: Agency) -> None:
         raise AccountError(problem)
 
 
-@transaction.atomic
+@change(Permission.MANAGE_USERS, "user.create")
 def create_user(
     username: str,
     *,
     role: Role,
     password: str,
-    actor: Actor,
+    requester: Requester,
     agency: Agency | None = None,
     full_name: str = "",
     email: str = "",
@@ -101,49 +102,57 @@ def create_user(
     user.set_password(password)
     user.save()
     user.groups.set([Group.objects.get(name=role.value)])
-    record_event(actor=actor, action="user.create", query={"user": username, "role": role.value})
+    record_change(
+        requester,
+        ADMINISTRATIVE,
+        action="user.create",
+        query={"user": username, "role": role.value},
+    )
     return user
 
 
-@transaction.atomic
-def set_role(username: str, role: Role, *, actor: Actor) -> User:
+@change(Permission.MANAGE_USERS, "user.role_change")
+def set_role(username: str, role: Role, *, requester: Requester) -> User:
     user = find_user(username)
     check_role_fits_agency(role, user.agency or ensure_home_agency())
     before = user.role
     user.groups.set([Group.objects.get(name=role.value)])
-    record_event(
-        actor=actor,
+    record_change(
+        requester,
+        ADMINISTRATIVE,
         action="user.role_change",
         query={"user": username, "from": before.value if before else "", "to": role.value},
     )
     return user
 
 
-@transaction.atomic
-def disable_user(username: str, *, actor: Actor) -> User:
+@change(Permission.MANAGE_USERS, "user.disable")
+def disable_user(username: str, *, requester: Requester) -> User:
     """Disable an account at once: it can no longer log in or use its tokens."""
     user = find_user(username)
     user.is_active = False
     user.save(update_fields=["is_active"])
-    record_event(actor=actor, action="user.disable", query={"user": username})
+    record_change(requester, ADMINISTRATIVE, action="user.disable", query={"user": username})
     return user
 
 
-@transaction.atomic
-def change_password(username: str, new_password: str, *, actor: Actor) -> None:
+@change(Permission.MANAGE_USERS, "user.password_change", own_account=True)
+def change_password(username: str, new_password: str, *, requester: Requester) -> None:
     user = find_user(username)
     check_password_rules(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    record_event(actor=actor, action="user.password_change", query={"user": username})
+    record_change(
+        requester, ADMINISTRATIVE, action="user.password_change", query={"user": username}
+    )
 
 
-@transaction.atomic
+@change(Permission.RECORD_TRAINING, "training.record")
 def record_training(
     username: str,
     *,
     completed_on: dt.date,
-    actor: Actor,
+    requester: Requester,
     course: str = DEFAULT_COURSE,
     valid_days: int = TRAINING_VALID_DAYS,
     recorded_by: User | None = None,
@@ -157,10 +166,11 @@ def record_training(
         course=course,
         completed_on=completed_on,
         expires_on=completed_on + dt.timedelta(days=valid_days),
-        recorded_by=recorded_by,
+        recorded_by=recorded_by or requester.user,
     )
-    record_event(
-        actor=actor,
+    record_change(
+        requester,
+        ADMINISTRATIVE,
         action="training.record",
         query={
             "user": username,
@@ -171,9 +181,9 @@ def record_training(
     return record
 
 
-@transaction.atomic
+@change(Permission.MANAGE_USERS, "token.create", own_account=True)
 def create_personal_token(
-    username: str, *, actor: Actor, valid_days: int = TOKEN_VALID_DAYS
+    username: str, *, requester: Requester, valid_days: int = TOKEN_VALID_DAYS
 ) -> tuple[PersonalToken, str]:
     """Issue an expiring personal API token; the secret is returned once and never stored."""
     user = find_user(username)
@@ -186,12 +196,45 @@ def create_personal_token(
         token_prefix=token.prefix,
         expires_at=timezone.now() + dt.timedelta(days=valid_days),
     )
-    record_event(
-        actor=actor,
+    record_change(
+        requester,
+        ADMINISTRATIVE,
         action="token.create",
         query={"user": username, "prefix": token.prefix, "expires_at": row.expires_at.isoformat()},
     )
     return row, token.secret
+
+
+def revoke_personal_tokens(name_or_id: str, *, requester: Requester) -> int:
+    """Revoke a personal token by its id, or every live token of a user by username; returns
+    how many. The next request with one of them is refused (tokens are looked up each time)."""
+    live = PersonalToken.objects.filter(revoked_at__isnull=True)
+    if name_or_id.isdigit():
+        chosen = live.filter(pk=int(name_or_id))
+        owner = (
+            PersonalToken.objects.filter(pk=int(name_or_id))
+            .values_list("user__username", flat=True)
+            .first()
+        )
+        if owner is None:
+            raise AccountError(f"token: no token with id {name_or_id}")
+    else:
+        owner = find_user(name_or_id).username
+        chosen = live.filter(user__username=owner)
+    return _revoke_tokens(owner, chosen, requester=requester)
+
+
+@change(Permission.MANAGE_USERS, "token.revoke", own_account=True)
+def _revoke_tokens(owner: str, chosen: QuerySet[PersonalToken], *, requester: Requester) -> int:
+    prefixes = list(chosen.values_list("token_prefix", flat=True))
+    revoked = chosen.update(revoked_at=timezone.now())
+    record_change(
+        requester,
+        ADMINISTRATIVE,
+        action="token.revoke",
+        query={"user": owner, "prefixes": prefixes, "revoked": revoked},
+    )
+    return revoked
 
 
 def user_for_token(secret: str) -> User | None:
@@ -209,12 +252,14 @@ def user_for_token(secret: str) -> User | None:
     return row.user
 
 
-@transaction.atomic
-def set_require_totp(required: bool, *, actor: Actor) -> None:
+@change(Permission.MANAGE_SETTINGS, "settings.require_totp")
+def set_require_totp(required: bool, *, requester: Requester) -> None:
     settings = SecuritySettings.current()
     settings.require_totp = required
     settings.save()
-    record_event(actor=actor, action="settings.require_totp", query={"require_totp": required})
+    record_change(
+        requester, ADMINISTRATIVE, action="settings.require_totp", query={"require_totp": required}
+    )
 
 
 def authenticate_password(

@@ -296,3 +296,23 @@ def _send_to_syslog(checkpoint: dict[str, Any]) -> None:
         )
     finally:
         handler.close()
+
+
+def verify_and_record() -> VerifyResult:
+    """Walk the chain and keep the result for the audit page (the scheduler's job); a broken
+    chain is also logged as an error for whoever watches the server's log."""
+    from platekeeper.server.access.models import ChainVerification
+
+    result = verify_chain()
+    ChainVerification.objects.create(
+        ran_at=timezone.now(),
+        ok=result.ok,
+        events_checked=result.events_checked,
+        checkpoints_checked=result.checkpoints_checked,
+        broken_event_id=result.broken_event_id,
+        problem=result.problem[:300],
+        uncovered_events=result.uncovered_events,
+    )
+    if not result.ok:
+        logging.getLogger(__name__).error("audit chain verification failed: %s", result.problem)
+    return result

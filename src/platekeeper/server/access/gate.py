@@ -6,11 +6,19 @@ and that a known purpose and (unless exempt) a case number were stated (438.5(b)
 account of another agency, that a sharing agreement in effect covers it (438.6). Then it runs
 the query and writes the audit event in the same transaction, so data is never returned without
 its record. A refusal is recorded too (in its own transaction) before it is raised.
+
+Every action that changes state and every query of ALPR or audit data takes a `Requester` (a
+person, a partner agency's account, a device, the operator at the server's console, or a system
+job) and asks `authorize` (changes) or `run_gated` (reads) itself, before it does anything, so no
+view, route or command decides permissions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import functools
+import getpass
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -45,13 +53,76 @@ class AccessDenied(PlatekeeperError):
         self.status = status
 
 
+class RecordNotFound(PlatekeeperError, LookupError):
+    """The id asked for names no record (404); the lookup is audited as `not_found` all the same,
+    so probing for ids leaves a trace."""
+
+    status = 404
+
+
+class PrincipalKind(enum.StrEnum):
+    """Who acts: a person (this department's or a partner agency's, by login or token), a camera's
+    device token, the operator at the server's console, or a system job (the scheduler)."""
+
+    PERSON = "person"
+    DEVICE = "device"
+    CONSOLE = "console"
+    SYSTEM = "system"
+
+
+#: What a device token may do besides sending reads: receive the hotlists it matches against.
+DEVICE_PERMISSIONS = frozenset({Permission.RECEIVE_HOTLIST_ENTRIES})
+
+
 @dataclass(frozen=True)
 class Requester:
-    """Who is asking and through which door (ui, api or cli), for the audit record."""
+    """Who is asking and through which door (ui, api, cli or system), for the gate and the audit.
 
-    user: User
-    channel: str
+    People carry their `user`; devices, the console and system jobs carry a `name` instead
+    (the camera, the operating-system user, the job).
+    """
+
+    user: User | None = None
+    channel: str = "ui"
     client_address: str = ""
+    kind: PrincipalKind = PrincipalKind.PERSON
+    name: str = ""
+
+    @classmethod
+    def person(cls, user: User, *, channel: str, client_address: str = "") -> Requester:
+        return cls(user=user, channel=channel, client_address=client_address)
+
+    @classmethod
+    def console(cls) -> Requester:
+        """Someone running administrative commands on the server itself: shell access is already
+        the highest privilege, so the operating-system user is recorded as the actor."""
+        who = f"console:{getpass.getuser()}"
+        return cls(channel="cli", client_address=who, kind=PrincipalKind.CONSOLE, name=who)
+
+    @classmethod
+    def system(cls, job: str) -> Requester:
+        """A job the server runs by itself (purge, drop folder, self-check, chain verification)."""
+        return cls(channel="system", kind=PrincipalKind.SYSTEM, name=f"system:{job}")
+
+    @classmethod
+    def device(cls, camera_name: str, *, client_address: str = "") -> Requester:
+        return cls(
+            channel="api",
+            client_address=client_address,
+            kind=PrincipalKind.DEVICE,
+            name=f"device:{camera_name}",
+        )
+
+    @property
+    def actor(self) -> Actor:
+        """The identity written to the audit record."""
+        if self.user is not None:
+            return Actor.of(self.user)
+        return Actor(username=self.name)
+
+    @property
+    def username(self) -> str:
+        return self.actor.username
 
 
 @dataclass(frozen=True)
@@ -116,6 +187,26 @@ def purpose_problem(justification: Justification | None) -> str | None:
     return None
 
 
+def standing_problem(requester: Requester) -> str | None:
+    """Why the requester's account may no longer be used, read afresh from the database
+    (disabled, locked, training lapsed, second factor now required), or None.
+
+    For long-lived accesses such as the live alert stream, whose `requester.user` was loaded
+    when the stream opened and would not see a later `user disable`.
+    """
+    if requester.user is None:
+        return None
+    user = User.objects.select_related("agency").filter(pk=requester.user.pk).first()
+    if user is None:
+        return "this account no longer exists"
+    problem = account_problem(user) or training_problem(user)
+    if problem:
+        return problem
+    if SecuritySettings.current().require_totp and not user.totp_confirmed:
+        return "a second factor (TOTP) is required; set it up under My account"
+    return None
+
+
 def active_purpose_codes() -> list[str]:
     return list(Purpose.objects.filter(active=True).order_by("code").values_list("code", flat=True))
 
@@ -131,6 +222,8 @@ def _judge(
     requester: Requester, permission: Permission, justification: Justification | None
 ) -> tuple[tuple[str, int] | None, Agreement | None]:
     """The refusal (or None), and for an allowed partner the agreement the access comes under."""
+    if requester.kind is not PrincipalKind.PERSON or requester.user is None:
+        return _judge_machine(requester, permission, justification), None
     user = requester.user
     problem = account_problem(user)
     if problem:
@@ -140,11 +233,16 @@ def _judge(
     problem = training_problem(user)
     if problem:
         return (problem, 403), None
-    if SecuritySettings.current().require_totp and not user.totp_confirmed:
+    administrative = justification is not None and justification.administrative
+    # The mandatory second factor guards ALPR data; setting one up (or an administrator
+    # resetting one) must stay possible without it.
+    if SecuritySettings.current().require_totp and not user.totp_confirmed and not administrative:
         return ("a second factor (TOTP) is required; set it up under My account", 403), None
     problem = purpose_problem(justification)
     if problem:
         return (problem, 400), None
+    if administrative and is_partner(user):
+        return ("a partner agency may not change this department's records", 403), None
     if not is_partner(user):
         return None, None
     purpose = justification.purpose if justification else ""
@@ -152,11 +250,29 @@ def _judge(
     return ((problem, 403) if problem else None), agreement
 
 
+def _judge_machine(
+    requester: Requester, permission: Permission, justification: Justification | None
+) -> tuple[str, int] | None:
+    """Devices receive what they match against; the console and system jobs make
+    administrative changes. None of them reaches ALPR data: a person signs in for that."""
+    if requester.kind is PrincipalKind.DEVICE:
+        if permission in DEVICE_PERMISSIONS:
+            return None
+        return (f"a device token may not {permission.label.lower()}", 403)
+    if justification is not None and justification.administrative:
+        return None
+    return (
+        f"{requester.username} may not {permission.label.lower()}: ALPR data is reached by a "
+        "person who signs in (--user) and states a purpose",
+        403,
+    )
+
+
 def _event_fields(
     requester: Requester, justification: Justification | None, action: str, query: dict[str, Any]
 ) -> dict[str, Any]:
     return {
-        "actor": Actor.of(requester.user),
+        "actor": requester.actor,
         "action": action,
         "purpose": justification.purpose if justification else "",
         "case_number": justification.case_number.strip() if justification else "",
@@ -192,6 +308,108 @@ def authorize(
     return agreement
 
 
+def _names_requester(requester: Requester, subject: object) -> bool:
+    """True when the action's subject (a username or a User) is the requester's own account."""
+    if requester.user is None:
+        return False
+    name = subject.get_username() if isinstance(subject, User) else subject
+    return name == requester.user.get_username()
+
+
+def change(
+    permission: Permission, action: str, *, own_account: bool = False
+) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Make a function an administrative action: it takes `requester=` and asks the gate
+    (permission, account, training, second factor; partners refused) before its body runs in one
+    transaction. With `own_account`, a person acting on their own account (first argument: the
+    username or the User) needs only an account in good standing, not the permission.
+
+    The refusal is audited and committed before the body's transaction opens, so it survives.
+    """
+
+    def decorate(body: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(body)
+        def action_body(*args: Any, requester: Requester, **kwargs: Any) -> T:
+            subject = args[0] if args else ""
+            query = {"subject": str(subject)} if args else {}
+            if own_account and _names_requester(requester, subject):
+                problem = account_problem(requester.user)  # type: ignore[arg-type]
+                if problem:
+                    with transaction.atomic():
+                        record_event(
+                            **_event_fields(requester, ADMINISTRATIVE, action, query),
+                            outcome=Outcome.DENIED,
+                            reason=problem,
+                        )
+                    raise AccessDenied(problem)
+            else:
+                authorize(
+                    requester,
+                    permission=permission,
+                    justification=ADMINISTRATIVE,
+                    action=action,
+                    query=query,
+                )
+            with transaction.atomic():
+                return body(*args, requester=requester, **kwargs)
+
+        return action_body
+
+    return decorate
+
+
+def record_not_found(
+    requester: Requester,
+    justification: Justification | None,
+    *,
+    action: str,
+    query: dict[str, Any],
+    reason: str,
+) -> None:
+    """Audit a lookup of an id that names nothing (committed on its own, before the 404)."""
+    with transaction.atomic():
+        record_event(
+            **_event_fields(requester, justification, action, query),
+            outcome=Outcome.NOT_FOUND,
+            reason=reason,
+        )
+
+
+def record_refusal(
+    requester: Requester, *, action: str, query: dict[str, Any], reason: str
+) -> None:
+    """Audit a change an action refused for a reason of its own (committed on its own)."""
+    with transaction.atomic():
+        record_event(
+            **_event_fields(requester, ADMINISTRATIVE, action, query),
+            outcome=Outcome.DENIED,
+            reason=reason,
+        )
+
+
+def record_change(
+    requester: Requester,
+    justification: Justification | None,
+    *,
+    action: str,
+    query: dict[str, Any],
+    record_ids: Sequence[str] = (),
+    agreement: Agreement | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Audit an allowed change (in the caller's transaction) with everything the gate knows:
+    who, purpose, case number, channel and client address; a partner's also in the sharing log."""
+    event = record_event(
+        **_event_fields(requester, justification, action, query),
+        outcome=Outcome.ALLOWED,
+        record_ids=record_ids,
+        reason=reason,
+    )
+    if agreement is not None:
+        record_disclosure(agreement, event, what=action)
+    return event
+
+
 def run_gated(
     requester: Requester,
     *,
@@ -211,17 +429,21 @@ def run_gated(
     agreement = authorize(
         requester, permission=permission, justification=justification, action=action, query=query
     )
-    with transaction.atomic():
-        with time_budget(action):
-            result = fetch()
-        event = record_event(
-            **_event_fields(requester, justification, action, query),
-            outcome=Outcome.ALLOWED,
-            record_ids=result.record_ids,
-            record_count=result.record_count,
-        )
-        if agreement is not None:
-            record_disclosure(agreement, event, what=f"{action}: {event.record_count} records")
-        if after_audit is not None:
-            after_audit(event)
+    try:
+        with transaction.atomic():
+            with time_budget(action):
+                result = fetch()
+            event = record_event(
+                **_event_fields(requester, justification, action, query),
+                outcome=Outcome.ALLOWED,
+                record_ids=result.record_ids,
+                record_count=result.record_count,
+            )
+            if agreement is not None:
+                record_disclosure(agreement, event, what=f"{action}: {event.record_count} records")
+            if after_audit is not None:
+                after_audit(event)
+    except RecordNotFound as missing:
+        record_not_found(requester, justification, action=action, query=query, reason=str(missing))
+        raise
     return result.value

@@ -104,6 +104,8 @@ class SecuritySettings(models.Model):
 class Outcome(models.TextChoices):
     ALLOWED = "allowed", "Allowed"
     DENIED = "denied", "Denied"
+    #: A lookup of an id that names no record: audited, so probing for ids leaves a trace.
+    NOT_FOUND = "not_found", "Not found"
 
 
 class AuditEvent(models.Model):
@@ -121,7 +123,7 @@ class AuditEvent(models.Model):
     user_id_at_event = models.BigIntegerField(null=True)
     agency = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=40)
-    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
     reason = models.CharField(max_length=300, blank=True)
     purpose = models.CharField(max_length=40, blank=True)
     case_number = models.CharField(max_length=60, blank=True)
@@ -143,3 +145,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+
+class ChainVerification(models.Model):
+    """The result of one walk of the audit chain by the background job (`scheduler`), so the
+    audit page shows the last result instead of walking the whole chain inside a request."""
+
+    ran_at = models.DateTimeField()
+    ok = models.BooleanField()
+    events_checked = models.BigIntegerField()
+    checkpoints_checked = models.IntegerField()
+    broken_event_id = models.BigIntegerField(null=True)
+    problem = models.CharField(max_length=300, blank=True)
+    uncovered_events = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {'intact' if self.ok else 'BROKEN'}"

@@ -1,14 +1,69 @@
-"""Reads of access-control data (not ALPR data): who needs training renewed."""
+"""Reads of access-control and audit data: who needs training renewed, the audit log (gated
+and itself audited: it shows who searched which plate), the last chain verification."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Max
 from django.utils import timezone
 
-from platekeeper.server.access.models import User
+from platekeeper.server.access.gate import ADMINISTRATIVE, Gated, Requester, run_gated
+from platekeeper.server.access.models import AuditEvent, ChainVerification, User
+from platekeeper.server.access.roles import Permission
+
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the auditor narrowed the log to (empty: everything); times are UTC-aware."""
+
+    username: str = ""
+    action: str = ""
+    outcome: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def describe(self) -> dict[str, str]:
+        return {k: str(v) for k, v in vars(self).items() if v}
+
+
+def audit_log(requester: Requester, chosen: AuditFilter, page_number: str | None) -> Page:
+    """One page of audit events, newest first. Viewing the log is itself audited (one event
+    naming the events shown), since the log shows which plates were searched by whom."""
+
+    def fetch() -> Gated[Page]:
+        events = AuditEvent.objects.order_by("-id")
+        if chosen.username:
+            events = events.filter(username=chosen.username)
+        if chosen.action:
+            events = events.filter(action__startswith=chosen.action)
+        if chosen.outcome:
+            events = events.filter(outcome=chosen.outcome)
+        if chosen.since:
+            events = events.filter(occurred_at__gte=chosen.since)
+        if chosen.until:
+            events = events.filter(occurred_at__lt=chosen.until)
+        page = Paginator(events, AUDIT_PAGE_SIZE).get_page(page_number)
+        page.object_list = list(page.object_list)
+        return Gated(page, record_ids=[str(e.pk) for e in page.object_list])
+
+    return run_gated(
+        requester,
+        permission=Permission.VIEW_AUDIT,
+        justification=ADMINISTRATIVE,
+        action="audit.view",
+        query={**chosen.describe(), "page": page_number or "1"},
+        fetch=fetch,
+    )
+
+
+def last_chain_verification() -> ChainVerification | None:
+    """The newest result of the background chain verification (a status, no ALPR data)."""
+    return ChainVerification.objects.first()
 
 
 @dataclass(frozen=True)

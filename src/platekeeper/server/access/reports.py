@@ -22,7 +22,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import (
@@ -36,8 +35,9 @@ from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
 from platekeeper.plates import InvalidPlate, normalize_plate
-from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.gate import ADMINISTRATIVE, Gated, Requester, run_gated
 from platekeeper.server.access.models import AuditEvent, Outcome, Purpose
+from platekeeper.server.access.roles import Permission
 
 #: Actions that disclose ALPR data; everything else (logins, user changes, reports) is not.
 DATA_ACTION_PREFIXES = ("reads.", "images.", "alerts.", "exports.")
@@ -86,18 +86,16 @@ class _Range:
 def build_report(
     kind: str,
     *,
-    actor: Actor,
+    requester: Requester,
     start: dt.date,
     end: dt.date,
     sample_size: int = 20,
     seed: int | None = None,
-    channel: str = "",
 ) -> Report:
     """Run the report `kind` over the local days start..end (both included) and audit the run.
 
-    The caller MUST already have checked that `actor` may see audit reports: the CLI runs on the
-    server as an administrator, and web views check the `access.view_audit` permission. This
-    function does not check it. `seed` makes the `sample` report reproducible.
+    Audit data is read through the gate like ALPR data (the view-audit permission, account,
+    training); no purpose is asked. `seed` makes the `sample` report reproducible.
     """
     builder = _BUILDERS.get(kind)
     if builder is None:
@@ -115,11 +113,19 @@ def build_report(
     query: dict[str, Any] = {"kind": kind, "start": start.isoformat(), "end": end.isoformat()}
     if kind == "sample":
         query |= {"sample_size": sample_size, "seed": seed}
-    with transaction.atomic():
+
+    def fetch() -> Gated[tuple[list[str], list[tuple]]]:
         columns, rows = builder(days, sample_size=sample_size, seed=seed)
-        record_event(
-            actor=actor, action="audit.report", query=query, record_count=len(rows), channel=channel
-        )
+        return Gated((columns, rows), record_ids=(), record_count=len(rows))
+
+    columns, rows = run_gated(
+        requester,
+        permission=Permission.VIEW_AUDIT,
+        justification=ADMINISTRATIVE,
+        action="audit.report",
+        query=query,
+        fetch=fetch,
+    )
     return Report(
         kind=kind, title=REPORT_KINDS[kind], columns=columns, rows=rows, start=start, end=end
     )

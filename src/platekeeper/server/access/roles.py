@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     SEARCH_READS = "search_reads"
     CANVASS_READS = "canvass_reads"
     VIEW_ALERTS = "view_alerts"
+    ACT_ON_ALERTS = "act_on_alerts"
     PLACE_HOLDS = "place_holds"
     EXPORT_READS = "export_reads"
     MANAGE_USERS = "manage_users"
@@ -59,7 +60,8 @@ class Permission(enum.StrEnum):
 PERMISSION_LABELS = {
     Permission.SEARCH_READS: "Search plate reads",
     Permission.CANVASS_READS: "Canvass reads around a place",
-    Permission.VIEW_ALERTS: "See and verify hotlist alerts",
+    Permission.VIEW_ALERTS: "See hotlist alerts",
+    Permission.ACT_ON_ALERTS: "Acknowledge, verify and close hotlist alerts",
     Permission.PLACE_HOLDS: "Place evidence holds",
     Permission.EXPORT_READS: "Export reads",
     Permission.MANAGE_USERS: "Manage users and roles",
@@ -90,13 +92,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.VIEW_COMPLIANCE,
         }
     ),
-    Role.OPERATOR: frozenset({P.VIEW_ALERTS, P.SEARCH_READS}),
+    # 438.3(f): the officer who gets the hit verifies it and records the outcome.
+    Role.OPERATOR: frozenset({P.VIEW_ALERTS, P.ACT_ON_ALERTS, P.SEARCH_READS}),
     # 438.3(c): investigators enter partial plates from major crimes and search back for them.
     Role.INVESTIGATOR: frozenset(
         {
             P.SEARCH_READS,
             P.CANVASS_READS,
             P.VIEW_ALERTS,
+            P.ACT_ON_ALERTS,
             P.PLACE_HOLDS,
             P.EXPORT_READS,
             P.ENTER_HOTLIST_ENTRIES,

@@ -19,6 +19,7 @@ DEFAULT_PURPOSES = [
     ("stolen_property", "Stolen property recovery", True),
     ("amber_alert", "AMBER / missing child alert", False),
     ("records_release", "Records release (438.9)", True),
+    ("hotlist_alert_response", "Hotlist alert response on patrol", False),
 ]
 
 

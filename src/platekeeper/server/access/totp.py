@@ -18,7 +18,9 @@ from platekeeper.server.access.actions import (
     count_failed_login,
 )
 from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.gate import ADMINISTRATIVE, Requester, change, record_change
 from platekeeper.server.access.models import Outcome, SecuritySettings, User
+from platekeeper.server.access.roles import Permission
 
 ISSUER = "platekeeper"
 #: Codes from one 30-second step either side are accepted, for phones whose clocks drift.
@@ -51,19 +53,19 @@ def provisioning_uri(user: User) -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
 
 
-@transaction.atomic
-def start_totp_enrolment(user: User, *, actor: Actor) -> str:
+@change(Permission.MANAGE_USERS, "totp.enrol", own_account=True)
+def start_totp_enrolment(user: User, *, requester: Requester) -> str:
     """Give the user a fresh, not yet confirmed secret; return it for their authenticator app."""
     if user.totp_confirmed:
         raise TotpError("a second factor is already set up; turn it off first to replace it")
     user.totp_secret = pyotp.random_base32()
     user.save(update_fields=["totp_secret"])
-    record_event(actor=actor, action="totp.enrol", query={"user": user.username})
+    record_change(requester, ADMINISTRATIVE, action="totp.enrol", query={"user": user.username})
     return user.totp_secret
 
 
-@transaction.atomic
-def confirm_totp(user: User, code: str, *, actor: Actor) -> None:
+@change(Permission.MANAGE_USERS, "totp.confirm", own_account=True)
+def confirm_totp(user: User, code: str, *, requester: Requester) -> None:
     """Turn the pending secret on once a code made from it is correct."""
     if user.totp_confirmed:
         raise TotpError("a second factor is already set up")
@@ -73,11 +75,11 @@ def confirm_totp(user: User, code: str, *, actor: Actor) -> None:
         raise TotpError("code: that code does not match; check the phone's clock and try again")
     user.totp_confirmed = True
     user.save(update_fields=["totp_confirmed"])
-    record_event(actor=actor, action="totp.confirm", query={"user": user.username})
+    record_change(requester, ADMINISTRATIVE, action="totp.confirm", query={"user": user.username})
 
 
-@transaction.atomic
-def remove_totp(user: User, *, actor: Actor, code: str | None = None) -> None:
+@change(Permission.MANAGE_USERS, "totp.remove", own_account=True)
+def remove_totp(user: User, *, requester: Requester, code: str | None = None) -> None:
     """Turn the second factor off: by its owner with a current code, or by an administrator.
 
     Refused when the security settings make a second factor mandatory, unless an administrator
@@ -90,7 +92,7 @@ def remove_totp(user: User, *, actor: Actor, code: str | None = None) -> None:
             raise TotpError("code: that code does not match")
     user.totp_secret, user.totp_confirmed = "", False
     user.save(update_fields=["totp_secret", "totp_confirmed"])
-    record_event(actor=actor, action="totp.remove", query={"user": user.username})
+    record_change(requester, ADMINISTRATIVE, action="totp.remove", query={"user": user.username})
 
 
 def verify_login_code(user: User, code: str, *, channel: str, client_address: str = "") -> None:

@@ -7,15 +7,22 @@ enforcement action can be recorded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
-from platekeeper.server.access.audit import Actor, record_event
-from platekeeper.server.access.models import User
+from platekeeper.server.access.gate import (
+    Justification,
+    RecordNotFound,
+    Requester,
+    authorize,
+    record_change,
+    record_not_found,
+)
+from platekeeper.server.access.roles import Permission
 from platekeeper.server.alerts.matcher_cache import current_matcher
 from platekeeper.server.alerts.models import (
     CLOSED_STATUSES,
@@ -25,6 +32,7 @@ from platekeeper.server.alerts.models import (
     CletsCheck,
     VisualCheck,
 )
+from platekeeper.server.alerts.queries import patrol_or
 from platekeeper.server.common.bulk import insert_ignoring_duplicates
 from platekeeper.server.hotlists.models import HotlistEntry
 from platekeeper.server.reads.models import Read
@@ -102,21 +110,8 @@ def raise_alerts(reads: Sequence[Read]) -> list[RaisedAlert]:
 def _locked(alert_id: int) -> Alert:
     alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
     if alert is None:
-        raise AlertError(f"alert: no alert {alert_id}")
+        raise RecordNotFound(f"alert_id: no alert {alert_id}")
     return alert
-
-
-def _log(alert: Alert, user: User, action: str, *, value: str = "", note: str = "") -> None:
-    """Keep the step in the alert's history and in the audit log (same transaction)."""
-    AlertAction.objects.create(
-        alert=alert, action=action, value=value, note=note, user=user, at=timezone.now()
-    )
-    record_event(
-        actor=Actor.of(user),
-        action=f"alerts.{action}",
-        query={"alert": alert.pk, "value": value, "plate": alert.plate},
-        record_ids=[str(alert.read_id)],
-    )
 
 
 def _open(alert: Alert) -> None:
@@ -126,76 +121,165 @@ def _open(alert: Alert) -> None:
         alert.status = AlertStatus.ACKNOWLEDGED
 
 
-@transaction.atomic
-def acknowledge(alert_id: int, *, user: User) -> Alert:
-    alert = _locked(alert_id)
-    _open(alert)
-    alert.save(update_fields=["status"])
-    _log(alert, user, "acknowledge")
+def _step(
+    requester: Requester,
+    justification: Justification | None,
+    alert_id: int,
+    action: str,
+    change: Callable[[Alert], tuple[str, str, list[str]]],
+) -> Alert:
+    """Ask the gate, then change the alert and record the step in its history and in the audit
+    log (purpose, case number, channel, client address), all in one transaction.
+
+    `change` checks and applies the step to the locked alert and says (value, note, fields).
+    """
+    stated = patrol_or(justification)
+    query = {"alert": alert_id}
+    agreement = authorize(
+        requester,
+        permission=Permission.ACT_ON_ALERTS,
+        justification=stated,
+        action=f"alerts.{action}",
+        query=query,
+    )
+    try:
+        with transaction.atomic():
+            alert = _locked(alert_id)
+            value, note, fields = change(alert)
+            alert.save(update_fields=fields)
+            AlertAction.objects.create(
+                alert=alert,
+                action=action,
+                value=value,
+                note=note,
+                user=requester.user,
+                at=timezone.now(),
+            )
+            record_change(
+                requester,
+                stated,
+                action=f"alerts.{action}",
+                query={**query, "value": value, "plate": alert.plate},
+                record_ids=[str(alert.read_id)],
+                agreement=agreement,
+            )
+    except RecordNotFound as missing:
+        record_not_found(
+            requester, stated, action=f"alerts.{action}", query=query, reason=str(missing)
+        )
+        raise
     return alert
 
 
-def record_visual_check(alert_id: int, result: str, *, user: User, note: str = "") -> Alert:
+def acknowledge(
+    alert_id: int, *, requester: Requester, justification: Justification | None = None
+) -> Alert:
+    def change(alert: Alert) -> tuple[str, str, list[str]]:
+        _open(alert)
+        return "", "", ["status"]
+
+    return _step(requester, justification, alert_id, "acknowledge", change)
+
+
+def record_visual_check(
+    alert_id: int,
+    result: str,
+    *,
+    requester: Requester,
+    justification: Justification | None = None,
+    note: str = "",
+) -> Alert:
     """The officer compared the captured plate image, state and vehicle with the entry."""
-    return _record_check(alert_id, "visual_check", result, VisualCheck.values, user=user, note=note)
+    return _record_check(
+        alert_id, "visual_check", result, VisualCheck.values, requester, justification, note
+    )
 
 
-def record_clets_check(alert_id: int, result: str, *, user: User, note: str = "") -> Alert:
+def record_clets_check(
+    alert_id: int,
+    result: str,
+    *,
+    requester: Requester,
+    justification: Justification | None = None,
+    note: str = "",
+) -> Alert:
     """The officer queried CLETS/NCIC: is the entry still on file, and what did it say."""
-    return _record_check(alert_id, "clets_check", result, CletsCheck.values, user=user, note=note)
+    return _record_check(
+        alert_id, "clets_check", result, CletsCheck.values, requester, justification, note
+    )
 
 
-@transaction.atomic
 def _record_check(
-    alert_id: int, check: str, result: str, results: list[str], *, user: User, note: str
+    alert_id: int,
+    check: str,
+    result: str,
+    results: list[str],
+    requester: Requester,
+    justification: Justification | None,
+    note: str,
 ) -> Alert:
     """Record one of the two checks (the alert field and the step share the name `check`)."""
     if result not in results:
         raise AlertError(f"result: must be one of {', '.join(results)}")
-    alert = _locked(alert_id)
-    _open(alert)
-    setattr(alert, check, result)
-    alert.save(update_fields=[check, "status"])
-    _log(alert, user, check, value=result, note=note)
-    return alert
+
+    def change(alert: Alert) -> tuple[str, str, list[str]]:
+        _open(alert)
+        setattr(alert, check, result)
+        return result, note, [check, "status"]
+
+    return _step(requester, justification, alert_id, check, change)
 
 
-@transaction.atomic
-def close_alert(alert_id: int, outcome: str, *, user: User, note: str) -> Alert:
+def close_alert(
+    alert_id: int,
+    outcome: str,
+    *,
+    requester: Requester,
+    note: str,
+    justification: Justification | None = None,
+) -> Alert:
     """Record the outcome: verified (confirmed hit), misread, or not on file / cleared."""
     outcomes = sorted(CLOSED_STATUSES)
     if outcome not in outcomes:
         raise AlertError(f"outcome: must be one of {', '.join(outcomes)}")
     if not note.strip():
         raise AlertError("note: an outcome needs a note saying what was found")
-    alert = _locked(alert_id)
-    _open(alert)
-    if outcome == AlertStatus.VERIFIED and not (
-        alert.visual_check == VisualCheck.MATCH and alert.clets_check == CletsCheck.ON_FILE
-    ):
-        raise AlertError(
-            "outcome: a hit is verified only after a matching visual check and a CLETS check "
-            "that finds it still on file"
-        )
-    alert.status = outcome
-    alert.save(update_fields=["status"])
-    _log(alert, user, "close", value=outcome, note=note)
-    return alert
+
+    def change(alert: Alert) -> tuple[str, str, list[str]]:
+        _open(alert)
+        if outcome == AlertStatus.VERIFIED and not (
+            alert.visual_check == VisualCheck.MATCH and alert.clets_check == CletsCheck.ON_FILE
+        ):
+            raise AlertError(
+                "outcome: a hit is verified only after a matching visual check and a CLETS "
+                "check that finds it still on file"
+            )
+        alert.status = outcome
+        return outcome, note, ["status"]
+
+    return _step(requester, justification, alert_id, "close", change)
 
 
-@transaction.atomic
-def record_enforcement(alert_id: int, *, user: User, note: str) -> Alert:
+def record_enforcement(
+    alert_id: int,
+    *,
+    requester: Requester,
+    note: str,
+    justification: Justification | None = None,
+) -> Alert:
     """Record an enforcement action; refused until both checks are done and the hit verified."""
     if not note.strip():
         raise AlertError("note: describe the enforcement action")
-    alert = _locked(alert_id)
-    if not (alert.visual_check and alert.clets_check):
-        raise AlertError(
-            "enforcement: record the visual check and the CLETS/NCIC check first (Policy 438.3(f))"
-        )
-    if alert.status != AlertStatus.VERIFIED:
-        raise AlertError("enforcement: only a verified hit supports enforcement action")
-    alert.enforcement_recorded = True
-    alert.save(update_fields=["enforcement_recorded"])
-    _log(alert, user, "enforcement", note=note)
-    return alert
+
+    def change(alert: Alert) -> tuple[str, str, list[str]]:
+        if not (alert.visual_check and alert.clets_check):
+            raise AlertError(
+                "enforcement: record the visual check and the CLETS/NCIC check first "
+                "(Policy 438.3(f))"
+            )
+        if alert.status != AlertStatus.VERIFIED:
+            raise AlertError("enforcement: only a verified hit supports enforcement action")
+        alert.enforcement_recorded = True
+        return "", note, ["enforcement_recorded"]
+
+    return _step(requester, justification, alert_id, "enforcement", change)

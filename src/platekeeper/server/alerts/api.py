@@ -9,8 +9,6 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from platekeeper.server.access.auth import PERSON_AUTH, api_requester
-from platekeeper.server.access.gate import authorize
-from platekeeper.server.access.roles import Permission
 from platekeeper.server.alerts import actions, queries
 from platekeeper.server.alerts.queries import AlertSummary
 from platekeeper.server.reads.search_api import JustificationIn
@@ -65,19 +63,22 @@ def get_alert(request: HttpRequest, alert_id: int, params: Query[JustificationIn
     return {**vars(evidence.summary), "history": evidence.history}
 
 
+#: The steps a client may post, each calling one action (which asks the gate itself).
 _STEPS = {
-    "acknowledge": lambda alert_id, user, body: actions.acknowledge(alert_id, user=user),
-    "visual-check": lambda alert_id, user, body: actions.record_visual_check(
-        alert_id, body.result, user=user, note=body.note
+    "acknowledge": lambda alert_id, who, why, body: actions.acknowledge(
+        alert_id, requester=who, justification=why
     ),
-    "clets-check": lambda alert_id, user, body: actions.record_clets_check(
-        alert_id, body.result, user=user, note=body.note
+    "visual-check": lambda alert_id, who, why, body: actions.record_visual_check(
+        alert_id, body.result, requester=who, justification=why, note=body.note
     ),
-    "close": lambda alert_id, user, body: actions.close_alert(
-        alert_id, body.result, user=user, note=body.note
+    "clets-check": lambda alert_id, who, why, body: actions.record_clets_check(
+        alert_id, body.result, requester=who, justification=why, note=body.note
     ),
-    "enforcement": lambda alert_id, user, body: actions.record_enforcement(
-        alert_id, user=user, note=body.note
+    "close": lambda alert_id, who, why, body: actions.close_alert(
+        alert_id, body.result, requester=who, justification=why, note=body.note
+    ),
+    "enforcement": lambda alert_id, who, why, body: actions.record_enforcement(
+        alert_id, requester=who, justification=why, note=body.note
     ),
 }
 
@@ -97,18 +98,11 @@ def record_step(
     """Steps: `acknowledge`, `visual-check` (result match|mismatch), `clets-check` (result
     on_file|not_on_file), `close` (result verified|misread|cleared, note required),
     `enforcement` (note; only after both checks on a verified hit). Takes `purpose` and
-    `case_number` like every access; each step is audited."""
+    `case_number` like every access (without a purpose: `hotlist_alert_response`, patrol work,
+    which needs no case number); each step is audited with them, the channel and the address."""
     if step not in _STEPS:
         raise actions.AlertError(f"step: must be one of {', '.join(_STEPS)}")
-    requester = api_requester(request)
-    authorize(
-        requester,
-        permission=Permission.VIEW_ALERTS,
-        justification=params.justification(),
-        action=f"alerts.{step}",
-        query={"alert": alert_id},
-    )
-    alert = _STEPS[step](alert_id, requester.user, body)
+    alert = _STEPS[step](alert_id, api_requester(request), params.justification(), body)
     return {
         "id": alert.pk,
         "status": alert.status,

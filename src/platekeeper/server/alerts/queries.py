@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
+from platekeeper.server.access.gate import (
+    Gated,
+    Justification,
+    RecordNotFound,
+    Requester,
+    run_gated,
+)
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.alerts.models import Alert
-from platekeeper.server.reads.images import image_bytes
+from platekeeper.server.reads.images import data_uri, image_bytes
 from platekeeper.server.reads.queries import MAX_PAGE, QueryError
+
+#: The purpose of hotlist-alert work on patrol (438.3(b)): needs no case number, since a hit is
+#: not a case yet. The alert feed, the live stream and the alert steps use it unless another
+#: purpose is stated.
+ALERT_PURPOSE = "hotlist_alert_response"
+
+
+def patrol_or(justification: Justification | None) -> Justification:
+    """The stated justification, or patrol monitoring (keeping a case number if one was given)."""
+    if justification is not None and (justification.purpose or justification.administrative):
+        return justification
+    case_number = justification.case_number if justification else ""
+    return Justification(purpose=ALERT_PURPOSE, case_number=case_number)
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,22 @@ class AlertSummary:
 class AlertPage:
     results: list[AlertSummary]
     next_cursor: str | None
+    #: Plate crops as `data:` URIs by alert id, when asked for: the page shows them inline, so
+    #: the list's one audit event (naming their hashes) covers them, not one event per image.
+    crops: dict[int, str] = field(default_factory=dict)
+
+
+def _crops(alerts: list[Alert]) -> tuple[dict[int, str], list[str]]:
+    """The plate crops of these alerts' reads as `data:` URIs, and their hashes."""
+    crops: dict[int, str] = {}
+    hashes: list[str] = []
+    for alert in alerts:
+        image = alert.read.plate_crop
+        if image is None:
+            continue
+        crops[alert.pk] = data_uri(image)
+        hashes.append(image.sha256)
+    return crops, hashes
 
 
 def is_stale(alert: Alert, now: dt.datetime | None = None) -> bool:
@@ -91,13 +126,18 @@ def list_alerts(
     status: str | None = None,
     after_id: int | None = None,
     limit: int = 50,
+    with_crops: bool = False,
 ) -> AlertPage:
-    """Alerts newest first; `after_id` is the cursor (the last id of the previous page)."""
+    """Alerts newest first; `after_id` is the cursor (the last id of the previous page).
+
+    `with_crops` returns the plate crops too (for the web page), named in the same event."""
     if not 1 <= limit <= MAX_PAGE:
         raise QueryError(f"limit: must be between 1 and {MAX_PAGE}")
 
     def fetch() -> Gated[AlertPage]:
-        alerts = Alert.objects.select_related("read__camera", "hotlist").order_by("-id")
+        alerts = Alert.objects.select_related(
+            "read__camera", "read__plate_crop", "hotlist"
+        ).order_by("-id")
         if status:
             alerts = alerts.filter(status=status)
         if after_id:
@@ -105,15 +145,16 @@ def list_alerts(
         rows = list(alerts[: limit + 1])
         page = rows[:limit]
         next_cursor = str(page[-1].pk) if len(rows) > limit else None
+        crops, hashes = _crops(page) if with_crops else ({}, [])
         return Gated(
-            AlertPage([_summary(a) for a in page], next_cursor),
-            record_ids=[str(a.read_id) for a in page],
+            AlertPage([_summary(a) for a in page], next_cursor, crops),
+            record_ids=[str(a.read_id) for a in page] + hashes,
         )
 
     return run_gated(
         requester,
         permission=Permission.VIEW_ALERTS,
-        justification=justification,
+        justification=patrol_or(justification),
         action="alerts.list",
         query={"status": status, "after_id": after_id},
         fetch=fetch,
@@ -151,7 +192,7 @@ def alert_evidence(
     def fetch() -> Gated[AlertEvidence]:
         alert = Alert.objects.select_related("read__camera", "hotlist").filter(pk=alert_id).first()
         if alert is None:
-            raise QueryError(f"alert_id: no alert {alert_id}")
+            raise RecordNotFound(f"alert_id: no alert {alert_id}")
         read = alert.read
         history = [
             {
@@ -186,7 +227,7 @@ def alert_evidence(
     return run_gated(
         requester,
         permission=Permission.VIEW_ALERTS,
-        justification=justification,
+        justification=patrol_or(justification),
         action="alerts.detail",
         query={"alert": alert_id},
         fetch=fetch,
@@ -208,7 +249,7 @@ def alert_image(
             .first()
         )
         if alert is None:
-            raise QueryError(f"alert_id: no alert {alert_id}")
+            raise RecordNotFound(f"alert_id: no alert {alert_id}")
         image = alert.read.plate_crop if which == "crop" else alert.read.overview
         if image is None:
             raise QueryError(f"which: the read of alert {alert_id} has no {which} image")
@@ -217,7 +258,7 @@ def alert_image(
     return run_gated(
         requester,
         permission=Permission.VIEW_ALERTS,
-        justification=justification,
+        justification=patrol_or(justification),
         action="images.view",
         query={"alert": alert_id, "which": which},
         fetch=fetch,
@@ -226,27 +267,32 @@ def alert_image(
 
 def new_alerts_since(
     requester: Requester, justification: Justification | None, after_id: int, limit: int = 50
-) -> list[AlertSummary]:
-    """Alerts raised after `after_id`, oldest first, for the live feed of the alerts page.
+) -> AlertPage:
+    """Alerts raised after `after_id`, oldest first, with their plate crops, for the live feed
+    of the alerts page (one audit event names the reads and the images).
 
     Polled every second by each open page, so the gate runs (and audits) only when there is
     something to disclose; an idle feed writes nothing.
     """
     if not Alert.objects.filter(id__gt=after_id).exists():
-        return []
+        return AlertPage([], None)
 
-    def fetch() -> Gated[list[AlertSummary]]:
+    def fetch() -> Gated[AlertPage]:
         rows = list(
-            Alert.objects.select_related("read__camera", "hotlist")
+            Alert.objects.select_related("read__camera", "read__plate_crop", "hotlist")
             .filter(id__gt=after_id)
             .order_by("id")[:limit]
         )
-        return Gated([_summary(a) for a in rows], record_ids=[str(a.read_id) for a in rows])
+        crops, hashes = _crops(rows)
+        return Gated(
+            AlertPage([_summary(a) for a in rows], None, crops),
+            record_ids=[str(a.read_id) for a in rows] + hashes,
+        )
 
     return run_gated(
         requester,
         permission=Permission.VIEW_ALERTS,
-        justification=justification,
+        justification=patrol_or(justification),
         action="alerts.live",
         query={"after_id": after_id},
         fetch=fetch,

@@ -1,4 +1,4 @@
-"""Every change to cameras and their device credentials."""
+"""Every change to cameras and their device credentials: asked of the gate, audited."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
+from platekeeper.server.access.gate import ADMINISTRATIVE, Requester, change, record_change
+from platekeeper.server.access.roles import Permission
 from platekeeper.server.agencies.actions import ensure_home_agency
 from platekeeper.server.agencies.models import Agency
 from platekeeper.server.cameras.models import Camera, CameraHealth, CameraKind, DeviceCredential
@@ -25,10 +27,11 @@ class CameraWithToken:
     token: str
 
 
-@transaction.atomic
+@change(Permission.MANAGE_CAMERAS, "camera.add")
 def add_camera(
     name: str,
     *,
+    requester: Requester,
     latitude: float | None = None,
     longitude: float | None = None,
     heading: float | None = None,
@@ -57,25 +60,49 @@ def add_camera(
         heading=heading,
         agency=agency or ensure_home_agency(),
     )
-    return CameraWithToken(camera=camera, token=issue_device_token(camera))
+    record_change(
+        requester,
+        ADMINISTRATIVE,
+        action="camera.add",
+        query={"camera": name, "kind": camera.kind, "latitude": latitude, "longitude": longitude},
+    )
+    return CameraWithToken(camera=camera, token=_new_device_token(camera, requester))
 
 
-@transaction.atomic
-def issue_device_token(camera: Camera) -> str:
-    """Create a new device token for the camera and return its secret, shown only this once."""
+def _new_device_token(camera: Camera, requester: Requester) -> str:
     token = make_token("pkd")
     DeviceCredential.objects.create(
         camera=camera, token_hash=token.digest, token_prefix=token.prefix
     )
+    record_change(
+        requester,
+        ADMINISTRATIVE,
+        action="camera.token_issue",
+        query={"camera": camera.name, "prefix": token.prefix},
+    )
     return token.secret
 
 
-@transaction.atomic
-def revoke_device_tokens(camera: Camera) -> int:
-    """Revoke every live token of the camera at once; returns how many were revoked."""
-    return DeviceCredential.objects.filter(camera=camera, revoked_at__isnull=True).update(
+@change(Permission.MANAGE_CAMERAS, "camera.token_issue")
+def issue_device_token(camera: Camera, *, requester: Requester) -> str:
+    """Create a new device token for the camera and return its secret, shown only this once."""
+    return _new_device_token(camera, requester)
+
+
+@change(Permission.MANAGE_CAMERAS, "camera.token_revoke")
+def revoke_device_tokens(camera: Camera, *, requester: Requester) -> int:
+    """Revoke every live token of the camera at once; returns how many were revoked. The next
+    request with one of them is refused (tokens are looked up on every request)."""
+    revoked = DeviceCredential.objects.filter(camera=camera, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    record_change(
+        requester,
+        ADMINISTRATIVE,
+        action="camera.token_revoke",
+        query={"camera": camera.name, "revoked": revoked},
+    )
+    return revoked
 
 
 def authenticate_device(secret: str) -> Camera | None:

@@ -8,10 +8,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from platekeeper.server.access.auth import client_address
+from platekeeper.server.access.gate import Requester
 from platekeeper.server.cameras.actions import HeartbeatReport, clock_problem, record_heartbeat
 from platekeeper.server.cameras.auth import DeviceToken
 from platekeeper.server.common.types import Count32, Count64, Moment
-from platekeeper.server.hotlists.models import Hotlist, HotlistEntry, HotlistGeneration
+from platekeeper.server.hotlists.queries import agent_copy, hotlist_generation
 
 router = Router(tags=["agent"], auth=DeviceToken())
 
@@ -63,30 +65,19 @@ def agent_hotlists(request: HttpRequest) -> HttpResponse:
     `{"generation", "hotlists": [{"id", "name", "category", "priority", "fuzzy"}],
     "entries": [[entry id, hotlist id, plate or pattern, state, expires_at or null], ...]}`.
     The ETag is the hotlist generation: send it back in If-None-Match to get 304 when
-    nothing changed.
+    nothing changed. Each full download is audited as a disclosure to the device; a 304 is not.
     """
-    generation = HotlistGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
-    etag = f'"hotlists-{generation or 0}"'
+    etag = f'"hotlists-{hotlist_generation()}"'
     if etag in _etags(request.headers.get("If-None-Match", "")):
         response = HttpResponse(status=304)
         response["ETag"] = etag
         return response
-    lists = list(
-        Hotlist.objects.filter(active=True)
-        .order_by("id")
-        .values("id", "name", "category", "priority", "fuzzy")
+    camera = request.auth
+    copy = agent_copy(Requester.device(camera.name, client_address=client_address(request)))
+    response = JsonResponse(
+        {"generation": copy.generation, "hotlists": copy.hotlists, "entries": copy.entries}
     )
-    entries = [
-        [entry_id, hotlist_id, plate, state, expires_at.isoformat() if expires_at else None]
-        for entry_id, hotlist_id, plate, state, expires_at in HotlistEntry.objects.filter(
-            hotlist__active=True
-        )
-        .order_by("id")
-        .values_list("id", "hotlist_id", "plate_normalized", "state", "expires_at")
-        .iterator(chunk_size=10_000)
-    ]
-    response = JsonResponse({"generation": generation or 0, "hotlists": lists, "entries": entries})
-    response["ETag"] = etag
+    response["ETag"] = f'"hotlists-{copy.generation}"'
     response["Cache-Control"] = "private, no-cache"
     return response
 

@@ -17,9 +17,17 @@ from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
 from platekeeper.plates import InvalidPlate, normalize_plate
-from platekeeper.server.access.audit import Actor, record_event
-from platekeeper.server.access.models import User
+from platekeeper.server.access.gate import (
+    Justification,
+    RecordNotFound,
+    Requester,
+    authorize,
+    record_change,
+    record_not_found,
+)
+from platekeeper.server.access.roles import Permission
 from platekeeper.server.alerts.actions import RaisedAlert, raise_alerts
+from platekeeper.server.alerts.queries import patrol_or
 from platekeeper.server.corrections.models import ReadCorrection
 from platekeeper.server.reads.models import Read
 
@@ -34,23 +42,49 @@ class CorrectionResult:
     alerts: tuple[RaisedAlert, ...]
 
 
-@transaction.atomic
 def correct_read(
     read_id: uuid.UUID | str,
     plate: str,
     *,
-    user: User,
+    requester: Requester,
     reason: str,
-    purpose: str = "",
-    case_number: str = "",
-    client_address: str = "",
-    channel: str = "",
+    justification: Justification | None = None,
 ) -> CorrectionResult:
     """Record that `read_id` really shows `plate`, and raise the alerts the corrected plate hits.
 
-    Alerts already raised on the camera's reading stay as they are: an officer closes them
-    (as misread) through the verification workflow, with a note.
+    Asks the gate first: correcting is alert work (operators and investigators), under the
+    stated purpose or patrol's. Alerts already raised on the camera's reading stay as they are:
+    an officer closes them (as misread) through the verification workflow, with a note.
     """
+    stated = patrol_or(justification)
+    authorize(
+        requester,
+        permission=Permission.ACT_ON_ALERTS,
+        justification=stated,
+        action="reads.correct",
+        query={"read": str(read_id)},
+    )
+    try:
+        return _correct(read_id, plate, requester, reason, stated)
+    except RecordNotFound as missing:
+        record_not_found(
+            requester,
+            stated,
+            action="reads.correct",
+            query={"read": str(read_id)},
+            reason=str(missing),
+        )
+        raise
+
+
+@transaction.atomic
+def _correct(
+    read_id: uuid.UUID | str,
+    plate: str,
+    requester: Requester,
+    reason: str,
+    justification: Justification,
+) -> CorrectionResult:
     try:
         corrected = normalize_plate(plate)
     except InvalidPlate as error:
@@ -63,7 +97,7 @@ def correct_read(
         raise CorrectionError("read_id: is not a read id") from None
     read = Read.objects.select_for_update().filter(pk=key).first()
     if read is None:
-        raise CorrectionError(f"read_id: no read {key}")
+        raise RecordNotFound(f"read_id: no read {key}")
     current = (
         ReadCorrection.objects.filter(read=read)
         .order_by("-at", "-id")
@@ -78,7 +112,7 @@ def correct_read(
         original_plate=read.plate_normalized,
         corrected_plate=corrected,
         reason=reason.strip(),
-        user=user,
+        user=requester.user,
         at=timezone.now(),
     )
     # Match the corrected text exactly as ingest matches a read: an unsaved copy carries it, so
@@ -86,11 +120,10 @@ def correct_read(
     as_corrected = copy.copy(read)
     as_corrected.plate_normalized = corrected
     alerts = raise_alerts([as_corrected])
-    record_event(
-        actor=Actor.of(user),
+    record_change(
+        requester,
+        justification,
         action="reads.correct",
-        purpose=purpose,
-        case_number=case_number.strip(),
         query={
             "read": str(read.pk),
             "from": current,
@@ -98,7 +131,5 @@ def correct_read(
             "alerts": [alert.id for alert in alerts],
         },
         record_ids=[str(read.pk)],
-        client_address=client_address,
-        channel=channel,
     )
     return CorrectionResult(correction=correction, alerts=tuple(alerts))

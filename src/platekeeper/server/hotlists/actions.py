@@ -13,7 +13,14 @@ from django.utils import timezone
 from platekeeper.errors import PlatekeeperError
 from platekeeper.hotlist_formats import InvalidRow, ParsedEntry
 from platekeeper.plates import InvalidPlate, normalize_pattern
-from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.gate import (
+    ADMINISTRATIVE,
+    Justification,
+    Requester,
+    authorize,
+    record_change,
+)
+from platekeeper.server.access.roles import Permission
 from platekeeper.server.common.bulk import insert_rows
 from platekeeper.server.hotlists.models import (
     Hotlist,
@@ -22,6 +29,8 @@ from platekeeper.server.hotlists.models import (
     HotlistGeneration,
     HotlistSource,
 )
+from platekeeper.server.hotlists.queries import search_back
+from platekeeper.server.reads.queries import Page
 
 INSERT_CHUNK = 5000
 ENTRY_COLUMNS = (
@@ -39,6 +48,9 @@ ENTRY_COLUMNS = (
     "expires_at",
 )
 DELETE_CHUNK = 900
+#: A partial plate needs this many known characters (`?` and `*` are unknown): fewer would
+#: match a large share of all plates and bury the officers in alerts.
+MIN_KNOWN_CHARACTERS = 4
 
 
 class HotlistError(PlatekeeperError, ValueError):
@@ -70,18 +82,38 @@ def bump_generation() -> None:
     HotlistGeneration.objects.update_or_create(pk=1, defaults={"value": secrets.randbits(62)})
 
 
-@transaction.atomic
 def create_hotlist(
     name: str,
     *,
-    actor: Actor,
+    requester: Requester,
     source: str = HotlistSource.MANUAL,
     category: str = HotlistCategory.OTHER,
     priority: int = 3,
     fuzzy: bool = False,
     freshness_hours: int = 24,
 ) -> Hotlist:
+    """A new, empty list. Hotlists decide who gets stopped: the administrator's act."""
     name = name.strip()
+    authorize(
+        requester,
+        permission=Permission.MANAGE_SETTINGS,
+        justification=ADMINISTRATIVE,
+        action="hotlist.create",
+        query={"hotlist": name},
+    )
+    with transaction.atomic():
+        return _create_hotlist(name, requester, source, category, priority, fuzzy, freshness_hours)
+
+
+def _create_hotlist(
+    name: str,
+    requester: Requester,
+    source: str,
+    category: str,
+    priority: int,
+    fuzzy: bool,
+    freshness_hours: int,
+) -> Hotlist:
     if not name:
         raise HotlistError("name: must not be empty")
     if Hotlist.objects.filter(name=name).exists():
@@ -100,29 +132,111 @@ def create_hotlist(
         fuzzy=fuzzy,
         freshness_hours=freshness_hours,
     )
-    record_event(
-        actor=actor, action="hotlist.create", query={"hotlist": name, "category": category}
+    record_change(
+        requester,
+        ADMINISTRATIVE,
+        action="hotlist.create",
+        query={"hotlist": name, "category": category},
     )
     return hotlist
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class EnteredPlate:
+    """A plate entered by hand, and the stored reads its search-back found (None: not asked)."""
+
+    entry: HotlistEntry
+    search_back: Page | None = None
+
+
+def partial_plate_problem(normalized: str) -> str | None:
+    """Why a pattern is too vague to enter (fewer than 4 known characters), or None."""
+    if not any(c in "?*" for c in normalized):
+        return None
+    known = sum(1 for c in normalized if c not in "?*")
+    if known < MIN_KNOWN_CHARACTERS:
+        return (
+            f"plate: a partial plate needs at least {MIN_KNOWN_CHARACTERS} known characters "
+            f"(? and * are unknown); {normalized} has {known}"
+        )
+    return None
+
+
 def add_entry(
     hotlist: Hotlist,
     plate: str,
     *,
-    actor: Actor,
+    requester: Requester,
     state: str = "",
     reason: str = "",
     description: str = "",
     case_number: str = "",
     expires_at: dt.datetime | None = None,
-) -> HotlistEntry:
-    """Enter one plate (or partial plate such as `7AB?12`) by hand, e.g. after a major crime."""
+    search_back_days: int = 0,
+    justification: Justification | None = None,
+) -> EnteredPlate:
+    """Enter one plate (or partial plate such as `7AB?12`) by hand, e.g. after a major crime.
+
+    With `search_back_days` the stored reads of that window are searched for it at once: a data
+    access like any search, under the caller's purpose and case number (`justification`),
+    refused (audited) without them. Entry and search-back are one transaction: an entry whose
+    search-back is refused is not added.
+    """
     try:
         normalized = normalize_pattern(plate)
     except InvalidPlate as error:
         raise HotlistError(f"plate: {error}") from None
+    query = {"hotlist": hotlist.name, "plate": normalized}
+    authorize(
+        requester,
+        permission=Permission.ENTER_HOTLIST_ENTRIES,
+        justification=ADMINISTRATIVE,
+        action="hotlist.entry_add",
+        query=query,
+    )
+    problem = partial_plate_problem(normalized)
+    if problem:
+        raise HotlistError(problem)
+    if search_back_days:
+        # Asked before anything is written, so a refusal (audited) leaves no entry behind.
+        authorize(
+            requester,
+            permission=Permission.SEARCH_READS,
+            justification=justification or Justification(),
+            action="reads.search",
+            query={**query, "search_back_days": search_back_days},
+        )
+    with transaction.atomic():
+        entry = _store_entry(
+            hotlist,
+            plate,
+            normalized,
+            requester,
+            state,
+            reason,
+            description,
+            case_number,
+            expires_at,
+        )
+        found = None
+        if search_back_days:
+            found = search_back(
+                requester, entry, days=search_back_days, justification=justification
+            )
+    return EnteredPlate(entry, found)
+
+
+def _store_entry(
+    hotlist: Hotlist,
+    plate: str,
+    normalized: str,
+    requester: Requester,
+    state: str,
+    reason: str,
+    description: str,
+    case_number: str,
+    expires_at: dt.datetime | None,
+) -> HotlistEntry:
     state = state.strip().upper()
     already = HotlistError(f"plate: {normalized} is already on {hotlist.name}")
     if HotlistEntry.objects.filter(
@@ -141,18 +255,18 @@ def add_entry(
                 reason=reason,
                 vehicle_description=description,
                 case_number=case_number,
-                entered_by=actor.username,
+                entered_by=requester.username,
                 entered_at=timezone.now(),
                 expires_at=expires_at,
             )
     except IntegrityError:
         raise already from None
     bump_generation()
-    record_event(
-        actor=actor,
+    record_change(
+        requester,
+        Justification(case_number=case_number, administrative=True),
         action="hotlist.entry_add",
         query={"hotlist": hotlist.name, "plate": normalized, "state": state},
-        case_number=case_number,
     )
     return entry
 
@@ -161,7 +275,7 @@ def import_entries(
     hotlist: Hotlist,
     rows: Iterable[ParsedEntry | InvalidRow],
     *,
-    actor: Actor,
+    requester: Requester,
     replace: bool = False,
     source_name: str = "",
     progress: Callable[[int], None] | None = None,
@@ -169,8 +283,16 @@ def import_entries(
     """Import parsed rows in one transaction, so matching never sees half a list.
 
     With `replace`, entries absent from the file are removed (a state file is the whole list);
-    without it, the file only adds. Rows already on the list are left unchanged.
+    without it, the file only adds. Rows already on the list are left unchanged. The gate is
+    asked first (the administrator's permission, account, training), before a row is read.
     """
+    authorize(
+        requester,
+        permission=Permission.MANAGE_SETTINGS,
+        justification=ADMINISTRATIVE,
+        action="hotlist.import",
+        query={"hotlist": hotlist.name, "file": source_name},
+    )
     report = ImportReport()
     wanted: dict[tuple[str, str], ParsedEntry] = {}
     first_line: dict[tuple[str, str], int] = {}
@@ -206,7 +328,7 @@ def import_entries(
                 row.ncic_number,
                 row.reason,
                 row.case_number,
-                source_name or actor.username,
+                source_name or requester.username,
                 row.entered_at or now,
                 row.expires_at,
             )
@@ -227,8 +349,9 @@ def import_entries(
             report.removed = len(gone)
         Hotlist.objects.filter(pk=hotlist.pk).update(refreshed_at=now)
         bump_generation()
-        record_event(
-            actor=actor,
+        record_change(
+            requester,
+            ADMINISTRATIVE,
             action="hotlist.import",
             query={
                 "hotlist": hotlist.name,

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
 from platekeeper.hotlist_formats import HotlistFormatError, open_text, parse_csv, parse_ncic
-from platekeeper.server.access.audit import Actor
+from platekeeper.server.access.gate import Requester
 from platekeeper.server.hotlists.actions import import_entries
 from platekeeper.server.hotlists.models import Hotlist
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 PARSERS = {".csv": parse_csv, ".ncic": parse_ncic}
 #: A file modified more recently than this may still be arriving.
 SETTLE_SECONDS = 10
-DROP_ACTOR = Actor(username="system:hotlist-drop-folder")
+DROP_REQUESTER = Requester.system("hotlist-drop-folder")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def _import_one(path: Path) -> DropResult:
         report = import_entries(
             hotlist,
             parse(open_text(path.read_bytes())),
-            actor=DROP_ACTOR,
+            requester=DROP_REQUESTER,
             replace=True,
             source_name=path.name,
         )

@@ -5,31 +5,35 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
 from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
 from platekeeper.server.access.roles import Permission
-from platekeeper.server.hotlists.models import HotlistEntry
+from platekeeper.server.alerts.queries import ALERT_PURPOSE
+from platekeeper.server.hotlists.models import Hotlist, HotlistEntry, HotlistGeneration
 from platekeeper.server.reads.queries import MAX_PAGE, MAX_SCAN_DAYS, Page, search_plate
 
-#: A retro-search is a criminal investigation whose case is the entry's own.
-RETRO_PURPOSE = "criminal_investigation"
 
-
-def search_back(requester: Requester, entry: HotlistEntry, *, days: int) -> Page:
+def search_back(
+    requester: Requester,
+    entry: HotlistEntry,
+    *,
+    days: int,
+    justification: Justification | None,
+) -> Page:
     """Reads of the last `days` days that match the entry (look-alike tolerant, patterns too).
 
     A data access like any search: gated (the requester must be allowed to search reads) and
-    audited with the entry's case number, or the entry itself when it has none.
+    audited under the purpose and case number the caller states; refused without them.
     """
     days = max(1, min(days, MAX_SCAN_DAYS))
     now = timezone.now()
-    case = entry.case_number or f"hotlist entry {entry.pk}"
     return search_plate(
         requester,
-        Justification(purpose=RETRO_PURPOSE, case_number=case),
+        justification or Justification(),
         plate=entry.plate_normalized,
         start=now - dt.timedelta(days=days),
         end=now,
@@ -88,5 +92,57 @@ def shared_entries(requester: Requester, justification: Justification) -> list[S
         justification=justification,
         action="hotlists.shared_entries",
         query={},
+        fetch=fetch,
+    )
+
+
+@dataclass(frozen=True)
+class AgentCopy:
+    """What an edge agent matches offline: active lists and their entries, at a generation."""
+
+    generation: int
+    hotlists: list[dict[str, Any]]
+    entries: list[list[Any]]
+
+
+def hotlist_generation() -> int:
+    """The current hotlist generation (a number only): the agent download's ETag."""
+    value = HotlistGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+    return value or 0
+
+
+def agent_copy(requester: Requester) -> AgentCopy:
+    """Every active hotlist entry, with only the fields matching needs, for a device token.
+
+    A disclosure to a device like any other: gated (devices may receive hotlist entries) and
+    audited as one event naming the generation and the count. The caller answers 304 without
+    calling this when the agent already holds the current generation, so an unchanged poll
+    writes nothing.
+    """
+
+    def fetch() -> Gated[AgentCopy]:
+        lists = list(
+            Hotlist.objects.filter(active=True)
+            .order_by("id")
+            .values("id", "name", "category", "priority", "fuzzy")
+        )
+        entries = [
+            [entry_id, hotlist_id, plate, state, expires_at.isoformat() if expires_at else None]
+            for entry_id, hotlist_id, plate, state, expires_at in HotlistEntry.objects.filter(
+                hotlist__active=True
+            )
+            .order_by("id")
+            .values_list("id", "hotlist_id", "plate_normalized", "state", "expires_at")
+            .iterator(chunk_size=10_000)
+        ]
+        copy = AgentCopy(hotlist_generation(), lists, entries)
+        return Gated(copy, record_ids=(), record_count=len(entries))
+
+    return run_gated(
+        requester,
+        permission=Permission.RECEIVE_HOTLIST_ENTRIES,
+        justification=Justification(purpose=ALERT_PURPOSE),
+        action="hotlists.agent_copy",
+        query={"generation": hotlist_generation()},
         fetch=fetch,
     )

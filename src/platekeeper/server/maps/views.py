@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.queries import camera_statuses
 from platekeeper.server.maps.streets import MapFileError, street_layer
-from platekeeper.server.web.views import require
+from platekeeper.server.web.common import require
 
 #: Every role that works with cameras or what they read may see where they stand.
 _SEES_CAMERAS = (

@@ -13,11 +13,17 @@ from django.utils import timezone
 from platekeeper.errors import PlatekeeperError
 from platekeeper.matching import plate_predicate
 from platekeeper.plates import InvalidPlate, is_pattern, normalize_pattern
-from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
+from platekeeper.server.access.gate import (
+    Gated,
+    Justification,
+    RecordNotFound,
+    Requester,
+    run_gated,
+)
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.common.types import moment_problem
-from platekeeper.server.reads.images import image_bytes
+from platekeeper.server.reads.images import data_uri, image_bytes
 from platekeeper.server.reads.models import Image, Read
 
 MAX_PAGE = 200
@@ -181,33 +187,77 @@ def search_plate(
     )
 
 
+@dataclass(frozen=True)
+class ReadPage:
+    """A read as its web page shows it: the detail and its images inline (`data:` URIs by
+    SHA-256), so the page is one access and one audit event naming the read and the images."""
+
+    detail: ReadDetail
+    images: dict[str, str]
+
+
+def _read_id(read_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(read_id))
+    except ValueError:
+        raise QueryError("read_id: is not a read id") from None
+
+
+def _detail(read: Read) -> ReadDetail:
+    return ReadDetail(
+        **vars(read_summary(read)),
+        candidates=read.candidates,
+        heading=read.heading,
+        speed_kmh=read.speed_kmh,
+        plate_box=read.plate_box,
+        overview_sha256=read.overview_id,
+        vehicle_make=read.vehicle_make,
+        vehicle_color=read.vehicle_color,
+        vehicle_type=read.vehicle_type,
+        received_at=read.received_at,
+        source=read.source,
+    )
+
+
+def _stored_read(key: uuid.UUID) -> Read:
+    read = Read.objects.select_related("camera", "plate_crop", "overview").filter(pk=key).first()
+    if read is None:
+        raise RecordNotFound(f"read_id: no read {key}")
+    return read
+
+
 def read_detail(
     requester: Requester, justification: Justification | None, read_id: str
 ) -> ReadDetail:
     """Everything stored about one read."""
-    try:
-        key = uuid.UUID(str(read_id))
-    except ValueError:
-        raise QueryError("read_id: is not a read id") from None
+    key = _read_id(read_id)
 
     def fetch() -> Gated[ReadDetail]:
-        read = Read.objects.select_related("camera").filter(pk=key).first()
-        if read is None:
-            raise QueryError(f"read_id: no read {key}")
-        detail = ReadDetail(
-            **vars(read_summary(read)),
-            candidates=read.candidates,
-            heading=read.heading,
-            speed_kmh=read.speed_kmh,
-            plate_box=read.plate_box,
-            overview_sha256=read.overview_id,
-            vehicle_make=read.vehicle_make,
-            vehicle_color=read.vehicle_color,
-            vehicle_type=read.vehicle_type,
-            received_at=read.received_at,
-            source=read.source,
-        )
-        return Gated(detail, record_ids=[str(read.id)])
+        read = _stored_read(key)
+        return Gated(_detail(read), record_ids=[str(read.id)])
+
+    return run_gated(
+        requester,
+        permission=Permission.SEARCH_READS,
+        justification=justification,
+        action="reads.detail",
+        query={"read_id": str(key)},
+        fetch=fetch,
+    )
+
+
+def read_page(requester: Requester, justification: Justification | None, read_id: str) -> ReadPage:
+    """One read with its images inline, audited once (naming the read and the image hashes)."""
+    key = _read_id(read_id)
+
+    def fetch() -> Gated[ReadPage]:
+        read = _stored_read(key)
+        images = {
+            image.sha256: data_uri(image)
+            for image in (read.plate_crop, read.overview)
+            if image is not None
+        }
+        return Gated(ReadPage(_detail(read), images), record_ids=[str(read.id), *images])
 
     return run_gated(
         requester,
@@ -227,7 +277,7 @@ def read_image(
     def fetch() -> Gated[tuple[bytes, str]]:
         image = Image.objects.filter(sha256=sha256).first()
         if image is None:
-            raise QueryError(f"sha256: no image {sha256}")
+            raise RecordNotFound(f"sha256: no image {sha256}")
         return Gated((image_bytes(image), image.content_type), record_ids=[sha256])
 
     return run_gated(

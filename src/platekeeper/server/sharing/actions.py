@@ -15,9 +15,16 @@ from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
 from platekeeper.server.access.actions import create_personal_token
-from platekeeper.server.access.audit import Actor, record_event
-from platekeeper.server.access.models import Outcome, PersonalToken, Purpose, TrainingRecord, User
-from platekeeper.server.access.roles import Role
+from platekeeper.server.access.gate import (
+    ADMINISTRATIVE,
+    Requester,
+    authorize,
+    change,
+    record_change,
+    record_refusal,
+)
+from platekeeper.server.access.models import PersonalToken, Purpose, TrainingRecord, User
+from platekeeper.server.access.roles import Permission, Role
 from platekeeper.server.agencies.models import Agency, AgencyType
 from platekeeper.server.sharing.eligibility import eligibility_problem
 from platekeeper.server.sharing.integrity import SETTINGS_ACTION, agreement_terms
@@ -32,9 +39,9 @@ class SharingError(PlatekeeperError, ValueError):
 # --- Agencies ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@change(Permission.MANAGE_SHARING, "sharing.agency.add")
 def add_agency(
-    name: str, *, type: AgencyType, jurisdiction: str, actor: Actor, ori: str = ""
+    name: str, *, type: AgencyType, jurisdiction: str, requester: Requester, ori: str = ""
 ) -> Agency:
     """Record another agency (any type: a private one may still file a records request)."""
     name, jurisdiction, ori = name.strip(), jurisdiction.strip().upper(), ori.strip().upper()
@@ -47,8 +54,9 @@ def add_agency(
     if ori and (len(ori) != 9 or not ori.isalnum()):
         raise SharingError("ori: an NCIC ORI has 9 letters and digits")
     agency = Agency.objects.create(name=name, type=type, jurisdiction=jurisdiction, ori=ori)
-    record_event(
-        actor=actor,
+    record_change(
+        requester,
+        ADMINISTRATIVE,
         action="agency.add",
         query={"agency": name, "type": type.value, "jurisdiction": jurisdiction, "ori": ori},
     )
@@ -78,23 +86,28 @@ def add_agreement(
     ends_on: dt.date,
     approved_by: str,
     approved_on: dt.date,
-    actor: Actor,
+    requester: Requester,
 ) -> Agreement:
     """Record an agreement the Chief of Police approved, after checking everything it names.
 
     An ineligible partner is refused with an audited refusal: an attempt to share with a
     private company or an out-of-state agency is something an auditor wants to see.
     """
+    authorize(
+        requester,
+        permission=Permission.MANAGE_SHARING,
+        justification=ADMINISTRATIVE,
+        action="sharing.agreement.add",
+        query={"partner": partner.name},
+    )
     problem = eligibility_problem(partner)
     if problem:
-        with transaction.atomic():
-            record_event(
-                actor=actor,
-                action="sharing.agreement.add",
-                outcome=Outcome.DENIED,
-                reason=problem,
-                query={"partner": partner.name},
-            )
+        record_refusal(
+            requester,
+            action="sharing.agreement.add",
+            query={"partner": partner.name},
+            reason=problem,
+        )
         raise SharingError(problem)
     purpose_rows = _checked_terms(
         reference, scopes, purposes, partner_retention_days, starts_on, ends_on, approved_by
@@ -110,11 +123,11 @@ def add_agreement(
             ends_on=ends_on,
             approved_by=approved_by.strip(),
             approved_on=approved_on,
-            recorded_by=actor.username,
+            recorded_by=requester.username,
             recorded_at=timezone.now(),
         )
         agreement.purposes.set(purpose_rows)
-        _audit_terms(agreement, actor, "sharing.agreement.add")
+        _audit_terms(agreement, requester, "sharing.agreement.add")
     return agreement
 
 
@@ -153,8 +166,8 @@ def _checked_terms(
     return rows
 
 
-@transaction.atomic
-def revoke_agreement(agreement_id: int, *, reason: str, actor: Actor) -> Agreement:
+@change(Permission.MANAGE_SHARING, "sharing.agreement.revoke")
+def revoke_agreement(agreement_id: int, *, reason: str, requester: Requester) -> Agreement:
     """End an agreement at once: its partner's next request is refused."""
     agreement = Agreement.objects.select_for_update().filter(pk=agreement_id).first()
     if agreement is None:
@@ -163,22 +176,24 @@ def revoke_agreement(agreement_id: int, *, reason: str, actor: Actor) -> Agreeme
         raise SharingError(f"agreement: #{agreement_id} was already revoked")
     if not reason.strip():
         raise SharingError("reason: say why the agreement is revoked")
-    agreement.revoked_at, agreement.revoked_by = timezone.now(), actor.username
+    agreement.revoked_at, agreement.revoked_by = timezone.now(), requester.username
     agreement.revoke_reason = reason.strip()[:300]
     agreement.save()
-    _audit_terms(agreement, actor, "sharing.agreement.revoke", reason=agreement.revoke_reason)
+    _audit_terms(agreement, requester, "sharing.agreement.revoke", reason=agreement.revoke_reason)
     return agreement
 
 
-def _audit_terms(agreement: Agreement, actor: Actor, action: str, reason: str = "") -> None:
-    record_event(actor=actor, action=action, reason=reason, query=agreement_terms(agreement))
+def _audit_terms(agreement: Agreement, requester: Requester, action: str, reason: str = "") -> None:
+    record_change(
+        requester, ADMINISTRATIVE, action=action, reason=reason, query=agreement_terms(agreement)
+    )
 
 
 # --- The switch --------------------------------------------------------------------------
 
 
-@transaction.atomic
-def set_sharing(enabled: bool, *, actor: Actor, reason: str = "") -> None:
+@change(Permission.MANAGE_SHARING, SETTINGS_ACTION)
+def set_sharing(enabled: bool, *, requester: Requester, reason: str = "") -> None:
     """Turn all sharing on or off. Turning it on needs a reason and an agreement in effect."""
     settings = current_settings()
     if enabled and not reason.strip():
@@ -187,10 +202,11 @@ def set_sharing(enabled: bool, *, actor: Actor, reason: str = "") -> None:
         raise SharingError("sharing: no agreement is in effect; record one first")
     before = settings.sharing_enabled
     settings.sharing_enabled = enabled
-    settings.updated_at, settings.updated_by = timezone.now(), actor.username
+    settings.updated_at, settings.updated_by = timezone.now(), requester.username
     settings.save()
-    record_event(
-        actor=actor,
+    record_change(
+        requester,
+        ADMINISTRATIVE,
         action=SETTINGS_ACTION,
         reason=reason.strip(),
         query={"sharing_enabled": {"before": before, "after": enabled}},
@@ -200,13 +216,13 @@ def set_sharing(enabled: bool, *, actor: Actor, reason: str = "") -> None:
 # --- Agency-to-agency tokens -------------------------------------------------------------
 
 
-@transaction.atomic
+@change(Permission.MANAGE_SHARING, "sharing.token.attest")
 def create_agency_token(
     partner: Agency,
     *,
     contact: str,
     attested_on: dt.date,
-    actor: Actor,
+    requester: Requester,
     valid_days: int = 90,
 ) -> tuple[PersonalToken, str]:
     """An API token for a partner agency's system, acting as the agency's service account.
@@ -231,12 +247,13 @@ def create_agency_token(
         completed_on=attested_on,
         expires_on=attested_on + dt.timedelta(days=365),
     )
-    record_event(
-        actor=actor,
+    record_change(
+        requester,
+        ADMINISTRATIVE,
         action="sharing.token.attest",
         query={"agency": partner.name, "contact": contact.strip(), "attested_on": str(attested_on)},
     )
-    return create_personal_token(account.username, actor=actor, valid_days=valid_days)
+    return create_personal_token(account.username, requester=requester, valid_days=valid_days)
 
 
 def _service_account(partner: Agency) -> User:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from platekeeper.server.access.gate import (
     AccessDenied,
-    authorize,
+    RecordNotFound,
     denial_reason,
     training_problem,
 )
@@ -34,22 +37,21 @@ from platekeeper.server.alerts.queries import (
     alert_evidence,
     alert_image,
     list_alerts,
+    patrol_or,
 )
 from platekeeper.server.corrections.actions import CorrectionError, correct_read
 from platekeeper.server.hotlists.models import HotlistCategory
 from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
-from platekeeper.server.web.middleware import CONTENT_SECURITY_POLICY
-from platekeeper.server.web.views import (
-    client_address,
+from platekeeper.server.web.common import (
     image_response,
     justification,
-    needs_purpose,
     refused,
     requester,
     require,
     safe_next,
 )
+from platekeeper.server.web.middleware import CONTENT_SECURITY_POLICY
 
 #: How each match kind reads to the officer who must weigh it.
 MATCH_KINDS = {
@@ -71,20 +73,22 @@ CLETS_REMINDER = (
     "An ALPR alert is not probable cause. Verify through CLETS before enforcement "
     "(Policy 438.3(f))."
 )
-#: The steps a form may post, each calling one action.
+#: The steps a form may post, each calling one action (which asks the gate itself).
 STEPS = {
-    "acknowledge": lambda alert_id, user, data: actions.acknowledge(alert_id, user=user),
-    "visual-check": lambda alert_id, user, data: actions.record_visual_check(
-        alert_id, data["result"], user=user, note=data["note"]
+    "acknowledge": lambda alert_id, who, why, data: actions.acknowledge(
+        alert_id, requester=who, justification=why
     ),
-    "clets-check": lambda alert_id, user, data: actions.record_clets_check(
-        alert_id, data["result"], user=user, note=data["note"]
+    "visual-check": lambda alert_id, who, why, data: actions.record_visual_check(
+        alert_id, data["result"], requester=who, justification=why, note=data["note"]
     ),
-    "close": lambda alert_id, user, data: actions.close_alert(
-        alert_id, data["result"], user=user, note=data["note"]
+    "clets-check": lambda alert_id, who, why, data: actions.record_clets_check(
+        alert_id, data["result"], requester=who, justification=why, note=data["note"]
     ),
-    "enforcement": lambda alert_id, user, data: actions.record_enforcement(
-        alert_id, user=user, note=data["note"]
+    "close": lambda alert_id, who, why, data: actions.close_alert(
+        alert_id, data["result"], requester=who, justification=why, note=data["note"]
+    ),
+    "enforcement": lambda alert_id, who, why, data: actions.record_enforcement(
+        alert_id, requester=who, justification=why, note=data["note"]
     ),
 }
 STEP_DONE = {
@@ -103,8 +107,9 @@ STEP_LABELS = {
 }
 
 
-def describe(alert: AlertSummary) -> dict[str, Any]:
-    """An alert as the live feed sends it (the browser builds the row from this, as text)."""
+def describe(alert: AlertSummary, crop: str = "") -> dict[str, Any]:
+    """An alert as the live feed sends it (the browser builds the row from this, as text); the
+    crop is inline (`data:`), disclosed and audited with the alert."""
     return {
         "id": alert.id,
         "plate": alert.plate,
@@ -118,9 +123,7 @@ def describe(alert: AlertSummary) -> dict[str, Any]:
         "camera": alert.camera,
         "captured_at": timezone.localtime(alert.captured_at).strftime("%Y-%m-%d %H:%M:%S %Z"),
         "url": reverse("web:alert", args=[alert.id]),
-        "crop_url": reverse("web:alert_image", args=[alert.id, "crop"])
-        if alert.plate_crop_sha256
-        else "",
+        "crop_url": crop,
     }
 
 
@@ -130,8 +133,7 @@ def describe(alert: AlertSummary) -> dict[str, Any]:
 @require(Permission.VIEW_ALERTS)
 @require_GET
 def alerts_page(request: HttpRequest) -> HttpResponse:
-    if justification(request) is None:
-        return needs_purpose(request)
+    """The alert feed; without a stated purpose it is patrol work (`hotlist_alert_response`)."""
     form = forms.AlertFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     context: dict[str, Any] = {
@@ -151,6 +153,7 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
             justification(request),
             status=status or None,
             after_id=int(cursor) if cursor.isdigit() else None,
+            with_crops=True,
         )
     except (AccessDenied, QueryError) as error:
         return refused(request, "web/alerts.html", context, error)
@@ -171,7 +174,7 @@ def alert_stream(request: HttpRequest) -> HttpResponseBase:
     The page reconnects by itself, so this does not count as activity for the idle timeout.
     """
     request.passive_session = True
-    stated = justification(request)
+    stated = patrol_or(justification(request))
     refusal = denial_reason(requester(request), Permission.VIEW_ALERTS, stated)
     if refusal:
         # 204 tells EventSource to stop reconnecting; the page shows why from its own load.
@@ -179,12 +182,29 @@ def alert_stream(request: HttpRequest) -> HttpResponseBase:
     last_seen = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
     after_id = int(last_seen) if last_seen.isdigit() else 0
     response = StreamingHttpResponse(
-        events.alert_stream(requester(request), stated, after_id, describe),
+        events.alert_stream(
+            requester(request), stated, after_id, describe, session_checker(request)
+        ),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass events through as they come
     return response
+
+
+def session_checker(request: HttpRequest) -> Callable[[], str | None]:
+    """A check, for each poll of the stream, that the web session that opened it still holds
+    (not signed out, not expired for idleness)."""
+    key, user_id = request.session.session_key, str(request.user.pk)
+    engine = import_module(settings.SESSION_ENGINE)
+
+    def problem() -> str | None:
+        stored = engine.SessionStore(session_key=key).load()
+        if str(stored.get("_auth_user_id", "")) != user_id:
+            return "your session has ended; sign in again"
+        return None
+
+    return problem
 
 
 # --- one alert -------------------------------------------------------------------------------
@@ -209,8 +229,6 @@ def with_tile_source(response: HttpResponse, tiles: str) -> HttpResponse:
 @require(Permission.VIEW_ALERTS)
 @require_GET
 def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
-    if justification(request) is None:
-        return needs_purpose(request)
     try:
         evidence = alert_evidence(requester(request), justification(request), alert_id)
     except (AccessDenied, QueryError) as error:
@@ -252,29 +270,24 @@ def alert_image_view(request: HttpRequest, alert_id: int, which: str) -> HttpRes
     )
 
 
-@require(Permission.VIEW_ALERTS)
+@login_required
 @require_POST
 def alert_step(request: HttpRequest, alert_id: int, step: str) -> HttpResponse:
-    """Record one verification step; a refusal comes back as a message saying why."""
+    """Record one verification step; a refusal comes back as a message saying why.
+
+    Without a stated purpose the step is patrol work (`hotlist_alert_response`)."""
     back = redirect("web:alert", alert_id=alert_id)
     if step not in STEPS:
         messages.error(request, f"step: must be one of {', '.join(STEPS)}")
         return back
-    if justification(request) is None:
-        return needs_purpose(request)
     form = forms.StepForm(request.POST)
     if not form.is_valid():
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
         return back
     try:
-        authorize(
-            requester(request),
-            permission=Permission.VIEW_ALERTS,
-            justification=justification(request),
-            action=f"alerts.{step}",
-            query={"alert": alert_id},
-        )
-        STEPS[step](alert_id, request.user, form.cleaned_data)
+        STEPS[step](alert_id, requester(request), justification(request), form.cleaned_data)
+    except RecordNotFound as error:
+        return refused(request, "web/alert.html", {}, error)
     except (AccessDenied, actions.AlertError) as error:
         messages.error(request, str(error))
     else:
@@ -310,37 +323,24 @@ def alert_metrics(request: HttpRequest) -> HttpResponse:
 # --- misread correction ----------------------------------------------------------------------
 
 
-@require(Permission.VIEW_ALERTS)
+@login_required
 @require_POST
 def read_correct(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
     """Correct a misread plate; the read keeps the camera's text and matching runs again."""
     back = safe_next(request)
-    stated = justification(request)
-    if stated is None:
-        return needs_purpose(request)
     form = forms.CorrectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
         return redirect(back)
     try:
-        authorize(
-            requester(request),
-            permission=Permission.VIEW_ALERTS,
-            justification=stated,
-            action="reads.correct",
-            query={"read": str(read_id)},
-        )
         result = correct_read(
             read_id,
             form.cleaned_data["plate"],
-            user=request.user,  # type: ignore[arg-type]
+            requester=requester(request),
             reason=form.cleaned_data["reason"],
-            purpose=stated.purpose,
-            case_number=stated.case_number,
-            client_address=client_address(request),
-            channel="ui",
+            justification=justification(request),
         )
-    except (AccessDenied, CorrectionError) as error:
+    except (AccessDenied, CorrectionError, RecordNotFound) as error:
         messages.error(request, str(error))
         return redirect(back)
     raised = len(result.alerts)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -21,7 +22,7 @@ from platekeeper.server.compliance.actions import (
     compliance_report,
     name_officials,
 )
-from platekeeper.server.web.views import refused, requester, require
+from platekeeper.server.web.common import refused, requester, require
 
 TEMPLATE = "web/compliance.html"
 
@@ -52,7 +53,7 @@ def _report_page(
         form = OfficialsForm(initial=dataclasses.asdict(Officials.current()))
     context: dict[str, Any] = {"form": form}
     try:
-        results = compliance_report(by=requester(request))
+        results = compliance_report(requester=requester(request))
     except AccessDenied as error:
         return refused(request, TEMPLATE, context, error)
     context.update(results=results, failed=[result for result in results if not result.passed])
@@ -66,7 +67,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     return _report_page(request)
 
 
-@require(Permission.MANAGE_SETTINGS)
+@login_required
 @require_POST
 def compliance_officials(request: HttpRequest) -> HttpResponse:
     """Name the administrator and designee and set the audit interval (audited, or refused)."""
@@ -74,7 +75,7 @@ def compliance_officials(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _report_page(request, form=form, status=400)
     try:
-        named = name_officials(Officials(**form.cleaned_data), by=requester(request))
+        named = name_officials(Officials(**form.cleaned_data), requester=requester(request))
     except AccessDenied as error:
         return refused(request, TEMPLATE, {"form": form}, error)
     except ComplianceError as error:

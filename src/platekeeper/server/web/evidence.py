@@ -45,7 +45,7 @@ from platekeeper.server.retention.queries import (
     recent_purges,
     retention_schedule,
 )
-from platekeeper.server.web.views import (
+from platekeeper.server.web.common import (
     PURPOSE_KEY,
     client_address,
     justification,

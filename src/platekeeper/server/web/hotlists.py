@@ -1,7 +1,7 @@
 """Hotlist pages: the lists, importing a file (with its report of refused lines), entering a plate.
 
-For those who manage the system's settings (the ALPR administrator): hotlists decide who gets
-stopped, so changing them is an administrative act, audited by `hotlists.actions`.
+Hotlists decide who gets stopped, so changing them is an administrative act: `hotlists.actions`
+asks the gate (permission, account, training) and audits; these views only call them.
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from platekeeper.hotlist_formats import HotlistFormatError, open_text, parse_csv, parse_ncic
-from platekeeper.server.access.audit import Actor
-from platekeeper.server.access.gate import AccessDenied
+from platekeeper.server.access.gate import AccessDenied, Justification
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.hotlists.actions import (
     HotlistError,
@@ -24,11 +24,10 @@ from platekeeper.server.hotlists.actions import (
     create_hotlist,
     import_entries,
 )
-from platekeeper.server.hotlists.models import Hotlist, HotlistEntry
-from platekeeper.server.hotlists.queries import search_back
+from platekeeper.server.hotlists.models import Hotlist
 from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
-from platekeeper.server.web.views import requester, require
+from platekeeper.server.web.common import justification, requester, require
 
 #: Refused lines shown on the page after an import; the count says how many more there were.
 SHOWN_INVALID = 200
@@ -40,24 +39,19 @@ SHOWN_ENTRIES = 100
 @require_http_methods(["GET", "POST"])
 def hotlists(request: HttpRequest) -> HttpResponse:
     form = forms.HotlistForm(request.POST or None)
-    if request.method == "POST" and not request.user.has_perm("access.manage_settings"):
-        return render(
-            request,
-            "web/refused.html",
-            {"reason": "Your role may not create hotlists."},
-            status=403,
-        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             hotlist = create_hotlist(
                 data["name"],
-                actor=Actor.of(request.user),
+                requester=requester(request),
                 source=data["source"],
                 category=data["category"],
                 priority=data["priority"],
                 fuzzy=data["fuzzy"],
             )
+        except AccessDenied as error:
+            return render(request, "web/refused.html", {"reason": str(error)}, status=error.status)
         except HotlistError as error:
             form.add_error(None, str(error))
         else:
@@ -93,7 +87,7 @@ def hotlist(request: HttpRequest, hotlist_id: int) -> HttpResponse:
     return _hotlist_page(request, get_object_or_404(Hotlist, pk=hotlist_id))
 
 
-@require(Permission.MANAGE_SETTINGS)
+@login_required
 @require_POST
 def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
     """Import an uploaded file in one transaction and show what it did, line by line."""
@@ -112,10 +106,12 @@ def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
         report = import_entries(
             target,
             rows,
-            actor=Actor.of(request.user),
+            requester=requester(request),
             replace=form.cleaned_data["replace"],
             source_name=upload.name,
         )
+    except AccessDenied as error:
+        return _hotlist_page(request, target, status=error.status, refusal=str(error))
     except HotlistFormatError as error:
         form.add_error("file", str(error))
         return _hotlist_page(request, target, status=400, import_form=form)
@@ -130,44 +126,53 @@ def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
     )
 
 
-def _search_back(request: HttpRequest, entry: HotlistEntry, days: int) -> dict[str, Any]:
-    """The retro-search shown under a freshly entered plate, or why it was refused."""
-    context: dict[str, Any] = {"retro_plate": entry.plate_normalized, "retro_days": days}
-    try:
-        context["retro"] = search_back(requester(request), entry, days=days)
-    except (AccessDenied, QueryError) as error:
-        context["retro"], context["retro_refusal"] = True, str(error)
-    return context
-
-
-@require(Permission.ENTER_HOTLIST_ENTRIES)
+@login_required
 @require_POST
 def hotlist_add(request: HttpRequest, hotlist_id: int) -> HttpResponse:
-    """Enter one plate or partial plate by hand (a major crime's partial plate, a BOLO)."""
+    """Enter one plate or partial plate by hand (a major crime's partial plate, a BOLO).
+
+    A search-back runs under the purpose and case number stated for this session; refused, the
+    plate is not entered either."""
     target = get_object_or_404(Hotlist, pk=hotlist_id)
     form = forms.HotlistEntryForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry = add_entry(
-                target,
-                data["plate"],
-                actor=Actor.of(request.user),
-                state=data["state"],
-                reason=data["reason"],
-                description=data["description"],
-                case_number=data["case_number"],
-            )
-        except HotlistError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                f"Entered {entry.plate_normalized} on {target.name}: reads from now on are "
-                "matched against it.",
-            )
-            days = data["search_back_days"] or 0
-            if days and request.user.has_perm("access.search_reads"):
-                return _hotlist_page(request, target, **_search_back(request, entry, days))
-            return redirect("web:hotlist", hotlist_id=target.pk)
-    return _hotlist_page(request, target, status=400, entry_form=form)
+    if not form.is_valid():
+        return _hotlist_page(request, target, status=400, entry_form=form)
+    data = form.cleaned_data
+    days = data["search_back_days"] or 0
+    stated = justification(request)
+    if days and stated is not None and data["case_number"] and not stated.case_number:
+        stated = Justification(purpose=stated.purpose, case_number=data["case_number"])
+    try:
+        entered = add_entry(
+            target,
+            data["plate"],
+            requester=requester(request),
+            state=data["state"],
+            reason=data["reason"],
+            description=data["description"],
+            case_number=data["case_number"],
+            search_back_days=days,
+            justification=stated,
+        )
+    except AccessDenied as error:
+        if error.status == 400 and days:
+            form.add_error(None, f"Search-back refused, plate not entered: {error}")
+            return _hotlist_page(request, target, status=400, entry_form=form)
+        return _hotlist_page(request, target, status=error.status, refusal=str(error))
+    except (HotlistError, QueryError) as error:
+        form.add_error(None, str(error))
+        return _hotlist_page(request, target, status=400, entry_form=form)
+    messages.success(
+        request,
+        f"Entered {entered.entry.plate_normalized} on {target.name}: reads from now on are "
+        "matched against it.",
+    )
+    if entered.search_back is not None:
+        return _hotlist_page(
+            request,
+            target,
+            retro=entered.search_back,
+            retro_plate=entered.entry.plate_normalized,
+            retro_days=days,
+        )
+    return redirect("web:hotlist", hotlist_id=target.pk)

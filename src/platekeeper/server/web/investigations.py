@@ -27,7 +27,7 @@ from platekeeper.server.investigations import queries
 from platekeeper.server.investigations.areas import MAX_RADIUS_M, area_from
 from platekeeper.server.reads.queries import QueryError, ReadSummary
 from platekeeper.server.web.alerts import map_tiles, with_tile_source
-from platekeeper.server.web.views import justification, needs_purpose, refused, requester, require
+from platekeeper.server.web.common import justification, needs_purpose, refused, requester, require
 
 #: Scene rows offered on the multiple-scenes page.
 SCENE_ROWS = 4

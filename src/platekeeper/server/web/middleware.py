@@ -1,5 +1,5 @@
 """Security headers for every response: a strict Content-Security-Policy, and no caching of pages
-that show ALPR or account data."""
+that show ALPR or account data; idle sessions; and the page for a refusal of the access gate."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from collections.abc import Callable
 
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from platekeeper.server.access.gate import AccessDenied, RecordNotFound
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -42,3 +45,21 @@ class IdleSessionMiddleware(SessionMiddleware):
         if getattr(request, "passive_session", False):
             return response
         return super().process_response(request, response)
+
+
+class GateRefusalMiddleware:
+    """A refusal an action raised (the gate asks inside every action, not the view) becomes the
+    refusal page with its status and reason, so a view needs no permission logic of its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, (AccessDenied, RecordNotFound)):
+            return render(
+                request, "web/refused.html", {"reason": str(exception)}, status=exception.status
+            )
+        return None

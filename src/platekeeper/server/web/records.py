@@ -36,8 +36,8 @@ from platekeeper.server.records.queries import RecordsError, list_requests, requ
 from platekeeper.server.retention.actions import RetentionError
 from platekeeper.server.retention.queries import EvidenceError
 from platekeeper.server.web import forms
+from platekeeper.server.web.common import refused, requester, require
 from platekeeper.server.web.evidence import MANIFEST_HEADER
-from platekeeper.server.web.views import refused, requester, require
 
 #: What a change can be refused with: the gate, the request's rules, the hold or the export.
 REFUSALS = (AccessDenied, RecordsError, RetentionError, EvidenceError)

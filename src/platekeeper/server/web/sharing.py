@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,7 +36,7 @@ from platekeeper.server.sharing.queries import (
     sharing_enabled,
 )
 from platekeeper.server.sharing.selfcheck import run_self_check
-from platekeeper.server.web.views import require
+from platekeeper.server.web.common import requester, require
 
 LOG_PAGE_SIZE = 50
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -97,13 +98,13 @@ def sharing(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
-@require(Permission.MANAGE_SHARING)
+@login_required
 @require_POST
 def sharing_switch(request: HttpRequest) -> HttpResponse:
     """Turn sharing on (with a reason) or off."""
     enabled = request.POST.get("enabled") == "1"
     try:
-        set_sharing(enabled, actor=Actor.of(request.user), reason=request.POST.get("reason", ""))
+        set_sharing(enabled, requester=requester(request), reason=request.POST.get("reason", ""))
     except SharingError as error:
         messages.error(request, str(error))
         return _page(request, status=400)
@@ -126,7 +127,7 @@ def _submitted(
     return redirect("web:sharing")
 
 
-@require(Permission.MANAGE_SHARING)
+@login_required
 @require_POST
 def sharing_agency(request: HttpRequest) -> HttpResponse:
     def add(data: dict[str, Any]) -> str:
@@ -135,14 +136,14 @@ def sharing_agency(request: HttpRequest) -> HttpResponse:
             type=AgencyType(data["type"]),
             jurisdiction=data["jurisdiction"],
             ori=data["ori"],
-            actor=Actor.of(request.user),
+            requester=requester(request),
         )
         return f"Agency {agency.name} recorded."
 
     return _submitted(request, "agency_form", AgencyForm(request.POST), add)
 
 
-@require(Permission.MANAGE_SHARING)
+@login_required
 @require_POST
 def sharing_agreement(request: HttpRequest) -> HttpResponse:
     """Record an agreement; the page says why one with an ineligible partner is refused."""
@@ -159,14 +160,14 @@ def sharing_agreement(request: HttpRequest) -> HttpResponse:
             ends_on=data["ends_on"],
             approved_by=data["approved_by"],
             approved_on=data["approved_on"],
-            actor=Actor.of(request.user),
+            requester=requester(request),
         )
         return f"Agreement with {agreement.partner} recorded."
 
     return _submitted(request, "agreement_form", AgreementForm(request.POST), add)
 
 
-@require(Permission.MANAGE_SHARING)
+@login_required
 @require_POST
 def sharing_revoke(request: HttpRequest, agreement_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
@@ -174,7 +175,7 @@ def sharing_revoke(request: HttpRequest, agreement_id: int) -> HttpResponse:
         if not form.is_valid():
             raise SharingError("reason: say why the agreement is revoked")
         revoked = revoke_agreement(
-            agreement_id, reason=form.cleaned_data["reason"], actor=Actor.of(request.user)
+            agreement_id, reason=form.cleaned_data["reason"], requester=requester(request)
         )
     except SharingError as error:
         messages.error(request, str(error))

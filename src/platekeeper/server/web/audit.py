@@ -1,0 +1,87 @@
+"""The audit log and the auditor's reports (438.5(c))."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from platekeeper.server.access.queries import AuditFilter, audit_log, last_chain_verification
+from platekeeper.server.access.reports import ReportError, build_report, report_csv
+from platekeeper.server.access.roles import Permission
+from platekeeper.server.web import forms
+from platekeeper.server.web.common import (
+    refused,
+    requester,
+    require,
+)
+
+
+@require(Permission.VIEW_AUDIT)
+@require_GET
+def audit(request: HttpRequest) -> HttpResponse:
+    """The audit log (viewing it is audited) and the last background chain verification."""
+    form = forms.AuditFilterForm(request.GET or None)
+    chosen = AuditFilter()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        chosen = AuditFilter(
+            username=data["username"].strip(),
+            action=data["action"].strip(),
+            outcome=data["outcome"] or "",
+            since=_local_midnight(data["start"]) if data["start"] else None,
+            until=_local_midnight(data["end"] + dt.timedelta(days=1)) if data["end"] else None,
+        )
+    page = audit_log(requester(request), chosen, request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "filters": filters.urlencode(),
+            "verification": last_chain_verification(),
+        },
+    )
+
+
+@require(Permission.VIEW_AUDIT)
+@require_GET
+def audit_report(request: HttpRequest) -> HttpResponse:
+    """Run one of the auditor's reports; `?format=csv` downloads it. Each run is audited."""
+    form = (
+        forms.ReportForm(request.GET) if "kind" in request.GET else forms.ReportForm.with_defaults()
+    )
+    context: dict[str, Any] = {"form": form}
+    if not form.is_bound or not form.is_valid():
+        return render(request, "web/audit_report.html", context, status=400 if form.errors else 200)
+    data = form.cleaned_data
+    try:
+        report = build_report(
+            data["kind"],
+            requester=requester(request),
+            start=data["start"],
+            end=data["end"],
+            sample_size=data["sample_size"] or 20,
+        )
+    except ReportError as error:
+        return refused(request, "web/audit_report.html", context, error)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+        filename = f"platekeeper-{report.kind}-{report.start:%Y%m%d}-{report.end:%Y%m%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    query = request.GET.copy()
+    query["format"] = "csv"
+    context.update(report=report, csv_link=f"?{query.urlencode()}")
+    return render(request, "web/audit_report.html", context)
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

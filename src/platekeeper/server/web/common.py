@@ -1,0 +1,106 @@
+"""What every page shares: the requester and stated purpose of a request, the login-and-role
+decorator, the way back after a step, and how a refusal is shown.
+
+Every page needs a login except the login steps and /healthz (tests/web walks the URL list to
+keep it so). Pages that show ALPR data need a purpose and case number, chosen once per
+investigation and kept in the session (see `justification`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+from platekeeper.server.access.gate import (
+    AccessDenied,
+    Justification,
+    RecordNotFound,
+    Requester,
+)
+from platekeeper.server.access.roles import Permission
+from platekeeper.server.reads.queries import QueryError
+
+#: Session key of the purpose and case number stated for this investigation session.
+PURPOSE_KEY = "platekeeper_purpose"
+
+View = Callable[..., HttpResponseBase]
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def requester(request: HttpRequest) -> Requester:
+    return Requester(request.user, channel="ui", client_address=client_address(request))  # type: ignore[arg-type]
+
+
+def justification(request: HttpRequest) -> Justification | None:
+    """The purpose and case number stated for this investigation session, if any."""
+    stated = request.session.get(PURPOSE_KEY)
+    if not stated:
+        return None
+    return Justification(purpose=stated["code"], case_number=stated["case_number"])
+
+
+def require(*permissions: Permission) -> Callable[[View], View]:
+    """Log in first; then refuse (403, with a page saying why) a role with none of `permissions`."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not any(request.user.has_perm(f"access.{p.value}") for p in permissions):
+                labels = " or ".join(p.label.lower() for p in permissions)
+                return render(
+                    request,
+                    "web/refused.html",
+                    {"reason": f"Your role may not {labels}."},
+                    status=403,
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def needs_purpose(request: HttpRequest) -> HttpResponse:
+    """Send the person to state a purpose, coming back here afterwards."""
+    return redirect(f"{reverse('web:purpose')}?{urlencode({'next': request.get_full_path()})}")
+
+
+def safe_next(request: HttpRequest, fallback: str = "web:home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(fallback)
+
+
+def refused(
+    request: HttpRequest, template: str, context: dict[str, Any], error: Exception
+) -> HttpResponse:
+    """Render a page with the refusal of the gate or a query error in a red banner."""
+    status = error.status if isinstance(error, (AccessDenied, RecordNotFound)) else 400
+    return render(request, template, {**context, "refusal": str(error)}, status=status)
+
+
+def image_response(fetch: Callable[[], tuple[bytes, str]]) -> HttpResponse:
+    """An image from a gated query, never cached; a refusal or a missing image as plain text."""
+    try:
+        data, content_type = fetch()
+    except AccessDenied as error:
+        return HttpResponse(str(error), status=error.status, content_type="text/plain")
+    except (QueryError, RecordNotFound) as error:
+        return HttpResponse(str(error), status=404, content_type="text/plain")
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    return response
