@@ -48,7 +48,6 @@ FIXED_CAMERAS = 18
 PATROL_CARS = 2
 #: The Piedmont Police Department's Policy 438, which this software implements and the demo posts.
 DEMO_POLICY = importlib.resources.files("platekeeper.demo") / "policy-438.txt"
-SEED_ACTOR = Actor(username="demo-seed")
 
 #: Who seeds the demo: a system job, which the gate lets make administrative changes.
 SEED = Requester.system("demo-seed")
@@ -149,7 +148,7 @@ def _keep_the_books() -> None:
     """What a department running ALPR for a while has done, so the compliance report of a fresh
     demo is all PASS: the policy posted, the daily purge run, an audit report by the auditor."""
     publish_policy(DEMO_POLICY.read_text(encoding="utf-8"), requester=SEED)
-    purge(actor=SEED_ACTOR, channel="cli")
+    purge(actor=SEED.actor, channel="cli")
     today = timezone.localdate()
     build_report(
         "by_purpose",
