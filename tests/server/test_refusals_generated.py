@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
@@ -76,6 +77,7 @@ EXAMPLES: dict[str, Any] = {
     "enabled": "1",
     "days": "7",
     "agent_time": NOW.isoformat(),
+    "search_back_days": 0,
     # form fields of the pages
     "within_s": 60,
     "min_cameras": 1,
@@ -361,11 +363,16 @@ def site(tmp_path_factory) -> Iterator[Site]:
 # --- the requests ----------------------------------------------------------------------------
 
 
-def _api_request(site: Site, case: Case) -> tuple[str, str, dict[str, Any]]:
-    """Method, URL and httpx arguments for an API case, built from the OpenAPI document."""
+@functools.cache
+def openapi() -> dict[str, Any]:
     from platekeeper.server.api import api
 
-    operation = api.get_openapi_schema()["paths"][case.route][case.method.lower()]
+    return api.get_openapi_schema()
+
+
+def _api_request(site: Site, case: Case) -> tuple[str, str, dict[str, Any]]:
+    """Method, URL and httpx arguments for an API case, built from the OpenAPI document."""
+    operation = openapi()["paths"][case.route][case.method.lower()]
     values = {**site.examples, **dict(case.values)}
     path = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), case.route)
     params = {}
@@ -386,11 +393,9 @@ def _api_request(site: Site, case: Case) -> tuple[str, str, dict[str, Any]]:
 
 
 def _json_body(route: str, content: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    from platekeeper.server.api import api
-
     schema = content.get("application/json", {}).get("schema", {})
     if "$ref" in schema:
-        components = api.get_openapi_schema()["components"]["schemas"]
+        components = openapi()["components"]["schemas"]
         schema = components[schema["$ref"].rsplit("/", 1)[1]]
     body = {k: values[k] for k in schema.get("properties", {}) if k in values}
     missing = set(schema.get("required", ())) - set(body)

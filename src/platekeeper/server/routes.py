@@ -5,7 +5,7 @@ operation by its method and path template as the OpenAPI document writes them. E
 
 - `PUBLIC`: open to anyone (signing in, health, the transparency page, the API's own document);
 - `DEVICE`: a camera or agent with its device token, never a person;
-- `ADMINISTRATIVE`: any signed-in person; discloses no ALPR data and changes nothing but the
+- `AUTHENTICATED`: any signed-in person; discloses no ALPR data and changes nothing but the
   person's own account or session;
 - `gated(permission, ...)`: a person whose role holds one of the permissions, with everything
   else the gate asks (account, training, second factor, purpose, sharing agreement).
@@ -46,7 +46,7 @@ class Access:
 
 PUBLIC = Access("public")
 DEVICE = Access("device")
-ADMINISTRATIVE = Access("authenticated-administrative")
+AUTHENTICATED = Access("authenticated-administrative")
 
 
 def gated(*permissions: Permission, changes_records: bool = False) -> Access:
@@ -62,12 +62,12 @@ WEB_ROUTES: dict[str, Access] = {
     "web:login": PUBLIC,
     "web:login_code": PUBLIC,
     "web:logout": PUBLIC,
-    "web:home": ADMINISTRATIVE,
-    "web:purpose": ADMINISTRATIVE,
-    "web:purpose_clear": ADMINISTRATIVE,
-    "web:account": ADMINISTRATIVE,
-    "web:account_password": ADMINISTRATIVE,
-    "web:account_totp": ADMINISTRATIVE,
+    "web:home": AUTHENTICATED,
+    "web:purpose": AUTHENTICATED,
+    "web:purpose_clear": AUTHENTICATED,
+    "web:account": AUTHENTICATED,
+    "web:account_password": AUTHENTICATED,
+    "web:account_totp": AUTHENTICATED,
     # reads and images
     "web:search": gated(P.SEARCH_READS),
     "web:read": gated(P.SEARCH_READS),
