@@ -112,7 +112,9 @@ HOTLIST_FILE = ("refusals.csv", b"plate,state\n5KPW318,CA\n", "text/csv")
 
 @dataclass(frozen=True)
 class Principal:
-    """Who calls: `kind` is anonymous, person, partner or device."""
+    """Who calls: `kind` is anonymous, person (a personal token via the API, a signed-in
+    session on pages), session (a person's signed-in session, via the API too), partner (an
+    agency token) or device."""
 
     label: str
     kind: str
@@ -172,12 +174,15 @@ def refused_partners(access: routes.Access) -> list[Principal]:
 
 DEVICE_REFUSED = [
     _person("a person's token", "administrator", "current"),
+    Principal("a person's session (administrator)", "session", "administrator"),
     Principal("retired device token", "device", secret_key="retired_device"),
     Principal("unknown device token", "device", secret_key="unknown_device"),
 ]
 
 
 # --- the cases, from the registry ------------------------------------------------------------
+
+WEB_PATHS = {route.name: route.template for route in routes.url_routes()}
 
 
 @dataclass(frozen=True)
@@ -203,9 +208,6 @@ def _expansions(names: list[str]) -> Iterator[tuple[tuple[str, str], ...]]:
     chosen = [n for n in names if n in EVERY]
     for combo in itertools.product(*(EVERY[n] for n in chosen)):
         yield tuple(zip(chosen, combo, strict=True))
-
-
-WEB_PATHS = {route.name: route.template for route in routes.url_routes()}
 
 
 def generate_cases() -> list[Case]:
@@ -406,6 +408,9 @@ def _json_body(route: str, content: dict[str, Any], values: dict[str, Any]) -> d
 
 def _send(site: Site, case: Case) -> httpx.Response:
     principal = case.principal
+    if case.channel == "api" and principal.kind == "session":
+        method, path, arguments = _api_request(site, case)
+        return _without_body(site.sessions[principal.username], method, path, **arguments)
     if case.channel == "api":
         method, path, arguments = _api_request(site, case)
         headers = {}
