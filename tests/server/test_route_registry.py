@@ -71,8 +71,7 @@ def test_an_entry_for_a_route_that_is_gone_is_reported():
         "which the OpenAPI document lacks",
         "registry names web route 'web:alert_stream', which the URLconf lacks",
         # The URL pattern is still there, so it is reported as unclassified too.
-        "web route 'api-v1:get_shared_entries' (/api/v1/shared/hotlist-entries) "
-        "is not classified",
+        "web route 'api-v1:get_shared_entries' (/api/v1/shared/hotlist-entries) is not classified",
     ]
 
 
