@@ -127,7 +127,7 @@ def measure_video(engine_name: str, every_n_frames: int) -> dict:
         started = time.perf_counter()
         reads = list(engine.read_video(path, every_n_frames=every_n_frames))
         elapsed = time.perf_counter() - started
-    groups = group_reads(reads, max_gap_frames=2 * every_n_frames)
+    groups = group_reads(reads, max_gap_seconds=2 * every_n_frames / fps)
     groups = [g for g in groups if g.confidence >= MIN_GROUP_CONFIDENCE]
     frames = truth[-1][2] + 1
     correct = sum(any(g.text == text for g in groups) for text, _, _ in truth)
