@@ -36,6 +36,16 @@ from pathlib import Path
 #: The release before the second round of the default engine (issue 16): what it is compared with.
 PREVIOUS_RELEASE = "5033014"
 REPO = Path(__file__).resolve().parents[1]
+#: Vehicle colours of 50 development photos, labelled by hand by looking at them.
+COLOR_LABELS = REPO / "tests" / "recognition" / "vehicle_colors.csv"
+
+
+def load_color_labels() -> dict[str, str]:
+    """`us/car3.jpg` -> `white`."""
+    import csv
+
+    with COLOR_LABELS.open() as handle:
+        return {row["file"]: row["color"] for row in csv.DictReader(handle)}
 
 
 def load_truth(folder: Path) -> list[tuple[Path, tuple[int, int, int, int], str]]:
@@ -61,7 +71,8 @@ def measure(folder: Path, engine_name: str, country: str, top_n: int, limit: int
     engine = get_engine(engine_name, country=country, top_n=top_n, threads=1)
     engine.warm_up()
     startup_s = time.perf_counter() - started
-    found = top1 = top1_o0 = topn = false_plates = 0
+    colors = load_color_labels()
+    found = top1 = top1_o0 = topn = false_plates = colors_seen = colors_right = 0
     times: list[float] = []
     cpu_times: list[float] = []
     misses = []
@@ -75,6 +86,11 @@ def measure(folder: Path, engine_name: str, country: str, top_n: int, limit: int
         on_plate = [r for r in reads if r.box is not None and r.box.contains(x + w / 2, y + h / 2)]
         found += bool(on_plate)
         false_plates += len(reads) - len(on_plate)
+        label = colors.get(f"{folder.name}/{image.name}")
+        if label is not None:
+            colors_seen += 1
+            color = getattr(on_plate[0], "color", None) if on_plate else None
+            colors_right += color is not None and color.name == label
         hit = bool(reads) and reads[0].text == truth
         top1 += hit
         # The ground truth is inconsistent on O versus 0 for some jurisdictions.
@@ -99,6 +115,8 @@ def measure(folder: Path, engine_name: str, country: str, top_n: int, limit: int
         "median_cpu_ms": statistics.median(cpu_times) if cpu_times else 0.0,
         "startup_s": startup_s,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "colors_labelled": colors_seen,
+        "colors_right": colors_right,
         "misses": misses,
     }
 
@@ -183,9 +201,9 @@ def table(rows: list[dict], top_n: int) -> str:
     header = (
         "| folder | set | engine | images | plates found | top-1 exact | top-1 if O=0 "
         f"| truth in top-{top_n} | false plates/image | median ms | p90 ms | median CPU ms "
-        "| start-up s | peak RSS MB |"
+        "| start-up s | peak RSS MB | colour right |"
     )
-    lines = [header, "|" + "---|" * 14]
+    lines = [header, "|" + "---|" * 15]
     for r in rows:
         lines.append(
             f"| {r['folder']} | {r['set']} | {r['engine']} | {r['images']} | {r['found']:.1%} "
@@ -193,7 +211,8 @@ def table(rows: list[dict], top_n: int) -> str:
             f"| {r['top1_o_is_0']:.1%} "
             f"| {r['topn']:.1%} | {r['false_per_image']:.2f} | {r['median_ms']:.0f} "
             f"| {r['p90_ms']:.0f} | {r['median_cpu_ms']:.0f} | {r['startup_s']:.2f} "
-            f"| {r['peak_rss_mb']:.0f} |"
+            f"| {r['peak_rss_mb']:.0f} "
+            f"| {r['colors_right']}/{r['colors_labelled']} |"
         )
     return "\n".join(lines)
 
