@@ -61,7 +61,8 @@ class LineReading:
     """One candidate line read: its ranked strings, where it is, and the judge's cues."""
 
     scored: list[tuple[str, float]]
-    quad: np.ndarray
+    quad: np.ndarray  # the plate view reported (`plate_view`)
+    line_quad: np.ndarray  # the detected character line
     crop: np.ndarray
     cues: LineCues
 
@@ -263,7 +264,7 @@ class DefaultEngine(Engine):
             specific = [[] for _ in quads]
         readings: list[LineReading] = []
         seen: set[str] = set()
-        for quad, plate_crop, line_crop, g, p, (_, line_score, neighbours) in zip(
+        for quad, plate_crop, line_crop, g, p, (line_quad, line_score, neighbours) in zip(
             plate_quads, plate_crops, line_crops, general, specific, candidates, strict=True
         ):
             line_w = float(np.linalg.norm(quad[1] - quad[0]))
@@ -289,7 +290,11 @@ class DefaultEngine(Engine):
                 light_text=_has_light_text(line_crop),
                 detector_score=line_score,
             )
-            readings.append(LineReading(scored=scored, quad=quad, crop=plate_crop, cues=cues))
+            readings.append(
+                LineReading(
+                    scored=scored, quad=quad, line_quad=line_quad, crop=plate_crop, cues=cues
+                )
+            )
         return readings
 
     def _plate_candidates(
@@ -389,5 +394,7 @@ class DefaultEngine(Engine):
             box=box,
             region=self.country,
             crop=crop,
-            color=vehicle_color(frame, box),
+            # The colour is measured from the character line (as tall as the plate's box in the
+            # ground truth), not from the reported view, which shows the plate with a margin.
+            color=vehicle_color(frame, Box.from_points(line.line_quad)),
         )
