@@ -74,6 +74,7 @@ class DefaultSettings:
     # Localisation
     detect_side: int = 800  # longer image side for the detector (its cost grows with area)
     second_pass_side: int = 1280  # detector scale for a second look when the first is unsure
+    second_pass_pixels: int = 1280 * 720  # and its area (a 4:3 photo at 1280 px costs 170 MB more)
     second_pass_below: float = 0.1  # best confidence under which the second look happens
     detect_pixel_threshold: float = 0.3
     detect_box_threshold: float = 0.5
@@ -203,6 +204,7 @@ class DefaultEngine(Engine):
             if self._fine_detector is None:
                 self._fine_detector = TextDetector(
                     max_side=s.second_pass_side,
+                    max_pixels=s.second_pass_pixels,
                     pixel_threshold=s.detect_pixel_threshold,
                     box_threshold=s.detect_box_threshold,
                     threads=self.threads,
