@@ -76,8 +76,8 @@ def _work(reads: int) -> dict:
     from django.db import connection, transaction
 
     from platekeeper.server.access.audit import Actor
-    from platekeeper.server.retention.actions import purge
     from platekeeper.server.retention.models import RetentionSettings
+    from platekeeper.server.retention.purge import purge
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = now - dt.timedelta(days=DAYS)

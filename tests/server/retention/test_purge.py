@@ -16,11 +16,11 @@ from platekeeper.server.access.roles import Role
 from platekeeper.server.reads.models import Image, Read
 from platekeeper.server.retention.actions import (
     RetentionError,
-    purge,
     release_holds,
     set_retention,
 )
 from platekeeper.server.retention.models import PurgeRun
+from platekeeper.server.retention.purge import purge
 from platekeeper.server.retention.queries import RetentionKind
 from tests.server.retention.conftest import days_ago, hold_plate, store_reads
 from tests.support.people import SETUP_ACTOR, make_user
