@@ -147,6 +147,7 @@ def _register_subcommands() -> None:
         retention,
         search,
         sharing,
+        storage,
         users,
     )
 
@@ -171,6 +172,7 @@ def _register_subcommands() -> None:
         recognize.watch,
         policy.policy,
         compliance.compliance,
+        storage.storage,
     ):
         cli.add_command(command)
 

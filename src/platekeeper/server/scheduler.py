@@ -22,11 +22,12 @@ def hotlist_drop_jobs() -> list[Callable[[], object]]:
 def daily_jobs() -> list[Callable[[], object]]:
     """The jobs that run at start-up and then every day."""
     from platekeeper.server.access.audit import write_checkpoint
+    from platekeeper.server.reads.partitions import prepare_days_ahead
     from platekeeper.server.retention.purge import daily_purge
     from platekeeper.server.sharing.selfcheck import run_self_check
 
     # The purge and the sharing check first, so the day's checkpoint covers their audit records.
-    return [daily_purge, run_self_check, write_checkpoint]
+    return [prepare_days_ahead, daily_purge, run_self_check, write_checkpoint]
 
 
 def checkpoint_jobs() -> list[Callable[[], object]]:
