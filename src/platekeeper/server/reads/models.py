@@ -78,7 +78,8 @@ class Read(models.Model):
 
 
 class ReadKey(models.Model):
-    """PostgreSQL only: every stored read's id, once, whatever day partition holds the read.
+    """PostgreSQL only: every stored read's id and image digests, once, whatever day partition
+    holds the read.
 
     Filled and emptied by triggers on the reads table (see `reads.partitions`); the table does
     not exist on SQLite, whose single reads table keeps the id unique itself.
@@ -86,6 +87,8 @@ class ReadKey(models.Model):
 
     id = models.UUIDField(primary_key=True)
     captured_at = models.DateTimeField()
+    plate_crop_id = models.CharField(max_length=64, null=True)  # noqa: DJ001 - as on reads
+    overview_id = models.CharField(max_length=64, null=True)  # noqa: DJ001 - as on reads
 
     class Meta:
         db_table = "reads_readkey"

@@ -11,7 +11,9 @@ the primary key there, and the global uniqueness of a read id (a resend is a dup
 whose clock moved it across midnight) comes from the key table `reads_readkey`: a trigger
 claims the id there before each insert and skips the row when it is taken; another gives it
 back when a read is deleted. Links to a read (alerts, corrections) are foreign keys to the key
-table, which a partitioned table's id cannot be.
+table, which a partitioned table's id cannot be. The key table also carries each read's image
+digests (kept in step by a third trigger) with the foreign keys to `reads_image`: whether an
+image is still used is then one index lookup, instead of one per day partition.
 
 Moving rows between partitions (conversion, keeping reads past their day) sets
 `platekeeper.moving_reads` for the transaction so the triggers leave the keys alone.
@@ -23,6 +25,7 @@ Every statement here is built from constants and dates, never from input (ruff S
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -36,7 +39,8 @@ OLD = "reads_read_unpartitioned"
 PREFIX = "reads_read_p"
 #: Days ahead that `prepare` creates partitions for (the daily job keeps this many ready).
 DAYS_AHEAD = 14
-_MOVING = "SET LOCAL platekeeper.moving_reads = 'on'"
+#: Set for a transaction that moves reads between partitions: the key triggers stand aside.
+MOVING = "SET LOCAL platekeeper.moving_reads = 'on'"
 
 _TRIGGERS = f"""
 CREATE OR REPLACE FUNCTION reads_read_claim_key() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -44,7 +48,8 @@ BEGIN
     IF current_setting('platekeeper.moving_reads', true) = 'on' THEN
         RETURN NEW;
     END IF;
-    INSERT INTO {KEYS} (id, captured_at) VALUES (NEW.id, NEW.captured_at)
+    INSERT INTO {KEYS} (id, captured_at, plate_crop_id, overview_id)
+        VALUES (NEW.id, NEW.captured_at, NEW.plate_crop_id, NEW.overview_id)
         ON CONFLICT DO NOTHING;
     IF NOT FOUND THEN
         RETURN NULL;  -- the id is stored already: a duplicate, skipped like ON CONFLICT
@@ -58,6 +63,17 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+CREATE OR REPLACE FUNCTION reads_read_follow_images() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('platekeeper.moving_reads', true) IS DISTINCT FROM 'on' THEN
+        UPDATE {KEYS} SET plate_crop_id = NEW.plate_crop_id, overview_id = NEW.overview_id
+            WHERE id = NEW.id;
+    END IF;
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS reads_read_follow_images ON {PARENT};
+CREATE TRIGGER reads_read_follow_images AFTER UPDATE OF plate_crop_id, overview_id ON {PARENT}
+    FOR EACH ROW EXECUTE FUNCTION reads_read_follow_images();
 DROP TRIGGER IF EXISTS reads_read_claim_key ON {PARENT};
 CREATE TRIGGER reads_read_claim_key BEFORE INSERT ON {PARENT}
     FOR EACH ROW EXECUTE FUNCTION reads_read_claim_key();
@@ -99,6 +115,9 @@ def _exists(cursor, table: str) -> bool:
     return cursor.fetchone()[0]
 
 
+_IMAGE_COLUMNS = re.compile(r"\((plate_crop_id|overview_id)\b")
+
+
 # --- Converting (a new install converts its empty table the same way) -------------------
 
 
@@ -127,7 +146,7 @@ def convert(connection, progress: Callable[[str], None] = lambda _: None) -> Non
                 day = first.astimezone(dt.UTC).date()
                 ensure_partition(cursor, day)
                 start, end = day_bounds(day)
-                cursor.execute(_MOVING)
+                cursor.execute(MOVING)
                 cursor.execute(
                     f"WITH gone AS (DELETE FROM {OLD} WHERE captured_at >= %s "
                     f"AND captured_at < %s RETURNING *) INSERT INTO {PARENT} SELECT * FROM gone",
@@ -145,10 +164,15 @@ def convert(connection, progress: Callable[[str], None] = lambda _: None) -> Non
 def _start_conversion(cursor) -> None:
     cursor.execute(f"ALTER TABLE {PARENT} RENAME TO {OLD}")
     cursor.execute(
-        f"CREATE TABLE IF NOT EXISTS {KEYS} (id uuid PRIMARY KEY, captured_at timestamptz NOT NULL)"
+        f"CREATE TABLE IF NOT EXISTS {KEYS} (id uuid PRIMARY KEY, captured_at timestamptz "
+        "NOT NULL, plate_crop_id varchar(64), overview_id varchar(64))"
     )
-    cursor.execute(f"CREATE INDEX IF NOT EXISTS {KEYS}_time ON {KEYS} (captured_at)")
-    cursor.execute(f"INSERT INTO {KEYS} SELECT id, captured_at FROM {OLD} ON CONFLICT DO NOTHING")
+    for column in ("captured_at", "plate_crop_id", "overview_id"):
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {KEYS}_{column} ON {KEYS} ({column})")
+    cursor.execute(
+        f"INSERT INTO {KEYS} SELECT id, captured_at, plate_crop_id, overview_id FROM {OLD} "
+        "ON CONFLICT DO NOTHING"
+    )
     # Links from other tables (alerts, corrections) now point at the key table.
     cursor.execute(
         "SELECT conrelid::regclass::text, conname, a.attname FROM pg_constraint c "
@@ -185,9 +209,11 @@ def _start_conversion(cursor) -> None:
         f"ALTER TABLE {PARENT} ADD CONSTRAINT {PARENT}_pkey PRIMARY KEY (id, captured_at)"
     )
     for _, definition in indexes:
-        cursor.execute(definition.replace(f" ON public.{OLD} ", f" ON public.{PARENT} "))
+        if not _IMAGE_COLUMNS.search(definition):  # the key table answers for images
+            cursor.execute(definition.replace(f" ON public.{OLD} ", f" ON public.{PARENT} "))
     for name, definition in outgoing:
-        cursor.execute(f'ALTER TABLE {PARENT} ADD CONSTRAINT "{name}" {definition}')
+        table = KEYS if _IMAGE_COLUMNS.search(definition) else PARENT
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     cursor.execute(f"CREATE TABLE {KEPT} PARTITION OF {PARENT} DEFAULT")
     cursor.execute(_TRIGGERS)
 
@@ -215,7 +241,7 @@ def ensure_partition(cursor, day: dt.date) -> bool:
             [start, end],
         )
         return True
-    cursor.execute(_MOVING)
+    cursor.execute(MOVING)
     cursor.execute(f"CREATE TABLE {name} (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
     cursor.execute(
         f"WITH gone AS (DELETE FROM {KEPT} WHERE captured_at >= %s AND captured_at < %s "

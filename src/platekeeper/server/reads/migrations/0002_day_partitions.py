@@ -33,6 +33,8 @@ class Migration(migrations.Migration):
                     fields=[
                         ("id", models.UUIDField(primary_key=True, serialize=False)),
                         ("captured_at", models.DateTimeField()),
+                        ("plate_crop_id", models.CharField(max_length=64, null=True)),
+                        ("overview_id", models.CharField(max_length=64, null=True)),
                     ],
                     options={"db_table": "reads_readkey"},
                 ),
