@@ -102,8 +102,10 @@ def purge(
         raise RetentionError("batch size: must be at least 1")
     schedule = current_settings()
     now = timezone.now()
-    reads_cutoff = now - dt.timedelta(days=schedule.reads_days)
-    alerted_cutoff = now - dt.timedelta(days=max(schedule.alerted_reads_days, schedule.alerts_days))
+    reads_cutoff = _whole_days(now - dt.timedelta(days=schedule.reads_days))
+    alerted_cutoff = _whole_days(
+        now - dt.timedelta(days=max(schedule.alerted_reads_days, schedule.alerts_days))
+    )
     images_cutoff = max(now - dt.timedelta(days=schedule.images_days), reads_cutoff)
     entries_cutoff = now - dt.timedelta(days=schedule.hotlist_entries_days)
     report = PurgeReport(dry_run=dry_run, reads_cutoff=reads_cutoff, images_cutoff=images_cutoff)
@@ -143,6 +145,16 @@ def purge(
 def daily_purge() -> PurgeReport:
     """The purge as `serve` runs it every day (see `platekeeper.server.scheduler`)."""
     return purge()
+
+
+def _whole_days(cutoff: dt.datetime) -> dt.datetime:
+    """PostgreSQL purges reads by whole UTC days, so a day partition goes at once when its
+    last read expires instead of being half deleted row by row the day before: the cutoff is
+    rounded down to midnight (a read is kept at most a day past its period). SQLite's single
+    table is purged to the moment."""
+    if connection.vendor != "postgresql":
+        return cutoff
+    return cutoff.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _drop_expired_days(
