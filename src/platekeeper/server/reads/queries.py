@@ -19,6 +19,7 @@ from platekeeper.server.cameras.models import Camera
 from platekeeper.server.common.types import moment_problem
 from platekeeper.server.reads.images import image_bytes
 from platekeeper.server.reads.models import Image, Read
+from platekeeper.server.reads.plate_index import narrow_scan
 
 MAX_PAGE = 200
 #: Widest window a partial or look-alike search may scan (it cannot use the plate index).
@@ -149,7 +150,8 @@ def search_plate(
         if scan:
             wanted = plate_predicate(normalized, lookalike=lookalike)
             ids = []
-            for read_id, candidate in reads.values_list("id", "plate_normalized").iterator(5000):
+            narrowed = narrow_scan(reads, normalized, lookalike=lookalike)
+            for read_id, candidate in narrowed.values_list("id", "plate_normalized").iterator(5000):
                 if wanted(candidate):
                     ids.append(read_id)
                     if len(ids) > limit:
