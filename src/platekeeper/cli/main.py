@@ -141,6 +141,7 @@ def _register_subcommands() -> None:
         cameras,
         compliance,
         hotlists,
+        hub,
         policy,
         recognize,
         records,
@@ -173,6 +174,7 @@ def _register_subcommands() -> None:
         policy.policy,
         compliance.compliance,
         storage.storage,
+        hub.hub,
     ):
         cli.add_command(command)
 
