@@ -212,7 +212,11 @@ def _attach_images(connection, start: dt.datetime, end: dt.datetime) -> int:
             "VALUES (%s, %s, %s, %s, %s)",
             images,
         )
-        cursor.executemany("UPDATE reads_read SET plate_crop_id = %s WHERE id = %s", links)
+        # The time bound lets PostgreSQL look in the day's partition only.
+        cursor.executemany(
+            "UPDATE reads_read SET plate_crop_id = %s WHERE id = %s AND captured_at < %s",
+            [(digest, read_id, _db_time(end)) for digest, read_id in links],
+        )
     return len(ids)
 
 
