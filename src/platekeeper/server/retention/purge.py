@@ -201,8 +201,8 @@ def _drop_day(
     day: dt.date, alerted_cutoff: dt.datetime
 ) -> tuple[dict[str, object], dict[str, int], dict[str, str]]:
     """Detach the day's partition, move the reads that must stay into the kept partition,
-    delete what links to the rest and their keys, drop the partition, then the image rows no
-    read uses any more. Returns what the audit record names, the cascaded counts and the
+    delete what links to the rest, their keys and the image rows no other read uses, then drop
+    the partition. Returns what the audit record names, the cascaded counts and the
     image rows gone ({digest: path}); the caller's transaction holds it all together."""
     name = partitions.partition_name(day)
     held_sql, held_params = held_read_ids().query.sql_with_params()
@@ -223,19 +223,32 @@ def _drop_day(
             params,
         )
         moved = cursor.rowcount
-        cursor.execute(
-            f"SELECT count(*), array_agg(plate_crop_id) FILTER (WHERE plate_crop_id IS NOT NULL),"
-            f" array_agg(overview_id) FILTER (WHERE overview_id IS NOT NULL) FROM {name}"
-        )
-        rows, crops, overviews = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {name}")
+        rows = cursor.fetchone()[0]
     cascaded = _delete_links(name)
+    start, end = partitions.day_bounds(day)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {partitions.KEYS} k USING {name} p WHERE k.id = p.id")
+        cursor.execute(
+            f"DELETE FROM {partitions.KEYS} WHERE captured_at >= %s AND captured_at < %s "
+            f"AND id IN (SELECT id FROM {name})",
+            [start, end],
+        )
+        # The image rows only the dropped reads used, found and deleted inside the database:
+        # each digest is looked up in the key table's digest indexes (a subquery per digest,
+        # so the planner cannot pick a scan of the whole key table instead).
+        cursor.execute(
+            f"DELETE FROM {Image._meta.db_table} WHERE sha256 IN ("
+            f"SELECT d FROM (SELECT plate_crop_id AS d FROM {name} "
+            f"UNION SELECT overview_id FROM {name}) AS used WHERE d IS NOT NULL "
+            f"AND (SELECT 1 FROM {partitions.KEYS} k WHERE k.plate_crop_id = used.d LIMIT 1) "
+            f"IS NULL AND (SELECT 1 FROM {partitions.KEYS} k WHERE k.overview_id = used.d "
+            f"LIMIT 1) IS NULL) RETURNING sha256, path"
+        )
+        gone = dict(cursor.fetchall())
         # Deferred checks queued on the partition (reads stored in this same transaction, as
         # in tests) must run before PostgreSQL lets it be dropped.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"DROP TABLE {name}")
-    gone = _delete_unreferenced_images({*(crops or ()), *(overviews or ())})
     dropped = {"partition": name, "day": day.isoformat(), "rows": rows, "moved": moved}
     return {**dropped, "images_deleted": len(gone)}, cascaded, gone
 
