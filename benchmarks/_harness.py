@@ -115,7 +115,9 @@ def reads_bulk_load(connection, days: tuple[dt.date, dt.date] | None = None) -> 
             cursor.execute("SET maintenance_work_mem = '512MB'")
             cursor.execute(f"ALTER TABLE reads_read ADD {primary_key}")
             for _, definition in indexes:
-                cursor.execute(definition)
+                # A partitioned table's index reads "ON ONLY": built as is, its partitions
+                # would get none.
+                cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
             for table, name, definition in links:
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             if partitions.is_partitioned(cursor):
