@@ -156,7 +156,8 @@ def search_plate(
                     ids.append(read_id)
                     if len(ids) > limit:
                         break
-            reads = Read.objects.filter(id__in=ids).order_by("-captured_at", "-id")
+            # Within the window, so PostgreSQL looks only in its day partitions.
+            reads = reads.filter(id__in=ids)
         else:
             reads = reads.filter(plate_normalized=normalized)
         rows = list(reads.select_related("camera")[: limit + 1])
