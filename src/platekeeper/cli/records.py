@@ -16,6 +16,7 @@ import click
 from platekeeper.cli.common import (
     DATE,
     chosen_reads,
+    console_requester,
     copy_progress,
     login_at_console,
     password_option,
@@ -100,7 +101,7 @@ def list_command(status: str | None, page: int) -> None:
     from platekeeper.server.records.queries import list_requests
 
     today = timezone.localdate()
-    rows = list_requests(status=status or "", page=page, today=today)
+    rows = list_requests(console_requester(), status=status or "", page=page, today=today)
     if not rows.object_list:
         click.echo("No records requests." if not status else f"No {status} records requests.")
         return
@@ -126,7 +127,7 @@ def show(number: str) -> None:
 
     from platekeeper.server.records.queries import request_detail
 
-    row = request_detail(number)
+    row = request_detail(console_requester(), number)
     today = timezone.localdate()
     for label, value in _facts(row, today):
         click.echo(f"{label + ':':<16} {value}")

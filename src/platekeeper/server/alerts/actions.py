@@ -34,7 +34,7 @@ from platekeeper.server.alerts.models import (
 )
 from platekeeper.server.alerts.queries import patrol_or
 from platekeeper.server.common.bulk import insert_ignoring_duplicates
-from platekeeper.server.hotlists.models import HotlistEntry
+from platekeeper.server.hotlists.queries import entries_by_id
 from platekeeper.server.reads.models import Read
 
 
@@ -70,9 +70,7 @@ def raise_alerts(reads: Sequence[Read]) -> list[RaisedAlert]:
     if not hits:
         return []
     now = timezone.now()
-    entries = HotlistEntry.objects.select_related("hotlist").in_bulk(
-        {match.entry_key for _, match in hits}
-    )
+    entries = entries_by_id({match.entry_key for _, match in hits})
     alerts = []
     for read, match in hits:
         entry = entries.get(match.entry_key)

@@ -211,3 +211,9 @@ def _image_bytes(
     except ImageRejected as error:
         raise _ItemRejected(f"{field}: {error}") from None
     return data
+
+
+def lock_read(read_id: uuid.UUID) -> Read | None:
+    """The read, its row locked until the caller's transaction ends (None when there is none),
+    for an action that changes what is known about it (a correction)."""
+    return Read.objects.select_for_update().filter(pk=read_id).first()

@@ -27,7 +27,7 @@ from platekeeper.server.records.models import (
     RecordsRequest,
     RequestKind,
 )
-from platekeeper.server.records.queries import RecordsError, request_detail
+from platekeeper.server.records.queries import RecordsError, stored_request
 from platekeeper.server.retention.actions import HoldSelection, place_hold
 from platekeeper.server.retention.evidence import Progress, export_case
 from platekeeper.server.retention.models import HoldReason
@@ -200,7 +200,7 @@ def release_records(
     """
     for permission in (Permission.MANAGE_RECORDS_REQUESTS, Permission.EXPORT_READS):
         _authorize(requester, permission, "records.release", {"request": number})
-    row = request_detail(number)
+    row = stored_request(number)
     _check_releasable(row)
     hold = place_hold(
         requester,

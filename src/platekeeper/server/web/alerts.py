@@ -130,7 +130,7 @@ def describe(alert: AlertSummary, crop: str = "") -> dict[str, Any]:
 # --- the list and its live feed --------------------------------------------------------------
 
 
-@require(Permission.VIEW_ALERTS)
+@require(Permission.VIEW_ALERTS, action="alerts.list")
 @require_GET
 def alerts_page(request: HttpRequest) -> HttpResponse:
     """The alert feed; without a stated purpose it is patrol work (`hotlist_alert_response`)."""
@@ -166,7 +166,7 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/alerts.html", context)
 
 
-@require(Permission.VIEW_ALERTS)
+@require(Permission.VIEW_ALERTS, action="alerts.live")
 @require_GET
 def alert_stream(request: HttpRequest) -> HttpResponseBase:
     """Server-sent events: each new alert as it is raised (see `alerts.events`).
@@ -226,7 +226,7 @@ def with_tile_source(response: HttpResponse, tiles: str) -> HttpResponse:
     return response
 
 
-@require(Permission.VIEW_ALERTS)
+@require(Permission.VIEW_ALERTS, action="alerts.detail")
 @require_GET
 def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     try:
@@ -262,7 +262,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     return with_tile_source(response, tiles)
 
 
-@require(Permission.VIEW_ALERTS)
+@require(Permission.VIEW_ALERTS, action="alerts.detail")
 @require_GET
 def alert_image_view(request: HttpRequest, alert_id: int, which: str) -> HttpResponse:
     return image_response(
@@ -288,7 +288,7 @@ def alert_step(request: HttpRequest, alert_id: int, step: str) -> HttpResponse:
         STEPS[step](alert_id, requester(request), justification(request), form.cleaned_data)
     except RecordNotFound as error:
         return refused(request, "web/alert.html", {}, error)
-    except (AccessDenied, actions.AlertError) as error:
+    except actions.AlertError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, STEP_DONE[step])
@@ -340,7 +340,7 @@ def read_correct(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             justification=justification(request),
         )
-    except (AccessDenied, CorrectionError, RecordNotFound) as error:
+    except (CorrectionError, RecordNotFound) as error:
         messages.error(request, str(error))
         return redirect(back)
     raised = len(result.alerts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,7 +22,7 @@ from platekeeper.server.web.common import (
 )
 
 
-@require(Permission.VIEW_AUDIT)
+@login_required
 @require_GET
 def audit(request: HttpRequest) -> HttpResponse:
     """The audit log (viewing it is audited) and the last background chain verification."""
@@ -51,7 +52,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require(Permission.VIEW_AUDIT)
+@require(Permission.VIEW_AUDIT, action="audit.report")
 @require_GET
 def audit_report(request: HttpRequest) -> HttpResponse:
     """Run one of the auditor's reports; `?format=csv` downloads it. Each run is audited."""

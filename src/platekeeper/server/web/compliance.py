@@ -60,7 +60,7 @@ def _report_page(
     return render(request, TEMPLATE, context, status=status)
 
 
-@require(Permission.VIEW_COMPLIANCE)
+@require(Permission.VIEW_COMPLIANCE, action="compliance.report")
 @require_GET
 def compliance(request: HttpRequest) -> HttpResponse:
     """Each obligation with pass/fail and evidence, checked afresh on every visit (audited)."""

@@ -187,7 +187,7 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-@require(Permission.PLACE_HOLDS)
+@require(Permission.PLACE_HOLDS, action="retention.hold_place")
 @require_POST
 def evidence_hold(request: HttpRequest) -> HttpResponse:
     """Hold reads ticked on the search page, or every read of a plate in a window."""
@@ -269,7 +269,7 @@ def _zip_name(case: str) -> str:
     return f"evidence-{re.sub(r'[^A-Za-z0-9._-]+', '_', case).strip('._') or 'case'}.zip"
 
 
-@require(Permission.EXPORT_READS)
+@require(Permission.EXPORT_READS, action="retention.evidence_export")
 @require_POST
 def evidence_export(request: HttpRequest) -> HttpResponse:
     """Export a case's held reads as a ZIP download, as `platekeeper evidence export` writes it.

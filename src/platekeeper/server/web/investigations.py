@@ -207,7 +207,7 @@ def _form_errors(form: forms.Form) -> int:
 # --- pages ---------------------------------------------------------------------------------
 
 
-@require(Permission.CANVASS_READS)
+@require(Permission.CANVASS_READS, action="reads.canvass")
 @require_GET
 def canvass(request: HttpRequest) -> HttpResponse:
     """Draw a circle or polygon on the map, choose a window, and list who was there."""
@@ -243,7 +243,7 @@ def canvass(request: HttpRequest) -> HttpResponse:
     return _page(request, "web/canvass.html", context)
 
 
-@require(Permission.CANVASS_READS)
+@require(Permission.CANVASS_READS, action="reads.scenes")
 @require_GET
 def scenes(request: HttpRequest) -> HttpResponse:
     """Plates seen at several places and times: a series of burglaries, say."""
@@ -271,7 +271,7 @@ def scenes(request: HttpRequest) -> HttpResponse:
     return _page(request, "web/scenes.html", context)
 
 
-@require(Permission.CANVASS_READS)
+@require(Permission.CANVASS_READS, action="reads.convoy")
 @require_GET
 def convoy(request: HttpRequest) -> HttpResponse:
     """Plates that travel with a target plate: near it in time at several cameras."""
@@ -297,7 +297,7 @@ def convoy(request: HttpRequest) -> HttpResponse:
     return _page(request, "web/convoy.html", context)
 
 
-@require(Permission.SEARCH_READS)
+@require(Permission.SEARCH_READS, action="reads.sightings")
 @require_GET
 def sightings(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
     """One read's plate in the hours around it, as a list and a track on the map."""
@@ -320,7 +320,7 @@ def sightings(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
     return _page(request, "web/sightings.html", context)
 
 
-@require(Permission.EXPORT_READS)
+@require(Permission.EXPORT_READS, action="reads.export")
 @require_GET
 def export(request: HttpRequest, kind: str) -> HttpResponse:
     """The whole result of a canvass, scenes or convoy search as CSV or GeoJSON (audited)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,16 +19,15 @@ from platekeeper.server.access.actions import (
     set_require_totp,
 )
 from platekeeper.server.access.models import SecuritySettings, User
-from platekeeper.server.access.queries import training_due
-from platekeeper.server.access.roles import Permission, Role
+from platekeeper.server.access.queries import people, training_overview
+from platekeeper.server.access.roles import Role
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
     requester,
-    require,
 )
 
 
-@require(Permission.MANAGE_USERS)
+@login_required
 @require_http_methods(["GET", "POST"])
 def users(request: HttpRequest) -> HttpResponse:
     form = forms.NewUserForm(request.POST or None)
@@ -52,18 +50,12 @@ def users(request: HttpRequest) -> HttpResponse:
                 "is recorded.",
             )
             return redirect("web:users")
-    people = (
-        User.objects.select_related("agency")
-        .prefetch_related("groups")
-        .annotate(training_expires=Max("training_records__expires_on"))
-        .order_by("username")
-    )
     return render(
         request,
         "web/users.html",
         {
             "form": form,
-            "people": people,
+            "people": people(requester(request)),
             "today": timezone.localdate(),
             "totp_required": SecuritySettings.current().require_totp,
         },
@@ -114,7 +106,7 @@ def require_totp_setting(request: HttpRequest) -> HttpResponse:
     return redirect("web:users")
 
 
-@require(Permission.RECORD_TRAINING)
+@login_required
 @require_http_methods(["GET", "POST"])
 def training(request: HttpRequest) -> HttpResponse:
     form = forms.TrainingForm(request.POST or None)
@@ -134,18 +126,15 @@ def training(request: HttpRequest) -> HttpResponse:
                 f"Recorded training for {record.user.username}, valid until {record.expires_on}.",
             )
             return redirect("web:training")
-    today = timezone.localdate()
-    due = training_due(within_days=30, today=today)
+    overview = training_overview(requester(request))
     return render(
         request,
         "web/training.html",
         {
             "form": form,
-            "expiring": [d for d in due if d.expires_on and d.expires_on >= today],
-            "lapsed": [d for d in due if not d.expires_on or d.expires_on < today],
-            "usernames": User.objects.filter(is_active=True)
-            .order_by("username")
-            .values_list("username", flat=True),
+            "expiring": overview.expiring,
+            "lapsed": overview.lapsed,
+            "usernames": overview.usernames,
         },
         status=400 if form.errors else 200,
     )

@@ -30,7 +30,7 @@ from platekeeper.server.web.common import (
 )
 
 
-@require(Permission.SEARCH_READS)
+@require(Permission.SEARCH_READS, action="reads.search")
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     if justification(request) is None:
@@ -63,7 +63,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "web/search.html", context)
 
 
-@require(Permission.SEARCH_READS)
+@require(Permission.SEARCH_READS, action="reads.detail")
 @require_GET
 def read_view(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
     if justification(request) is None:
@@ -87,7 +87,7 @@ def read_view(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@require(Permission.SEARCH_READS)
+@require(Permission.SEARCH_READS, action="images.view")
 @require_GET
 def image_view(request: HttpRequest, sha256: str) -> HttpResponse:
     return image_response(lambda: read_image(requester(request), justification(request), sha256))

@@ -12,12 +12,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.models import Purpose
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.agencies.models import Agency, AgencyType
@@ -36,7 +34,7 @@ from platekeeper.server.sharing.queries import (
     sharing_enabled,
 )
 from platekeeper.server.sharing.selfcheck import run_self_check
-from platekeeper.server.web.common import requester, require
+from platekeeper.server.web.common import requester
 
 LOG_PAGE_SIZE = 50
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -76,7 +74,12 @@ class ReasonForm(forms.Form):
 
 def _page(request: HttpRequest, status: int = 200, **forms_given: Any) -> HttpResponse:
     agency_filter = request.GET.get("agency", "")
-    log = Paginator(disclosures(agency_filter), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    log = disclosures(
+        requester(request),
+        agency=agency_filter,
+        page_number=request.GET.get("page"),
+        page_size=LOG_PAGE_SIZE,
+    )
     context = {
         "here": "sharing",
         "enabled": sharing_enabled(),
@@ -92,7 +95,7 @@ def _page(request: HttpRequest, status: int = 200, **forms_given: Any) -> HttpRe
     return render(request, "web/sharing.html", context, status=status)
 
 
-@require(Permission.MANAGE_SHARING, Permission.VIEW_AUDIT)
+@login_required
 @require_GET
 def sharing(request: HttpRequest) -> HttpResponse:
     return _page(request)
@@ -184,10 +187,10 @@ def sharing_revoke(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return redirect("web:sharing")
 
 
-@require(Permission.MANAGE_SHARING, Permission.VIEW_AUDIT)
+@login_required
 @require_POST
 def sharing_check(request: HttpRequest) -> HttpResponse:
-    result = run_self_check(Actor.of(request.user))
+    result = run_self_check(requester(request))
     if result.ok:
         messages.success(request, "Sharing matches the approved agreements.")
     else:
