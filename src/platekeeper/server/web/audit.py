@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -15,6 +15,7 @@ from platekeeper.server.access.reports import ReportError, build_report, report_
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
+    AuthenticatedRequest,
     refused,
     requester,
     require,
@@ -23,7 +24,7 @@ from platekeeper.server.web.common import (
 
 @require(Permission.VIEW_AUDIT)
 @require_GET
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: AuthenticatedRequest) -> HttpResponse:
     """The audit log (viewing it is audited) and the last background chain verification."""
     form = forms.AuditFilterForm(request.GET or None)
     chosen = AuditFilter()
@@ -53,7 +54,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 @require(Permission.VIEW_AUDIT)
 @require_GET
-def audit_report(request: HttpRequest) -> HttpResponse:
+def audit_report(request: AuthenticatedRequest) -> HttpResponse:
     """Run one of the auditor's reports; `?format=csv` downloads it. Each run is audited."""
     form = (
         forms.ReportForm(request.GET) if "kind" in request.GET else forms.ReportForm.with_defaults()

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,7 +27,7 @@ from platekeeper.server.hotlists.actions import (
 from platekeeper.server.hotlists.models import Hotlist
 from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
-from platekeeper.server.web.common import justification, requester, require
+from platekeeper.server.web.common import AuthenticatedRequest, justification, requester, require
 
 #: Refused lines shown on the page after an import; the count says how many more there were.
 SHOWN_INVALID = 200
@@ -37,7 +37,7 @@ SHOWN_ENTRIES = 100
 
 @require(Permission.ENTER_HOTLIST_ENTRIES)
 @require_http_methods(["GET", "POST"])
-def hotlists(request: HttpRequest) -> HttpResponse:
+def hotlists(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.HotlistForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -67,7 +67,7 @@ def hotlists(request: HttpRequest) -> HttpResponse:
 
 
 def _hotlist_page(
-    request: HttpRequest, hotlist: Hotlist, status: int = 200, **extra: Any
+    request: AuthenticatedRequest, hotlist: Hotlist, status: int = 200, **extra: Any
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "hotlist": hotlist,
@@ -83,13 +83,13 @@ def _hotlist_page(
 
 @require(Permission.ENTER_HOTLIST_ENTRIES)
 @require_http_methods(["GET"])
-def hotlist(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+def hotlist(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
     return _hotlist_page(request, get_object_or_404(Hotlist, pk=hotlist_id))
 
 
 @login_required
 @require_POST
-def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+def hotlist_import(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
     """Import an uploaded file in one transaction and show what it did, line by line."""
     target = get_object_or_404(Hotlist, pk=hotlist_id)
     form = forms.HotlistImportForm(request.POST, request.FILES)
@@ -128,7 +128,7 @@ def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def hotlist_add(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+def hotlist_add(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
     """Enter one plate or partial plate by hand (a major crime's partial plate, a BOLO).
 
     A search-back runs under the purpose and case number stated for this session; refused, the
