@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from typing import TypedDict
 
 import click
 
@@ -126,9 +128,21 @@ def read_selection_options(verb: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
+class ChosenReads(TypedDict):
+    """The fields of `retention.actions.HoldSelection` (Django is imported only when needed)."""
+
+    read_ids: tuple[uuid.UUID, ...]
+    plate: str
+    start: dt.datetime | None
+    end: dt.datetime | None
+
+
 def chosen_reads(
-    plate: str | None, start: dt.date | None, end: dt.date | None, read_ids: tuple
-) -> dict[str, object]:
+    plate: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    read_ids: tuple[uuid.UUID, ...],
+) -> ChosenReads:
     """The `HoldSelection` fields for those options: whole UTC days, the last one included.
 
     Checked before anything else runs, so a wrong choice fails before the password prompt.

@@ -15,6 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
@@ -182,7 +183,7 @@ def place_hold(
             requested_by=requested_by.strip()[:200],
             note=note.strip()[:500],
             selection=selection.describe(),
-            placed_by=requester.user,
+            placed_by=requester.acting_user,
             placed_at=timezone.now(),
         )
         HoldItem.objects.bulk_create(
@@ -229,7 +230,7 @@ def release_holds(
     A refusal is audited before it is raised.
     """
     actor = Actor.of(user)
-    common = {
+    common: dict[str, Any] = {
         "actor": actor,
         "action": "retention.hold_release",
         "case_number": case_number,
