@@ -8,7 +8,8 @@ import numpy as np
 
 from platekeeper.agent.grouping import PassGrouper
 from platekeeper.plates import similar_readings
-from platekeeper.recognition import Candidate, PlateRead
+from platekeeper.recognition import Candidate, FrameRead, PlateRead
+from platekeeper.recognition.video import group_reads
 
 T0 = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
 
@@ -90,3 +91,32 @@ def test_similar_plates_are_one_edit_apart_and_long_enough():
     assert similar_readings("7ABC123", "7ABC12")
     assert not similar_readings("7ABC123", "7XYZ123")
     assert not similar_readings("AB1", "AB2")
+
+
+def test_the_agent_and_video_grouping_are_one_rule():
+    """GIVEN the same frames WHEN grouped by the agent and by `group_reads` THEN the same passes
+    come out (one implementation, `recognition.passes.PassTracker`)."""
+    frames = [
+        [_read("7ABC123", 0.7), _read("4XYZ987")],
+        [_read("7A8C123", 0.6)],
+        [],
+        [_read("7ABC123", 0.9)],
+        [],
+        [],
+        [],
+        [_read("7ABC123")],
+    ]
+    passes = _feed(PassGrouper(max_gap_seconds=0.25), frames)
+    groups = group_reads(
+        [
+            FrameRead(frame_index=index, time_s=index * 0.1, read=read)
+            for index, reads in enumerate(frames)
+            for read in reads
+        ],
+        max_gap_seconds=0.25,
+    )
+
+    assert sorted((p.text, p.frames, p.confidence) for p in passes) == sorted(
+        (g.text, g.frames, g.confidence) for g in groups
+    )
+    assert len(passes) == 3

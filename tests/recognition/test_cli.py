@@ -46,3 +46,5 @@ def test_image_report_has_openalpr_fields(scene_path):
     result = report["results"][0]
     assert result["plate"] == "7ABC123"
     assert len(result["candidates"]) <= 3
+    assert result["vehicle"]["color"]["name"] == "red"  # the rendered car's body
+    assert 0 < result["vehicle"]["color"]["confidence"] <= 100

@@ -30,7 +30,7 @@ def test_group_reads_votes_across_frames_and_splits_on_gaps():
         _read(9, "7ABC123"),
         _read(90, "KL3B8K"),
     ]
-    groups = group_reads(reads, max_gap_frames=15)
+    groups = group_reads(reads, max_gap_seconds=1.5)
     assert [g.text for g in groups] == ["7ABC123", "KL3B8K"]
     first = groups[0]
     assert (first.first_frame, first.last_frame, first.frames) == (0, 9, 4)

@@ -20,7 +20,14 @@ from platekeeper.recognition.engine import (
     load_image,
     register_engine,
 )
-from platekeeper.recognition.results import Box, Candidate, FrameRead, PlateGroup, PlateRead
+from platekeeper.recognition.results import (
+    Box,
+    Candidate,
+    FrameRead,
+    PlateGroup,
+    PlateRead,
+    VehicleColor,
+)
 
 #: Vehicle passes whose voted read is less likely than this to be a plate are not reported.
 MIN_GROUP_CONFIDENCE = 0.25
@@ -35,6 +42,7 @@ __all__ = [
     "FrameRead",
     "PlateGroup",
     "PlateRead",
+    "VehicleColor",
     "available_engines",
     "get_engine",
     "load_image",
@@ -87,6 +95,7 @@ def recognize_file(
             box=group.best.read.box,
             region=group.best.read.region,
             crop=group.best.read.crop,
+            color=group.best.read.color,
         )
         for group in groups
         if group.confidence >= MIN_GROUP_CONFIDENCE

@@ -15,8 +15,14 @@ from platekeeper.recognition.results import PlateRead
 
 
 def read_to_json(read: PlateRead) -> dict[str, Any]:
-    """One read with OpenALPR's field names: plate, confidence (0-100), region, coordinates."""
+    """One read with OpenALPR's field names: plate, confidence (0-100), region, coordinates,
+    candidates, and `vehicle.color` {name, confidence 0-100} where the overview was seen."""
     corners = read.box.corners if read.box is not None else ()
+    vehicle = {}
+    if read.color is not None:
+        vehicle["vehicle"] = {
+            "color": {"name": read.color.name, "confidence": round(read.color.confidence * 100, 1)}
+        }
     return {
         "plate": read.text,
         "confidence": round(read.confidence * 100, 2),
@@ -25,6 +31,7 @@ def read_to_json(read: PlateRead) -> dict[str, Any]:
         "candidates": [
             {"plate": c.text, "confidence": round(c.confidence * 100, 2)} for c in read.candidates
         ],
+        **vehicle,
     }
 
 

@@ -52,11 +52,20 @@ class Box:
 
 
 @dataclass(frozen=True)
+class VehicleColor:
+    """The colour of the vehicle a plate is on, named, and the engine's confidence (0..1)."""
+
+    name: str
+    confidence: float
+
+
+@dataclass(frozen=True)
 class PlateRead:
     """One plate read in one image: the best text, its alternatives, and where it was.
 
     `text` is upper case A-Z/0-9 without separators and equals `candidates[0].text`;
-    `crop` is the rectified plate image (BGR uint8 array) when the engine kept it.
+    `crop` is the rectified plate image (BGR uint8 array) when the engine kept it; `color` is
+    the vehicle's colour where the image shows the body around the plate.
     """
 
     text: str
@@ -65,6 +74,7 @@ class PlateRead:
     box: Box | None
     region: str = ""
     crop: Any = field(default=None, compare=False, repr=False)
+    color: VehicleColor | None = None
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
 
-from platekeeper.plates import similar_readings
-from platekeeper.recognition.results import Candidate, FrameRead, PlateGroup
+from platekeeper.recognition.passes import PassTracker, TrackedPass
+from platekeeper.recognition.results import FrameRead, PlateGroup
 
 
 class MotionGate:
@@ -84,56 +84,38 @@ def iter_frames(
         capture.release()
 
 
-def group_reads(reads: Iterable[FrameRead], *, max_gap_frames: int = 15) -> list[PlateGroup]:
-    """Group reads of the same plate over nearby frames and vote on the text.
+def group_reads(reads: Iterable[FrameRead], *, max_gap_seconds: float = 1.5) -> list[PlateGroup]:
+    """Group reads of the same plate over nearby frames and vote on the text (`passes.py`).
 
-    Reads join an open group when their text (or any of the group's texts) is within one edit
-    and the group was last seen at most `max_gap_frames` frames before. Each group's text is
-    the candidate with the highest confidence summed over its frames: a character misread in
-    one frame is outvoted by the others.
+    A pass closes when its plate has not been seen for `max_gap_seconds` of video time. Groups
+    come in the order their plates were first seen.
     """
-    open_groups: list[dict] = []
-    done: list[dict] = []
-    for frame_read in sorted(reads, key=lambda r: r.frame_index):
-        for group in list(open_groups):
-            if frame_read.frame_index - group["last"].frame_index > max_gap_frames:
-                open_groups.remove(group)
-                done.append(group)
-        text = frame_read.read.text
-        target = next(
-            (g for g in open_groups if any(similar_readings(text, seen) for seen in g["texts"])),
-            None,
+    tracker = PassTracker(max_gap_seconds=max_gap_seconds)
+    closed: list[TrackedPass] = []
+    ordered = sorted(reads, key=lambda r: r.frame_index)
+    for _, frame_reads in groupby(ordered, key=lambda r: r.frame_index):
+        in_frame = list(frame_reads)
+        first = in_frame[0]
+        closed += tracker.add(
+            [r.read for r in in_frame], index=first.frame_index, time_s=first.time_s
         )
-        if target is None:
-            target = {"reads": [], "texts": set(), "last": frame_read}
-            open_groups.append(target)
-        target["reads"].append(frame_read)
-        target["texts"].add(text)
-        target["last"] = frame_read
-    done.extend(open_groups)
-    groups = [_to_group(g["reads"]) for g in done]
+    closed += tracker.flush()
+    groups = [_to_group(tracked) for tracked in closed]
     groups.sort(key=lambda g: g.first_frame)
     return groups
 
 
-def _to_group(reads: list[FrameRead]) -> PlateGroup:
-    votes: dict[str, float] = defaultdict(float)
-    for frame_read in reads:
-        for candidate in frame_read.read.candidates:
-            votes[candidate.text] += candidate.confidence
-    # Mean confidence over the group's frames: sums to at most 1, like a single read's.
-    total = len(reads)
-    ranked = sorted(votes.items(), key=lambda item: -item[1])
-    candidates = tuple(Candidate(text=t, confidence=round(v / total, 4)) for t, v in ranked[:10])
-    best = max(reads, key=lambda r: r.read.confidence)
+def _to_group(tracked: TrackedPass) -> PlateGroup:
+    candidates = tracked.candidates()
+    best = tracked.best
     return PlateGroup(
         text=candidates[0].text,
         confidence=candidates[0].confidence,
         candidates=candidates,
-        first_frame=reads[0].frame_index,
-        last_frame=reads[-1].frame_index,
-        first_time_s=reads[0].time_s,
-        last_time_s=reads[-1].time_s,
-        best=best,
-        frames=len(reads),
+        first_frame=tracked.first.index,
+        last_frame=tracked.last.index,
+        first_time_s=tracked.first.time_s,
+        last_time_s=tracked.last.time_s,
+        best=FrameRead(frame_index=best.index, time_s=best.time_s, read=best.read),
+        frames=tracked.frames,
     )

@@ -5,14 +5,15 @@
 2. Lines shaped like a plate's character band, and pairs of side-by-side pieces (plates the
    detector splits around an emblem, or a lone first character), become candidates.
 3. Each candidate is rectified for two readers: the line, stretched, for the general PP-OCRv4
-   recogniser, and two views grown towards the whole plate for the plate-trained CRNN.
+   recogniser, and three views grown towards the whole plate for the plate-trained CRNN.
 4. Both readers' CTC beams propose strings; every string is scored by both readers (exact CTC
    probability, as a mixture) plus a weighted syntax prior for the country. O and 0 are one
-   glyph to the readers; the prior (letter or digit position) chooses the spelling.
-5. Each line's best string is judged as a plate (reader confidence, letters and digits mixed,
-   no much taller text next to it, dark ink on a light ground, not a state name or make) and
-   the reads are returned most confident first, with softmax confidences scaled by that
-   judgement.
+   glyph to the readers; the prior (letter or digit position) chooses the spelling. Strings
+   longer than the line's width can hold are not candidates.
+5. Each line's best string is judged as a plate by the learned judge (`judge.py`: reader
+   confidence, shape, neighbouring lines, ink, known words and dates) and the reads are
+   returned most confident first, with softmax confidences scaled by P(plate), each with the
+   vehicle's colour from the body around the plate (`color.py`).
 """
 
 from __future__ import annotations
@@ -22,49 +23,48 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from platekeeper.recognition.color import vehicle_color
 from platekeeper.recognition.ctc import ALPHABET, beam_search, greedy_decode, sequence_log_prob
 from platekeeper.recognition.detection import TextDetector, TextLine
 from platekeeper.recognition.engine import Engine, register_engine
 from platekeeper.recognition.geometry import grow_quad, merge_quads, rectify
+from platekeeper.recognition.judge import LineCues, PlateJudge, shipped_judge
 from platekeeper.recognition.readers import PlateCharReader, TextLineReader
 from platekeeper.recognition.results import Box, Candidate, PlateRead
 from platekeeper.recognition.syntax import syntax_for
 
-#: Text printed on or around plates that is never the registration: state names and makes.
-# fmt: off
-NOT_PLATES = frozenset((
-    "ALABAMA", "ALASKA", "ARIZONA", "ARKANSAS", "CALIFORNIA", "COLORADO", "CONNECTICUT",
-    "DELAWARE", "FLORIDA", "GEORGIA", "HAWAII", "IDAHO", "ILLINOIS", "INDIANA", "IOWA",
-    "KANSAS", "KENTUCKY", "LOUISIANA", "MAINE", "MARYLAND", "MASSACHUSETTS", "MICHIGAN",
-    "MINNESOTA", "MISSISSIPPI", "MISSOURI", "MONTANA", "NEBRASKA", "NEVADA", "NEWHAMPSHIRE",
-    "NEWJERSEY", "NEWMEXICO", "NEWYORK", "NORTHCAROLINA", "NORTHDAKOTA", "OHIO", "OKLAHOMA",
-    "OREGON", "PENNSYLVANIA", "RHODEISLAND", "SOUTHCAROLINA", "SOUTHDAKOTA", "TENNESSEE",
-    "TEXAS", "UTAH", "VERMONT", "VIRGINIA", "WASHINGTON", "WESTVIRGINIA", "WISCONSIN",
-    "WYOMING", "AUDI", "BMW", "BUICK", "CADILLAC", "CHEVROLET", "CHEVY", "CHRYSLER", "DODGE",
-    "FIAT", "FORD", "GMC", "HONDA", "HYUNDAI", "INFINITI", "JEEP", "KIA", "LEXUS", "LINCOLN",
-    "MAZDA", "MERCEDES", "MINI", "MITSUBISHI", "NISSAN", "OPEL", "PEUGEOT", "PORSCHE",
-    "RENAULT", "SKODA", "SUBARU", "SUZUKI", "TESLA", "TOYOTA", "VOLKSWAGEN", "VOLVO", "TAXI",
-))
-# fmt: on
 
-
-def _is_shadowed(quad: np.ndarray, lines: list[TextLine]) -> bool:
-    """True when a line at least 1.4 times taller overlaps `quad` horizontally close above/below.
+def _neighbours(quad: np.ndarray, extents: np.ndarray) -> tuple[float, bool]:
+    """(tallest overlapping line just above or below / this line's height, whether a smaller
+    line is stacked there); `extents` holds every line's x0, x1, centre y and height.
 
     The registration is the largest text on a plate; state names, slogans and dealer frames are
-    smaller lines stacked on it.
+    smaller lines stacked on it, so a much taller neighbour says "small print" and a smaller
+    one says "registration".
     """
-    height = float(np.linalg.norm(quad[3] - quad[0]))
+    if not len(extents):
+        return 1.0, False
+    height = max(1.0, float(np.linalg.norm(quad[3] - quad[0])))
     x0, x1 = quad[:, 0].min(), quad[:, 0].max()
     cy = quad[:, 1].mean()
-    for line in lines:
-        if line.height < 1.4 * height:
-            continue
-        lx0, lx1 = line.quad[:, 0].min(), line.quad[:, 0].max()
-        overlap = min(x1, lx1) - max(x0, lx0)
-        if overlap > 0.3 * (x1 - x0) and abs(line.quad[:, 1].mean() - cy) < 1.5 * line.height:
-            return True
-    return False
+    lx0, lx1, ly, lh = extents.T
+    overlap = np.minimum(x1, lx1) - np.maximum(x0, lx0)
+    near = (overlap > 0.3 * (x1 - x0)) & (np.abs(ly - cy) < 1.5 * np.maximum(lh, height))
+    ratio = lh[near] / height
+    taller = float(ratio.max()) if (ratio > 1.05).any() else 1.0
+    smaller = bool(((ratio >= 0.2) & (ratio <= 0.8)).any())
+    return taller, smaller
+
+
+@dataclass(frozen=True)
+class LineReading:
+    """One candidate line read: its ranked strings, where it is, and the judge's cues."""
+
+    scored: list[tuple[str, float]]
+    quad: np.ndarray  # the plate view reported (`plate_view`)
+    line_quad: np.ndarray  # the detected character line
+    crop: np.ndarray
+    cues: LineCues
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ class DefaultSettings:
     # Localisation
     detect_side: int = 800  # longer image side for the detector (its cost grows with area)
     second_pass_side: int = 1280  # detector scale for a second look when the first is unsure
-    second_pass_below: float = 0.5  # best confidence under which the second look happens
+    second_pass_pixels: int = 1280 * 720  # and its area (a 4:3 photo at 1280 px costs 170 MB more)
+    second_pass_below: float = 0.1  # best confidence under which the second look happens
     detect_pixel_threshold: float = 0.3
     detect_box_threshold: float = 0.5
     max_lines: int = 5  # text lines read per detector pass, most confident first
@@ -85,7 +86,10 @@ class DefaultSettings:
     line_stretch: float = 1.5  # horizontal stretch before the general reader (more CTC steps)
     line_grow_w: float = 1.0  # horizontal margin added to a line before the general reader
     plate_grow_w: float = 1.06  # line -> plate-reader view: width factor
-    plate_grow_h: tuple[float, ...] = (1.0, 1.5)  # one plate-reader view per height factor
+    # One plate-reader view per height factor: the band, the plate, the plate and its frame
+    # (the third view bought 2 of 111 US development photos for about 20% more time).
+    plate_grow_h: tuple[float, ...] = (1.0, 1.5, 2.2)
+    plate_view: int = 1  # the view reported as the plate's box and crop
     plate_weight: float = 0.7  # share of the plate-trained reader in the fused evidence
     fusion: str = "mixture"  # "mixture" of the readers' probabilities, or "product"
     prior_weight: float = 0.25  # weight of the syntax prior against the readers' evidence
@@ -93,13 +97,9 @@ class DefaultSettings:
     temperature: float = 0.5  # softmax temperature from candidate scores to confidences
     min_length: int = 4
     max_length: int = 8
-    # Is it a plate?
+    min_char_width: float = 0.25  # a character and its spacing are at least this x line height
+    # Is it a plate? (the rest is the learned judge, `judge.py`)
     min_plate_score: float = -1.2  # per-character log score below which a line is not a plate
-    mixed_bonus: float = 0.4  # plates mostly mix letters and digits; words and years do not
-    shadowed_penalty: float = 1.0  # a line next to a much taller one is a plate's small print
-    light_text_penalty: float = 0.5  # most plates print dark on light; signs often the reverse
-    plate_slope: float = 4.0  # logistic map from plate score to P(plate)
-    plate_midpoint: float = -0.6
     min_confidence: float = 0.02  # reads less likely than this to be a plate are not reported
 
 
@@ -162,6 +162,7 @@ class DefaultEngine(Engine):
         top_n: int = 10,
         settings: DefaultSettings | None = None,
         use_plate_reader: bool | None = None,
+        judge: PlateJudge | None = None,
     ) -> None:
         super().__init__(country=country, threads=threads, top_n=top_n)
         self.settings = settings or DefaultSettings()
@@ -176,7 +177,15 @@ class DefaultEngine(Engine):
             use_plate_reader = PlateCharReader.available()
         self.plate_reader = PlateCharReader(threads=threads) if use_plate_reader else None
         self.syntax = syntax_for(country)
+        self._judge = judge
         self._fine_detector: TextDetector | None = None
+
+    @property
+    def judge(self) -> PlateJudge:
+        """The plate/not-plate judge (the shipped one unless another was given); loaded lazily."""
+        if self._judge is None:
+            self._judge = shipped_judge()
+        return self._judge
 
     def warm_up(self) -> None:
         """Load every model now and run each once, so the first real frame is not slower."""
@@ -195,6 +204,7 @@ class DefaultEngine(Engine):
             if self._fine_detector is None:
                 self._fine_detector = TextDetector(
                     max_side=s.second_pass_side,
+                    max_pixels=s.second_pass_pixels,
                     pixel_threshold=s.detect_pixel_threshold,
                     box_threshold=s.detect_box_threshold,
                     threads=self.threads,
@@ -209,10 +219,24 @@ class DefaultEngine(Engine):
         return reads
 
     def _read_lines(self, frame: np.ndarray, lines: list[TextLine]) -> list[PlateRead]:
+        reads = []
+        for line in self.read_candidates(frame, lines):
+            read = self._to_read(frame, line, self.judge.probability(line.cues))
+            if read.confidence >= self.settings.min_confidence:
+                reads.append(read)
+        reads.sort(key=lambda read: -read.confidence)
+        return reads
+
+    def read_candidates(self, frame: np.ndarray, lines: list[TextLine]) -> list[LineReading]:
+        """Read every candidate line among `lines`: ranked strings and the judge's cues.
+
+        Lines whose best string reads poorly, repeats an earlier line's or is too long for a
+        registration are left out. `scripts/recognition/train_judge.py` trains on these.
+        """
         candidates = self._plate_candidates(lines)
         if not candidates:
             return []
-        quads = [quad for quad, _ in candidates]
+        quads = [quad for quad, _, _ in candidates]
         s = self.settings
         line_crops = []
         for quad in quads:
@@ -231,48 +255,54 @@ class DefaultEngine(Engine):
             for h in s.plate_grow_h
         ]
         view_crops = [rectify(frame, q, height=64) for q in view_quads]
-        # The widest view is the one reported: box and crop show the whole plate.
-        plate_quads = view_quads[views - 1 :: views]
-        plate_crops = view_crops[views - 1 :: views]
+        # Box and crop show the whole plate.
+        plate_quads = view_quads[s.plate_view :: views]
+        plate_crops = view_crops[s.plate_view :: views]
         general = self.line_reader.log_probs(line_crops)
         if self.plate_reader is not None:
             read_views = self.plate_reader.log_probs(view_crops)
             specific = [read_views[i : i + views] for i in range(0, len(read_views), views)]
         else:
             specific = [[] for _ in quads]
-        reads: list[tuple[float, PlateRead]] = []
+        readings: list[LineReading] = []
         seen: set[str] = set()
-        shadowed = [flag for _, flag in candidates]
-        for quad, plate_crop, line_crop, g, p, small in zip(
-            plate_quads, plate_crops, line_crops, general, specific, shadowed, strict=True
+        for quad, plate_crop, line_crop, g, p, (line_quad, line_score, neighbours) in zip(
+            plate_quads, plate_crops, line_crops, general, specific, candidates, strict=True
         ):
-            scored = self._score(g, p)
+            line_w = float(np.linalg.norm(quad[1] - quad[0]))
+            line_h = float(np.linalg.norm(quad[3] - quad[0])) / s.plate_grow_h[s.plate_view]
+            most = int(line_w / s.plate_grow_w / max(1.0, line_h) / s.min_char_width)
+            scored = self._score(g, p, max_length=min(s.max_length, most))
             if not scored:
                 continue
             best_text, best_score = scored[0]
-            per_char = best_score / max(1, len(best_text))
-            if per_char < s.min_plate_score or best_text in seen or best_text in NOT_PLATES:
+            length = max(1, len(best_text))
+            per_char = best_score / length
+            if per_char < s.min_plate_score or best_text in seen:
                 continue
             seen.add(best_text)
-            plate_score = per_char
-            if any(c.isdigit() for c in best_text) and any(c.isalpha() for c in best_text):
-                plate_score += s.mixed_bonus
-            if small:
-                plate_score -= s.shadowed_penalty
-            if s.light_text_penalty and _has_light_text(line_crop):
-                plate_score -= s.light_text_penalty
-            plate_probability = 1 / (
-                1 + math.exp(-s.plate_slope * (plate_score - s.plate_midpoint))
+            second = scored[1][1] if len(scored) > 1 else best_score - 3.0 * length
+            cues = LineCues(
+                text=best_text,
+                per_char=per_char,
+                margin=(best_score - second) / length,
+                prior_per_char=self.syntax.log_prior(best_text) / length,
+                taller_ratio=neighbours[0],
+                smaller_neighbour=neighbours[1],
+                light_text=_has_light_text(line_crop),
+                detector_score=line_score,
             )
-            read = self._to_read(scored, quad, plate_crop, plate_probability)
-            if read.confidence < s.min_confidence:
-                continue
-            reads.append((read.confidence, read))
-        reads.sort(key=lambda item: -item[0])
-        return [read for _, read in reads]
+            readings.append(
+                LineReading(
+                    scored=scored, quad=quad, line_quad=line_quad, crop=plate_crop, cues=cues
+                )
+            )
+        return readings
 
-    def _plate_candidates(self, lines: list[TextLine]) -> list[tuple[np.ndarray, bool]]:
-        """Quads worth reading, each with whether a much taller line sits just above or below."""
+    def _plate_candidates(
+        self, lines: list[TextLine]
+    ) -> list[tuple[np.ndarray, float, tuple[float, bool]]]:
+        """Quads worth reading, each with its detector score and its neighbours (`_neighbours`)."""
         s = self.settings
         shaped = [
             line
@@ -301,10 +331,20 @@ class DefaultEngine(Engine):
                     merged = merge_quads(a.quad, b.quad)
                     quads.append(((a.score + b.score) / 2 + 0.05, merged))
         quads.sort(key=lambda item: -item[0])
-        return [(quad, _is_shadowed(quad, shaped)) for _, quad in quads[: s.max_lines]]
+        extents = np.array(
+            [(q[:, 0].min(), q[:, 0].max(), q[:, 1].mean(), line.height) for line in lines
+             for q in (line.quad,)],
+            dtype=np.float64,
+        ).reshape(-1, 4)  # fmt: skip
+        return [(quad, score, _neighbours(quad, extents)) for score, quad in quads[: s.max_lines]]
 
-    def _score(self, general: np.ndarray, specific: list[np.ndarray]) -> list[tuple[str, float]]:
-        """Rank candidate strings by both readers' CTC probability plus the syntax prior."""
+    def _score(
+        self, general: np.ndarray, specific: list[np.ndarray], *, max_length: int
+    ) -> list[tuple[str, float]]:
+        """Rank candidate strings by both readers' CTC probability plus the syntax prior.
+
+        Strings longer than `max_length` (what the line's width can hold) are not candidates.
+        """
         s = self.settings
         if len(greedy_decode(general)) > s.max_length + 2:
             return []  # a long line (a timestamp overlay, a slogan) is not a registration
@@ -318,7 +358,7 @@ class DefaultEngine(Engine):
         proposals = {variant for text in proposals for variant in _glyph_variants(text)}
         scored = []
         for text in proposals:
-            if not s.min_length <= len(text) <= s.max_length:
+            if not s.min_length <= len(text) <= max_length:
                 continue
             evidence = sequence_log_prob(general, text)
             if specific:
@@ -336,14 +376,9 @@ class DefaultEngine(Engine):
             folded[key] = max(folded.get(key, -math.inf), score)
         return sorted(folded.items(), key=lambda item: -item[1])
 
-    def _to_read(
-        self,
-        scored: list[tuple[str, float]],
-        quad: np.ndarray,
-        crop: np.ndarray,
-        plate_probability: float,
-    ) -> PlateRead:
+    def _to_read(self, frame: np.ndarray, line: LineReading, plate_probability: float) -> PlateRead:
         """Candidates' confidences: P(this text | a plate) x P(a plate), so they sum to <= 1."""
+        scored, quad, crop = line.scored, line.quad, line.crop
         t = self.settings.temperature
         top = scored[: self.top_n]
         high = top[0][1]
@@ -353,11 +388,15 @@ class DefaultEngine(Engine):
             Candidate(text=text, confidence=round(plate_probability * w / total, 4))
             for (text, _), w in zip(top, weights, strict=False)
         )
+        box = Box.from_points(quad)
         return PlateRead(
             text=candidates[0].text,
             confidence=candidates[0].confidence,
             candidates=candidates,
-            box=Box.from_points(quad),
+            box=box,
             region=self.country,
             crop=crop,
+            # The colour is measured from the character line (as tall as the plate's box in the
+            # ground truth), not from the reported view, which shows the plate with a margin.
+            color=vehicle_color(frame, Box.from_points(line.line_quad)),
         )

@@ -35,24 +35,23 @@ class NaiveEngine(Engine):
 
     def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
         result, _ = self._model()(frame)
-        reads: list[tuple[float, PlateRead]] = []
+        reads: list[PlateRead] = []
         for points, raw_text, score in result or []:
             text = _NOT_ALNUM.sub("", str(raw_text).upper())
             if not 4 <= len(text) <= 8:
                 continue
+            # Plates carry digits: a line with one outranks any line without. The confidence is
+            # that ranking scaled into [0, 1], so that reads come most confident first.
             plausibility = float(score) + (0.5 if any(c.isdigit() for c in text) else 0.0)
-            confidence = round(float(score), 4)
+            confidence = round(plausibility / 1.5, 4)
             reads.append(
-                (
-                    plausibility,
-                    PlateRead(
-                        text=text,
-                        confidence=confidence,
-                        candidates=(Candidate(text=text, confidence=confidence),),
-                        box=Box.from_points(points),
-                        region=self.country,
-                    ),
+                PlateRead(
+                    text=text,
+                    confidence=confidence,
+                    candidates=(Candidate(text=text, confidence=confidence),),
+                    box=Box.from_points(points),
+                    region=self.country,
                 )
             )
-        reads.sort(key=lambda item: -item[0])
-        return [read for _, read in reads]
+        reads.sort(key=lambda read: -read.confidence)
+        return reads

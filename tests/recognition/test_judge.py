@@ -1,0 +1,46 @@
+"""The plate/not-plate judge: what it weighs and that the shipped weights prefer registrations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from platekeeper.recognition.judge import (
+    FEATURES,
+    LineCues,
+    features,
+    shipped_judge,
+    spelled_as_word,
+)
+
+REGISTRATION = LineCues(
+    text="7ABC123",
+    per_char=-0.3,
+    margin=0.8,
+    prior_per_char=-1.0,
+    taller_ratio=1.0,
+    smaller_neighbour=True,
+    light_text=False,
+    detector_score=0.8,
+)
+
+
+def test_state_names_and_makes_are_known_however_o_is_spelled():
+    assert spelled_as_word("ARIZ0NA")
+    assert spelled_as_word("FORD")
+    assert not spelled_as_word("7ABC123")
+
+
+def test_one_feature_per_name():
+    assert features(REGISTRATION).shape == (len(FEATURES),)
+
+
+def test_the_shipped_judge_prefers_the_registration_to_what_surrounds_it():
+    """GIVEN lines the readers read equally well WHEN judged THEN the registration beats a
+    state name, a date stamp and the small print under a taller line."""
+    judge = shipped_judge()
+    plate = judge.probability(REGISTRATION)
+    state = replace(REGISTRATION, text="ARIZ0NA", smaller_neighbour=False, taller_ratio=1.3)
+    date = replace(REGISTRATION, text="20140508", smaller_neighbour=False)
+    small_print = replace(REGISTRATION, text="ABCDEF", taller_ratio=2.5, smaller_neighbour=False)
+    for other in (state, date, small_print):
+        assert judge.probability(other) < plate, other
