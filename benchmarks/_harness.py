@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import subprocess
@@ -41,7 +42,8 @@ def run_worker(script: str, url: str | None, *worker_args: str) -> dict:
             raise SystemExit(added.stderr)
         worker = subprocess.run(  # noqa: S603 - a benchmark script, fixed arguments
             [sys.executable, script, "--worker", *worker_args],
-            env={**env, "PYTHONPATH": str(REPO)},
+            # The checkout's own code first, whatever package the interpreter has installed.
+            env={**env, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])},
             capture_output=True,
             text=True,
             check=False,
@@ -69,34 +71,60 @@ def _fmt(value: object) -> str:
 
 
 @contextlib.contextmanager
-def reads_bulk_load(connection) -> Iterator[object]:
+def reads_bulk_load(connection, days: tuple[dt.date, dt.date] | None = None) -> Iterator[object]:
     """Yield a cursor for filling `reads_read` fast: its indexes (and on PostgreSQL its primary
     key and other tables' foreign keys to it) are dropped first and rebuilt afterwards, as a
-    restore from backup would."""
+    restore from backup would.
+
+    On PostgreSQL the table is partitioned by day: the partitions of `days` (first, last) are
+    created first, the key triggers are off during the fill (session_replication_role) and the
+    key table is filled from the reads in one statement afterwards.
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            from platekeeper.server.reads import partitions
+
+            if days:
+                day = days[0]
+                while day <= days[1]:
+                    partitions.ensure_partition(cursor, day)
+                    day += dt.timedelta(days=1)
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes "
                 "WHERE tablename = 'reads_read' AND indexname NOT LIKE '%%pkey'"
             )
             indexes = cursor.fetchall()
             cursor.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conname = 'reads_read_pkey'"
+            )
+            primary_key = cursor.fetchone()[0]
+            cursor.execute(
                 "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
                 "FROM pg_constraint WHERE confrelid = 'reads_read'::regclass"
             )
-            links = cursor.fetchall()  # other tables' foreign keys to reads (alerts, ...)
+            links = cursor.fetchall()  # other tables' foreign keys to reads (unpartitioned)
             for table, name, _ in links:
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
             for name, _ in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
             cursor.execute("ALTER TABLE reads_read DROP CONSTRAINT reads_read_pkey")
+            cursor.execute("SET session_replication_role = replica")
             yield cursor
+            cursor.execute("SET session_replication_role = DEFAULT")
             cursor.execute("SET maintenance_work_mem = '512MB'")
-            cursor.execute("ALTER TABLE reads_read ADD PRIMARY KEY (id)")
+            cursor.execute(f"ALTER TABLE reads_read ADD {primary_key}")
             for _, definition in indexes:
-                cursor.execute(definition)
+                # A partitioned table's index reads "ON ONLY": built as is, its partitions
+                # would get none.
+                cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
             for table, name, definition in links:
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            if partitions.is_partitioned(cursor):
+                cursor.execute(
+                    f"INSERT INTO {partitions.KEYS} SELECT id, captured_at, plate_crop_id, "
+                    "overview_id FROM reads_read ON CONFLICT DO NOTHING"
+                )
         else:
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'reads_read' "

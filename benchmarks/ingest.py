@@ -3,7 +3,13 @@
 For each database (SQLite, and PostgreSQL when one answers) a real `platekeeper serve` process
 takes batches of 500 reads over HTTP, plain and with a small unique JPEG crop per read. The
 baseline inserts rows of the same shape straight into the same table with the DB-API's
-executemany, one transaction per 500, in the same run. Usage: python benchmarks/ingest.py [N]
+executemany, one transaction per 500, in the same run.
+
+`--replica` also measures PostgreSQL on a private primary (`tests.support.standby`) with a
+streaming hot standby attached (`pg_basebackup -R`, the server given DATABASE_REPLICA_URLS),
+then on the same primary once the standby is stopped.
+
+Usage: python benchmarks/ingest.py [N] [--replica]
 """
 
 from __future__ import annotations
@@ -137,10 +143,17 @@ def raw_insert(env: dict[str, str], items: list[dict]) -> float:
     return rate
 
 
-def measure(label: str, url: str | None, count: int) -> list[list[object]]:
+def measure(
+    label: str, url: str | None, count: int, replica_port: int | None = None
+) -> list[list[object]]:
     rng = random.Random(438)
     results = []
     with tempfile.TemporaryDirectory() as tmp, isolated_environment(Path(tmp), url) as env:
+        if replica_port:
+            database = env["DATABASE_URL"].rsplit("/", 1)[1]
+            env["DATABASE_REPLICA_URLS"] = (
+                f"postgresql://postgres@127.0.0.1:{replica_port}/{database}"
+            )
         added = run_cli(env, "camera", "add", "Bench camera", "--lat", "37.82", "--lon", "-122.23")
         if added.returncode != 0:
             raise SystemExit(added.stderr)
@@ -157,10 +170,19 @@ def measure(label: str, url: str | None, count: int) -> list[list[object]]:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
+    count = int(numbers[0]) if numbers else 10_000
     rows = []
     for label, url in _harness.databases():
         rows.extend(measure(label, url, count))
+    if "--replica" in sys.argv:
+        from tests.support.standby import primary_and_standby
+
+        with primary_and_standby() as pair:
+            primary = pair.url(pair.primary_port, "postgres")
+            rows.extend(measure("PostgreSQL + standby", primary, count, pair.standby_port))
+            pair.stop_standby()
+            rows.extend(measure("same primary, standby off", primary, count))
     _harness.print_table(
         "Ingestion through the HTTP API (batches of 500) vs raw executemany of the same rows",
         ["database", "variant", "reads", "API reads/s", "raw inserts/s", "API / raw"],

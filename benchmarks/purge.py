@@ -1,16 +1,21 @@
-"""Time to purge one day of a year of reads, next to a raw DELETE of an equal day.
+"""Time to purge one day of a year of reads, next to a raw DELETE and the batched DELETE path.
 
 For each database (SQLite, and PostgreSQL when one answers) a fresh data dir is filled with
-N reads spread evenly over the last 366 days (random UUID keys, rows in time order, every
-index of the real schema), so one day is past the 365-day period. Then, in one run:
+N reads spread evenly from midnight (UTC) 366 days ago to now (random UUID keys, rows in time
+order, every index of the real schema; on PostgreSQL one partition per day), so the first
+whole day is past the 365-day period. Then, in one run:
 
 1. `purge()` of that day as `serve` runs it: the day's reads carry a plate crop each (rows and
-   files), 100 of them are on hold, and the run is audited;
+   files), 100 of them are on hold, and the run is audited (PostgreSQL: the day's partition is
+   dropped, the held reads moved to the kept partition first);
 2. a raw `DELETE FROM reads_read WHERE captured_at >= X AND captured_at < Y` of the next day
-   (no images, no holds, no audit): the floor;
-3. `purge()` of the day after that, with no images, to compare like with like.
+   (no images, no holds, no audit): the floor of any row-by-row purge;
+3. `purge()` of the day after that, with no images, to compare like with like;
+4. PostgreSQL only: `purge()` of the next day with dropping switched off, i.e. the batched
+   DELETE path that purged every day before partitions (and still purges SQLite).
 
-Usage: python benchmarks/purge.py [--reads N]   (default 10,000,000: a large agency's year)
+Usage: python benchmarks/purge.py [--reads N] [--postgres-only]
+(default 10,000,000 reads: a large agency's year)
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ HELD = 100
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reads", type=int, default=10_000_000, help="reads in the year")
+    parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -39,6 +45,8 @@ def main() -> None:
         return
     rows = []
     for label, url in _harness.databases():
+        if args.postgres_only and url is None:
+            continue
         result = _harness.run_worker(__file__, url, "--reads", str(args.reads))
         day = result["day_reads"]
         rows.append([label, args.reads, "fill (raw SQL + indexes)", "-", result["fill_s"], "-"])
@@ -54,6 +62,11 @@ def main() -> None:
             [label, args.reads, "purge: 1 day, no images", result["plain_reads"],
              result["plain_s"], result["plain_reads"] / result["plain_s"]]
         )  # fmt: skip
+        if "batched_s" in result:
+            rows.append(
+                [label, args.reads, "purge, DELETE path: 1 day", result["batched_reads"],
+                 result["batched_s"], result["batched_reads"] / result["batched_s"]]
+            )  # fmt: skip
         print(
             f"({label}: {result['fill_s']:.0f} s to fill; the purge removed {day} reads, "
             f"{result['images']} image rows and files, and kept {HELD} held reads)",
@@ -76,15 +89,17 @@ def _work(reads: int) -> dict:
     from django.db import connection, transaction
 
     from platekeeper.server.access.audit import Actor
-    from platekeeper.server.retention.actions import purge
+    from platekeeper.server.retention import purge as purge_module
     from platekeeper.server.retention.models import RetentionSettings
+    from platekeeper.server.retention.purge import purge
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    start = now - dt.timedelta(days=DAYS)
+    midnight = now.replace(hour=0, minute=0, second=0)
+    start = midnight - dt.timedelta(days=DAYS)
     started = time.perf_counter()
-    _fill(connection, reads, start)
+    _fill(connection, reads, start, now)
     fill_s = time.perf_counter() - started
-    day1_end = now - dt.timedelta(days=365)
+    day1_end = midnight - dt.timedelta(days=365)
     _attach_images(connection, start, day1_end)
     _hold(connection, start, day1_end)
     with connection.cursor() as cursor:  # statistics as a live database would have them
@@ -95,7 +110,7 @@ def _work(reads: int) -> dict:
     report = purge(actor=actor)
     purge_s = time.perf_counter() - started
 
-    day2_end = now - dt.timedelta(days=364)
+    day2_end = midnight - dt.timedelta(days=364)
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -109,7 +124,7 @@ def _work(reads: int) -> dict:
     started = time.perf_counter()
     plain = purge(actor=actor)
     plain_s = time.perf_counter() - started
-    return {
+    result = {
         "fill_s": fill_s,
         "day_reads": report.reads_deleted,
         "images": report.images_deleted,
@@ -119,6 +134,14 @@ def _work(reads: int) -> dict:
         "plain_reads": plain.reads_deleted,
         "plain_s": plain_s,
     }
+    if connection.vendor == "postgresql":
+        RetentionSettings.objects.update(reads_days=362, images_days=362)
+        purge_module._drop_expired_days = lambda *args: None  # the DELETE path, as before
+        started = time.perf_counter()
+        batched = purge(actor=actor)
+        result["batched_s"] = time.perf_counter() - started
+        result["batched_reads"] = batched.reads_deleted
+    return result
 
 
 def _db_time(moment: dt.datetime):
@@ -129,12 +152,12 @@ def _db_time(moment: dt.datetime):
     return moment.replace(tzinfo=None).isoformat(" ")
 
 
-def _fill(connection, reads: int, start: dt.datetime) -> None:
+def _fill(connection, reads: int, start: dt.datetime, end: dt.datetime) -> None:
     """Insert the year with secondary indexes dropped, then build them (as a restore would)."""
-    step = DAYS * 86_400 / reads
+    step = (end - start).total_seconds() / reads
     with connection.cursor() as cursor:
         camera = cursor.execute("SELECT min(id) FROM cameras_camera").fetchone()[0]
-    with _harness.reads_bulk_load(connection) as cursor:
+    with _harness.reads_bulk_load(connection, (start.date(), end.date())) as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 """
@@ -189,7 +212,11 @@ def _attach_images(connection, start: dt.datetime, end: dt.datetime) -> int:
             "VALUES (%s, %s, %s, %s, %s)",
             images,
         )
-        cursor.executemany("UPDATE reads_read SET plate_crop_id = %s WHERE id = %s", links)
+        # The time bound lets PostgreSQL look in the day's partition only.
+        cursor.executemany(
+            "UPDATE reads_read SET plate_crop_id = %s WHERE id = %s AND captured_at < %s",
+            [(digest, read_id, _db_time(end)) for digest, read_id in links],
+        )
     return len(ids)
 
 

@@ -12,9 +12,15 @@ service layer (`reads.queries` / `investigations.queries`: the gate, the audit e
 distance test, building results) and as the raw SQL that layer issues, so overhead and plan
 quality both show. The plan column is the index the database chose for the raw SQL.
 
-Usage: python benchmarks/search.py [--reads N] [--repeat R]
+Partial and look-alike searches run over 24 hours and over 31 days (the widest window
+allowed); on PostgreSQL they are narrowed by the trigram indexes (`reads.plate_index`).
+
+`--sizes 1000000,3000000,10000000` measures each size in its own fresh fill and prints one
+table per size, so the scaling curve (p95 against history) can be read across them.
+
+Usage: python benchmarks/search.py [--reads N | --sizes N,N,...] [--repeat R] [--postgres-only]
 (default 10,000,000 reads, a large agency's year: both databases fill and measure in about ten
-minutes on two cores; `--reads 1000000` for a quick look.)
+minutes on two quiet cores; `--reads 1000000` for a quick look.)
 """
 
 from __future__ import annotations
@@ -39,29 +45,36 @@ FOLLOW_SECONDS = 15
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reads", type=int, default=10_000_000, help="reads in the year")
+    parser.add_argument("--sizes", default="", help="comma-separated sizes: a scaling curve")
     parser.add_argument("--repeat", type=int, default=30, help="runs of each lookup")
+    parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(_work(args.reads, args.repeat)))
         return
-    rows = []
-    for label, url in _harness.databases():
-        result = _harness.run_worker(
-            __file__, url, "--reads", str(args.reads), "--repeat", str(args.repeat)
-        )
-        print(f"({label}: {result['fill_s']:.0f} s to fill {args.reads:,} reads)", flush=True)
-        for name, timing in result["timings"].items():
-            rows.append(
-                [label, name, timing["rows"], timing["service_p50"], timing["service_p95"],
-                 timing["sql_p50"], timing["sql_p95"], timing["plan"]]
-            )  # fmt: skip
-    _harness.print_table(
-        f"Investigations on {args.reads:,} reads a year: milliseconds, p50 and p95 of "
-        f"{args.repeat} runs",
-        ["database", "lookup", "rows", "service p50", "service p95", "SQL p50", "SQL p95", "plan"],
-        rows,
-    )
+    sizes = [int(size) for size in args.sizes.split(",") if size] or [args.reads]
+    for reads in sizes:
+        rows = []
+        for label, url in _harness.databases():
+            if args.postgres_only and url is None:
+                continue
+            result = _harness.run_worker(
+                __file__, url, "--reads", str(reads), "--repeat", str(args.repeat)
+            )
+            print(f"({label}: {result['fill_s']:.0f} s to fill {reads:,} reads)", flush=True)
+            for name, timing in result["timings"].items():
+                rows.append(
+                    [label, name, timing["rows"], timing["service_p50"], timing["service_p95"],
+                     timing["sql_p50"], timing["sql_p95"], timing["plan"]]
+                )  # fmt: skip
+        _harness.print_table(
+            f"Investigations on {reads:,} reads a year: milliseconds, p50 and p95 of "
+            f"{args.repeat} runs",
+            ["database", "lookup", "rows", "service p50", "service p95", "SQL p50", "SQL p95",
+             "plan"],
+            rows,
+        )  # fmt: skip
 
 
 # --- The worker: runs inside the isolated environment, with Django ----------------------
@@ -158,7 +171,9 @@ def _fill(connection, reads: int, start: dt.datetime, cameras: list) -> None:
             [(k, *camera) for k, camera in enumerate(cameras)],
         )
         count = len(cameras)
-    with _harness.reads_bulk_load(connection) as cursor:
+    with _harness.reads_bulk_load(
+        connection, (start.date(), (start + dt.timedelta(days=DAYS)).date())
+    ) as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 """
@@ -225,8 +240,10 @@ def _lookups(who, case, reads, start, now, cameras, target_day) -> dict[str, Loo
     seed in [0, 1) that picks the place and time."""
     from django.db import connection
 
+    from platekeeper.plates import lookalike_table
     from platekeeper.server.investigations import queries as inv
     from platekeeper.server.investigations.areas import Circle
+    from platekeeper.server.reads.plate_index import LOOKALIKE_FROM, LOOKALIKE_TO
     from platekeeper.server.reads.queries import search_plate
 
     pool = max(reads // PLATES_PER_READ, 1)
@@ -280,12 +297,12 @@ def _lookups(who, case, reads, start, now, cameras, target_day) -> dict[str, Loo
             [plate(seed)],
         )
 
-    def day_scan_sql(seed: float) -> tuple[str, list]:
+    def day_scan_sql(seed: float, days: int = 1) -> tuple[str, list]:
         end = moment(seed)
         return (
             "SELECT id, plate_normalized FROM reads_read WHERE captured_at >= %s AND "
             "captured_at <= %s ORDER BY captured_at DESC, id DESC",
-            [db_time(end - dt.timedelta(days=1)), db_time(end)],
+            [db_time(end - dt.timedelta(days=days)), db_time(end)],
         )
 
     def canvass(radius: float, hours: float) -> Lookup:
@@ -343,16 +360,33 @@ def _lookups(who, case, reads, start, now, cameras, target_day) -> dict[str, Loo
         assert [c.plate for c in found.companions] == ["2FOLLOW"], found.companions  # noqa: S101
         return len(found.target_reads) + sum(len(c.reads) for c in found.companions)
 
-    def partial(pattern: Callable[[str], str], lookalike: bool) -> Lookup:
+    def partial(pattern: Callable[[str], str], lookalike: bool, days: int = 1) -> Lookup:
         def service(seed: float) -> int:
             end = moment(seed)
             page = search_plate(
-                who, case, plate=pattern(plate(seed)), start=end - dt.timedelta(days=1),
+                who, case, plate=pattern(plate(seed)), start=end - dt.timedelta(days=days),
                 end=end, lookalike=lookalike,
             )  # fmt: skip
             return len(page.results)
 
-        return service, lambda seed: run(*day_scan_sql(seed)), day_scan_sql
+        def narrowed_sql(seed: float) -> tuple[str, list]:
+            """The window narrowed as `reads.plate_index` does it (PostgreSQL); SQLite scans."""
+            if connection.vendor != "postgresql":
+                return day_scan_sql(seed, days)
+            end = moment(seed)
+            text = pattern(plate(seed))
+            column = "plate_normalized"
+            if lookalike:
+                text = text.translate(lookalike_table())
+                column = f"translate(plate_normalized, '{LOOKALIKE_FROM}', '{LOOKALIKE_TO}')"
+            regex = "^" + text.replace("?", ".").replace("*", ".*") + "$"
+            return (
+                f"SELECT id, plate_normalized FROM reads_read WHERE captured_at >= %s AND "
+                f"captured_at <= %s AND {column} ~ %s ORDER BY captured_at DESC, id DESC",
+                [end - dt.timedelta(days=days), end, regex],
+            )
+
+        return service, lambda seed: run(*narrowed_sql(seed)), narrowed_sql
 
     return {
         "exact plate (newest 50)": (
@@ -362,6 +396,8 @@ def _lookups(who, case, reads, start, now, cameras, target_day) -> dict[str, Loo
         ),
         "partial plate ??3 known, 24 h": partial(lambda p: "??" + p[2:5] + "*", False),
         "look-alike plate, 24 h": partial(lambda p: p, True),
+        "partial plate ??3 known, 31 d": partial(lambda p: "??" + p[2:5] + "*", False, 31),
+        "look-alike plate, 31 d": partial(lambda p: p, True, 31),
         "canvass 500 m x 1 h (page)": canvass(500, 1),
         "canvass 500 m x 2 h (page)": canvass(500, 2),
         "canvass 500 m x 24 h (page)": canvass(500, 24),
@@ -381,15 +417,33 @@ def _lookups(who, case, reads, start, now, cameras, target_day) -> dict[str, Loo
 
 
 def _plan(connection, sql: str, params: list) -> str:
-    """The index (or scan) the database chose for the statement."""
+    """The index (or scan) the database chose for the statement; on PostgreSQL a day
+    partition's index is named by the table's index it was made from."""
+    import re
+
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("EXPLAIN " + sql, params)
             text = " ".join(row[0] for row in cursor.fetchall())
+            for name in set(re.findall(r"(?:Index Scan using|Index Scan on) (\S+)", text)):
+                cursor.execute(
+                    "SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent "
+                    "WHERE i.inhrelid = to_regclass(%s)",
+                    [name],
+                )
+                parent = cursor.fetchone()
+                text += f" {parent[0]}" if parent else ""
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             text = " ".join(str(row[-1]) for row in cursor.fetchall())
-    for index in ("read_plate_time", "read_cell_time", "read_camera_time", "read_time"):
+    for index in (
+        "read_plate_trgm",
+        "read_lookalike_trgm",
+        "read_plate_time",
+        "read_cell_time",
+        "read_camera_time",
+        "read_time",
+    ):
         if index in text:
             return index
     return "SCAN" if "Seq Scan" in text or "SCAN reads_read" in text else text[:40]

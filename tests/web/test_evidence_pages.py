@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from platekeeper.server.access.models import AuditEvent, Outcome
 from platekeeper.server.access.roles import Role
-from platekeeper.server.retention.actions import purge
 from platekeeper.server.retention.manifest import verify_export
 from platekeeper.server.retention.models import Hold, HoldReason, RetentionSettings
+from platekeeper.server.retention.purge import purge
 from tests.web.conftest import signed_in, with_purpose
 
 pytestmark = pytest.mark.django_db

@@ -121,12 +121,14 @@ def _register_subcommands() -> None:
         compliance,
         demo,
         hotlists,
+        hub,
         policy,
         recognize,
         records,
         retention,
         search,
         sharing,
+        storage,
         users,
     )
 
@@ -154,6 +156,8 @@ def _register_subcommands() -> None:
         compliance.compliance,
         demo.seed_demo_command,
         demo.demo,
+        storage.storage,
+        hub.hub,
     ):
         cli.add_command(command)
 

@@ -56,8 +56,8 @@ def purge(dry_run: bool, batch_size: int, verbose: bool, pause_between_batches: 
     with the number of reads purged per day.
     """
     migrate_database()
-    from platekeeper.server.retention.actions import PurgeProgress
-    from platekeeper.server.retention.actions import purge as run_purge
+    from platekeeper.server.retention.purge import PurgeProgress
+    from platekeeper.server.retention.purge import purge as run_purge
 
     with progress_display(not verbose) as bars:
         tasks: dict[str, TaskID] = {}

@@ -35,7 +35,7 @@ from platekeeper.server.reads.actions import NewRead, insert_reads
 from platekeeper.server.reads.models import Read, ReadSource
 from platekeeper.server.records.actions import take_in_request
 from platekeeper.server.records.models import RequestKind
-from platekeeper.server.retention.actions import purge
+from platekeeper.server.retention.purge import purge
 from platekeeper.server.sharing.actions import add_agreement, set_sharing
 from platekeeper.server.sharing.models import AgreementKind, Scope
 from platekeeper.server.transparency.actions import publish_policy

@@ -159,6 +159,21 @@ def database_from_url(url: str) -> dict[str, object]:
     )
 
 
+def replica_databases(urls: list[str]) -> dict[str, dict[str, object]]:
+    """Database settings for DATABASE_REPLICA_URLS: aliases replica1, replica2, ... (PostgreSQL
+    hot standbys, read by `server.replicas`). No pool: a standby that is down must cost one
+    short connection attempt (2 s at most), not a wait for a pool that cannot fill."""
+    databases = {}
+    for number, url in enumerate(urls, start=1):
+        if urlsplit(url).scheme not in {"postgres", "postgresql"}:
+            raise ConfigurationError(f"DATABASE_REPLICA_URLS: {url!r} is not a postgresql:// URL")
+        replica = database_from_url(url)
+        replica["OPTIONS"] = {"connect_timeout": 2}
+        replica["TEST"] = {"MIRROR": "default"}
+        databases[f"replica{number}"] = replica
+    return databases
+
+
 def sqlite_database(path: Path) -> dict[str, object]:
     """SQLite settings for a server: WAL so readers never block the writer, IMMEDIATE writes,
     and `synchronous=FULL` so a committed batch survives a power loss (the agent deletes reads

@@ -22,12 +22,14 @@ def hotlist_drop_jobs() -> list[Callable[[], object]]:
 def daily_jobs() -> list[Callable[[], object]]:
     """The jobs that run at start-up and then every day."""
     from platekeeper.server.access.audit import verify_and_record, write_checkpoint
-    from platekeeper.server.retention.actions import daily_purge
+    from platekeeper.server.reads.partitions import prepare_days_ahead
+    from platekeeper.server.retention.purge import daily_purge
     from platekeeper.server.sharing.selfcheck import run_self_check
 
-    # The purge and the sharing check first, so the day's checkpoint covers their audit records;
-    # then the chain is verified against it (the audit page shows the last result).
-    return [daily_purge, run_self_check, write_checkpoint, verify_and_record]
+    # Tomorrow's partitions first; the purge and the sharing check next, so the day's checkpoint
+    # covers their audit records; then the chain is verified against it (the audit page shows
+    # the last result).
+    return [prepare_days_ahead, daily_purge, run_self_check, write_checkpoint, verify_and_record]
 
 
 def checkpoint_jobs() -> list[Callable[[], object]]:

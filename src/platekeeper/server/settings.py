@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from platekeeper.server.environment import (
+    ConfigurationError,
     data_dir,
     database_from_url,
     env_bool,
@@ -17,6 +18,7 @@ from platekeeper.server.environment import (
     env_str,
     environment_kind,
     persistent_secret,
+    replica_databases,
     sqlite_database,
 )
 
@@ -92,6 +94,17 @@ DATABASES = {
     if _database_url
     else sqlite_database(DATA_DIR / "platekeeper.sqlite3")
 }
+#: PostgreSQL hot standbys that answer gated searches and canvasses (`server.replicas`).
+_replica_urls = env_list("DATABASE_REPLICA_URLS", [])
+if _replica_urls:
+    if not _database_url or not _database_url.startswith("postgres"):
+        raise ConfigurationError("DATABASE_REPLICA_URLS needs DATABASE_URL on PostgreSQL")
+    DATABASES.update(replica_databases(_replica_urls))
+    DATABASE_ROUTERS = ["platekeeper.server.replicas.ReplicaRouter"]
+#: How far behind the primary a standby may be and still answer searches.
+PLATEKEEPER_REPLICA_MAX_LAG_SECONDS = env_seconds(
+    "PLATEKEEPER_REPLICA_MAX_LAG_SECONDS", 5.0, minimum=0.0
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "access.User"

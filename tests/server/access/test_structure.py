@@ -14,8 +14,9 @@ import platekeeper
 
 PACKAGE = Path(platekeeper.__file__).resolve().parent
 GUARDED_MODELS = {"Read", "Image"}
-#: Modules allowed to use the managers: the gated queries and the write path (ingest, images).
-ALLOWED = {"queries.py", "actions.py", "images.py"}
+#: Modules allowed to use the managers: the gated queries and the write path (ingest, images,
+#: the retention purge).
+ALLOWED = {"queries.py", "actions.py", "images.py", "purge.py"}
 
 
 def _manager_uses(path: Path) -> list[str]:

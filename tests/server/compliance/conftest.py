@@ -11,7 +11,7 @@ from django.utils import timezone
 from platekeeper.server.access.reports import build_report
 from platekeeper.server.access.roles import Role
 from platekeeper.server.compliance.actions import Officials, name_officials
-from platekeeper.server.retention.actions import purge
+from platekeeper.server.retention.purge import purge
 from platekeeper.server.transparency.actions import publish_policy
 from tests.support.people import SETUP_ACTOR, SETUP_REQUESTER, make_user
 

@@ -76,7 +76,7 @@ print(json.dumps({
 def _python(env: dict[str, str], script: str) -> str:
     result = subprocess.run(  # noqa: S603 - our own interpreter and scripts
         [sys.executable, "-c", script],
-        env={**env, "PYTHONPATH": str(REPO)},
+        env={**env, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])},
         cwd=REPO,
         capture_output=True,
         text=True,

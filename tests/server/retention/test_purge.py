@@ -13,16 +13,18 @@ from platekeeper.server.access.audit import verify_chain
 from platekeeper.server.access.gate import Requester
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.roles import Role
+from platekeeper.server.reads.actions import record_reads
 from platekeeper.server.reads.models import Image, Read
 from platekeeper.server.retention.actions import (
     RetentionError,
-    purge,
     release_holds,
     set_retention,
 )
 from platekeeper.server.retention.models import PurgeRun
+from platekeeper.server.retention.purge import purge
 from platekeeper.server.retention.queries import RetentionKind
 from tests.server.retention.conftest import days_ago, hold_plate, store_reads
+from tests.support.factories import read_item
 from tests.support.people import SETUP_ACTOR, SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
@@ -293,3 +295,71 @@ def test_hotlist_entries_expired_longer_than_their_period_are_purged(camera):
     event = AuditEvent.objects.filter(action="retention.purge").order_by("-id").first()
     assert event.query["hotlist_entries_deleted"] == 3
     assert verify_chain().ok
+
+
+def _partition_for(moment: dt.datetime) -> str:
+    """Create the day partition of `moment` (PostgreSQL; SQLite has one table: skip)."""
+    from django.db import connection
+
+    from platekeeper.server.reads import partitions
+
+    if connection.vendor != "postgresql":
+        pytest.skip("day partitions exist on PostgreSQL only")
+    day = moment.astimezone(dt.UTC).date()
+    with connection.cursor() as cursor:
+        partitions.ensure_partition(cursor, day)
+    return partitions.partition_name(day)
+
+
+def test_an_expired_day_is_dropped_whole_keeping_held_and_alerted_reads(camera):
+    """GIVEN a day partition 400 days old with plain reads (one sharing its image with a young
+    read), a held read and an alerted read WHEN the purge runs THEN the partition is gone, the
+    held and alerted reads moved out and still readable, the images only the dropped reads used
+    are gone, and the audit record names the partition, its rows and the reads moved."""
+    from django.db import connection
+
+    moment = days_ago(400).replace(hour=12)
+    name = _partition_for(moment)
+    dropped = store_reads(camera, captured_at=moment, count=3)
+    shared = Read.objects.get(id=dropped[0]).plate_crop_id
+    young = store_reads(camera, captured_at=days_ago(2), count=1)
+    Read.objects.filter(id=young[0]).update(plate_crop_id=shared)
+    held = store_reads(camera, captured_at=moment, plate="4HLD777")
+    alerted = store_reads(camera, captured_at=moment)
+    alert = _alert_on(alerted[0])
+    custodian = make_user("carla", Role.CUSTODIAN)
+    hold_plate(Requester(custodian, channel="cli"), plate="4HLD777")
+
+    report = purge(actor=SETUP_ACTOR)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [name])
+        assert cursor.fetchone()[0] is None
+    day = moment.astimezone(dt.UTC).date().isoformat()
+    expected = {"partition": name, "day": day, "rows": 3, "moved": 2, "images_deleted": 2}
+    assert report.dropped_partitions == [expected]
+    assert report.reads_deleted == 3
+    assert not Read.objects.filter(id__in=dropped).exists()
+    assert Read.objects.filter(id__in=[*held, *alerted, *young]).count() == 3
+    assert type(alert).objects.filter(pk=alert.pk).exists()
+    assert Image.objects.filter(sha256=shared).exists()
+    event = AuditEvent.objects.filter(action="retention.purge").latest("id")
+    assert event.query["dropped_partitions"] == [expected]
+    assert event.query["reads_per_day"] == {day: 3}
+    # The key of a dropped read is gone with it; the kept reads keep theirs.
+    again = record_reads(camera, [read_item(id=held[0], captured_at=moment.isoformat())])
+    assert again.duplicates == 1
+
+
+def test_a_dropped_day_takes_the_alerts_of_reads_past_the_alerted_period(camera):
+    moment = days_ago(800).replace(hour=12)
+    _partition_for(moment)
+    alerted = store_reads(camera, captured_at=moment)
+    alert = _alert_on(alerted[0])
+
+    report = purge(actor=SETUP_ACTOR)
+
+    assert report.dropped_partitions[0]["moved"] == 0
+    assert report.also_deleted == {"alerts.Alert": 1}
+    assert not type(alert).objects.filter(pk=alert.pk).exists()
+    assert not Read.objects.filter(id__in=alerted).exists()

@@ -38,6 +38,7 @@ from platekeeper.server.access.models import (
 )
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.common.budget import time_budget
+from platekeeper.server.replicas import fetch_on_replica
 from platekeeper.server.sharing.log import record_disclosure
 from platekeeper.server.sharing.models import Agreement
 from platekeeper.server.sharing.scope import is_partner, partner_agreement
@@ -443,7 +444,7 @@ def run_gated(
     try:
         with transaction.atomic():
             with time_budget(action):
-                result = fetch()
+                result = fetch_on_replica(permission, fetch)
             event = record_event(
                 **_event_fields(requester, justification, action, query),
                 outcome=Outcome.ALLOWED,

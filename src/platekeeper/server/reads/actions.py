@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -20,7 +20,7 @@ from platekeeper.server.alerts.actions import RaisedAlert, raise_alerts
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.common.bulk import insert_ignoring_duplicates
 from platekeeper.server.reads.images import ImageRejected, check_image, store_images
-from platekeeper.server.reads.models import Read, ReadSource
+from platekeeper.server.reads.models import Read, ReadKey, ReadSource
 from platekeeper.server.reads.schemas import ReadIn, describe_validation_error
 from platekeeper.wire import MAX_BATCH
 
@@ -90,7 +90,7 @@ def record_reads(
             prepared[candidate.read.id] = candidate
 
     with transaction.atomic():
-        already = set(Read.objects.filter(id__in=list(prepared)).values_list("id", flat=True))
+        already = stored_read_ids(list(prepared))
         new = [entry for read_id, entry in prepared.items() if read_id not in already]
         stored = insert_reads(new)
         # Matching happens before the call returns, so the camera's answer lists its alerts.
@@ -106,6 +106,13 @@ def record_reads(
         stored_ids=tuple(entry.read.id for entry in new),
         alerts=tuple(alerts),
     )
+
+
+def stored_read_ids(ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of `ids` are stored. On PostgreSQL the key table answers with one index lookup
+    per id, however many day partitions the reads table has (see `reads.partitions`)."""
+    table = ReadKey if connection.vendor == "postgresql" else Read
+    return set(table.objects.filter(id__in=ids).values_list("id", flat=True))
 
 
 def insert_reads(entries: Sequence[NewRead]) -> int:

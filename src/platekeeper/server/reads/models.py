@@ -81,3 +81,23 @@ class Read(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plate_normalized} at {self.captured_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ReadKey(models.Model):
+    """PostgreSQL only: every stored read's id and image digests, once, whatever day partition
+    holds the read.
+
+    Filled and emptied by triggers on the reads table (see `reads.partitions`); the table does
+    not exist on SQLite, whose single reads table keeps the id unique itself.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    captured_at = models.DateTimeField()
+    plate_crop_id = models.CharField(max_length=64, null=True)  # noqa: DJ001 - as on reads
+    overview_id = models.CharField(max_length=64, null=True)  # noqa: DJ001 - as on reads
+
+    class Meta:
+        db_table = "reads_readkey"
+
+    def __str__(self) -> str:
+        return str(self.id)

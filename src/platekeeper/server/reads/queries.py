@@ -25,6 +25,7 @@ from platekeeper.server.cameras.models import Camera
 from platekeeper.server.common.types import moment_problem
 from platekeeper.server.reads.images import data_uri, image_bytes
 from platekeeper.server.reads.models import Image, Read
+from platekeeper.server.reads.plate_index import narrow_scan
 
 MAX_PAGE = 200
 #: Widest window a partial or look-alike search may scan (it cannot use the plate index).
@@ -155,12 +156,14 @@ def search_plate(
         if scan:
             wanted = plate_predicate(normalized, lookalike=lookalike)
             ids = []
-            for read_id, candidate in reads.values_list("id", "plate_normalized").iterator(5000):
+            narrowed = narrow_scan(reads, normalized, lookalike=lookalike)
+            for read_id, candidate in narrowed.values_list("id", "plate_normalized").iterator(5000):
                 if wanted(candidate):
                     ids.append(read_id)
                     if len(ids) > limit:
                         break
-            reads = Read.objects.filter(id__in=ids).order_by("-captured_at", "-id")
+            # Within the window, so PostgreSQL looks only in its day partitions.
+            reads = reads.filter(id__in=ids)
         else:
             reads = reads.filter(plate_normalized=normalized)
         rows = list(reads.select_related("camera")[: limit + 1])

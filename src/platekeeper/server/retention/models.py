@@ -122,6 +122,11 @@ class PurgeRun(models.Model):
     also_deleted = models.JSONField(
         default=dict, blank=True, help_text="Rows deleted with the reads (alerts, corrections)"
     )
+    dropped_partitions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="PostgreSQL day partitions dropped whole: name, day, rows, reads moved out",
+    )
     audited = models.BooleanField(default=False)
 
     class Meta:
