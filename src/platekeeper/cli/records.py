@@ -26,6 +26,7 @@ from platekeeper.cli.common import (
 from platekeeper.cli.django_setup import migrate_database
 
 if TYPE_CHECKING:  # Django is imported only when a command runs, so --help stays instant
+    from platekeeper.server.access.models import User
     from platekeeper.server.records.models import RecordsRequest
 
 KIND_NAMES = {
@@ -140,6 +141,11 @@ def show(number: str) -> None:
         )
 
 
+def _username(user: User | None) -> str:
+    """Who took a step; blank if the row names no one (as the web page shows it)."""
+    return user.get_username() if user is not None else ""
+
+
 def _facts(row: RecordsRequest, today: dt.date) -> list[tuple[str, str]]:
     """What `show` prints about a request, in the order it happened."""
     due = f"{row.due_on:%Y-%m-%d}"
@@ -158,9 +164,9 @@ def _facts(row: RecordsRequest, today: dt.date) -> list[tuple[str, str]]:
         ("State", row.status.label),
     ]
     if row.extended:
-        facts.append(("Extended", f"by {row.extended_by.get_username()}: {row.extension_reason}"))
+        facts.append(("Extended", f"by {_username(row.extended_by)}: {row.extension_reason}"))
     if row.decision:
-        decided = f"{row.decided_by.get_username()} on {row.decided_at:%Y-%m-%d}"
+        decided = f"{_username(row.decided_by)} on {row.decided_at:%Y-%m-%d}"
         facts.append(("Decision", f"{row.get_decision_display()} by {decided}"))
         facts.append(("Legal basis", row.get_legal_basis_display()))
         if row.decision_note:

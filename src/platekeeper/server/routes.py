@@ -188,7 +188,10 @@ def url_routes(urlconf: str | ModuleType | None = None) -> list[UrlRoute]:
     """Every pattern of the URLconf (the project's by default), includes followed."""
     from django.urls import get_resolver
 
-    return list(_walk(get_resolver(urlconf).url_patterns, "", ""))
+    # Django takes a URLconf module as well as its dotted name (the tests pass one); the stubs
+    # declare only the name.
+    resolver = get_resolver(urlconf)  # type: ignore[arg-type]
+    return list(_walk(resolver.url_patterns, "", ""))
 
 
 def _walk(patterns: Iterable[Any], prefix: str, namespace: str) -> Iterator[UrlRoute]:

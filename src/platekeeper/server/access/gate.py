@@ -125,6 +125,17 @@ class Requester:
     def username(self) -> str:
         return self.actor.username
 
+    @property
+    def acting_user(self) -> User:
+        """The person acting, for the records that name one (who placed a hold, took a step).
+
+        The gate lets only people reach those actions; a device, the console or a system job
+        that got there all the same is refused rather than stored as nobody.
+        """
+        if self.user is None:
+            raise AccessDenied(f"{self.username}: only a person who signs in may do this")
+        return self.user
+
 
 @dataclass(frozen=True)
 class Justification:
@@ -366,7 +377,7 @@ def change(
             subject = args[0] if args else ""
             query = {"subject": str(subject)} if args else {}
             if own_account and _names_requester(requester, subject):
-                problem = account_problem(requester.user)  # type: ignore[arg-type]
+                problem = account_problem(requester.acting_user)
                 if problem:
                     with transaction.atomic():
                         record_event(

@@ -150,7 +150,7 @@ def _step(
                 action=action,
                 value=value,
                 note=note,
-                user=requester.user,
+                user=requester.acting_user,
                 at=timezone.now(),
             )
             record_change(

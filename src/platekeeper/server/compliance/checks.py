@@ -92,8 +92,8 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _day(moment: dt.datetime) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d}"
+def _day(moment: dt.datetime | None) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d}" if moment else "(date not recorded)"
 
 
 def _days_since(moment: dt.datetime, today: dt.date) -> int:
@@ -183,7 +183,7 @@ def retention_minimum(today: dt.date) -> Finding:
 def purge_recent(today: dt.date) -> Finding:
     """The newest finished purge run ended within PURGE_MAX_AGE_DAYS."""
     run = PurgeRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
-    if run is None:
+    if run is None or run.finished_at is None:
         return Finding(
             False,
             "the purge never ran (`platekeeper serve` runs it daily; `platekeeper purge` now)",

@@ -112,7 +112,7 @@ def _correct(
         original_plate=read.plate_normalized,
         corrected_plate=corrected,
         reason=reason.strip(),
-        user=requester.user,
+        user=requester.acting_user,
         at=timezone.now(),
     )
     # Match the corrected text exactly as ingest matches a read: an unsaved copy carries it, so

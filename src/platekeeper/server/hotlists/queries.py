@@ -4,7 +4,7 @@ and the entries a partner agency receives under a "hotlist entries" agreement (4
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,7 +109,7 @@ class AgentCopy:
     """What an edge agent matches offline: active lists and their entries, at a generation."""
 
     generation: int
-    hotlists: list[dict[str, Any]]
+    hotlists: Sequence[Mapping[str, Any]]
     entries: list[list[Any]]
 
 

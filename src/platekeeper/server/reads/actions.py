@@ -187,8 +187,8 @@ def _position(data: ReadIn, camera: Camera) -> tuple[float, float]:
     if (data.latitude is None) != (data.longitude is None):
         missing = "longitude" if data.longitude is None else "latitude"
         raise _ItemRejected(f"{missing}: is required when the other coordinate is given")
-    if camera.has_fixed_location:
-        return camera.latitude, camera.longitude  # type: ignore[return-value]
+    if camera.latitude is not None and camera.longitude is not None:  # a fixed location
+        return camera.latitude, camera.longitude
     raise _ItemRejected("latitude: is required for a camera without a fixed location")
 
 

@@ -86,7 +86,7 @@ def take_in_request(
             serial=serial,
             agency=agency,
             received_on=received_on,
-            taken_in_by=requester.user,
+            taken_in_by=requester.acting_user,
             taken_in_at=timezone.now(),
             routed_to=Role.AUDITOR.value,
             due_on=received_on + ANSWER_WITHIN,
@@ -217,7 +217,7 @@ def release_records(
         release = RecordsRelease.objects.create(
             request=row,
             released_at=event.occurred_at,
-            released_by=requester.user,
+            released_by=requester.acting_user,
             hold=hold,
             export_path=export_name or event.query["out"],
             read_count=event.record_count,

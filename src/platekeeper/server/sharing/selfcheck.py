@@ -46,9 +46,10 @@ def sharing_findings() -> list[str]:
         is_active=True, agency__isnull=False, agency__is_home=False
     )
     for account in partners:
-        if not agreements_in_effect(account.agency_id, today):
+        agency = account.agency  # never None: the query asks for an agency
+        if agency is not None and not agreements_in_effect(agency.id, today):
             findings.append(
-                f"active account {account.username!r} of {account.agency.name} has no "
+                f"active account {account.username!r} of {agency.name} has no "
                 "agreement in effect; disable it"
             )
     wrong_role = User.objects.filter(is_active=True, agency__is_home=False).exclude(

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -16,6 +16,7 @@ from platekeeper.server.access.reports import ReportError, build_report, report_
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
+    AuthenticatedRequest,
     refused,
     requester,
     require,
@@ -24,7 +25,7 @@ from platekeeper.server.web.common import (
 
 @login_required
 @require_GET
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: AuthenticatedRequest) -> HttpResponse:
     """The audit log (viewing it is audited) and the last background chain verification."""
     form = forms.AuditFilterForm(request.GET or None)
     chosen = AuditFilter()
@@ -54,7 +55,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 @require(Permission.VIEW_AUDIT, action="audit.report")
 @require_GET
-def audit_report(request: HttpRequest) -> HttpResponse:
+def audit_report(request: AuthenticatedRequest) -> HttpResponse:
     """Run one of the auditor's reports; `?format=csv` downloads it. Each run is audited."""
     form = (
         forms.ReportForm(request.GET) if "kind" in request.GET else forms.ReportForm.with_defaults()

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,7 +26,7 @@ from platekeeper.server.hotlists.models import Hotlist
 from platekeeper.server.hotlists.queries import hotlist_page, hotlists_overview
 from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
-from platekeeper.server.web.common import justification, requester
+from platekeeper.server.web.common import AuthenticatedRequest, justification, requester
 
 #: Refused lines shown on the page after an import; the count says how many more there were.
 SHOWN_INVALID = 200
@@ -36,7 +36,7 @@ SHOWN_ENTRIES = 100
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hotlists(request: HttpRequest) -> HttpResponse:
+def hotlists(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.HotlistForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -63,7 +63,7 @@ def hotlists(request: HttpRequest) -> HttpResponse:
 
 
 def _hotlist_page(
-    request: HttpRequest, hotlist: Hotlist, status: int = 200, **extra: Any
+    request: AuthenticatedRequest, hotlist: Hotlist, status: int = 200, **extra: Any
 ) -> HttpResponse:
     page = hotlist_page(requester(request), hotlist, shown=SHOWN_ENTRIES)
     context: dict[str, Any] = {
@@ -80,13 +80,13 @@ def _hotlist_page(
 
 @login_required
 @require_http_methods(["GET"])
-def hotlist(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+def hotlist(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
     return _hotlist_page(request, get_object_or_404(Hotlist, pk=hotlist_id))
 
 
 @login_required
 @require_POST
-def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+def hotlist_import(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
     """Import an uploaded file in one transaction and show what it did, line by line."""
     target = get_object_or_404(Hotlist, pk=hotlist_id)
     form = forms.HotlistImportForm(request.POST, request.FILES)
@@ -123,7 +123,7 @@ def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def hotlist_add(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+def hotlist_add(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
     """Enter one plate or partial plate by hand (a major crime's partial plate, a BOLO).
 
     A search-back runs under the purpose and case number stated for this session; refused, the

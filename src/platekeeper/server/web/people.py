@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,13 +23,14 @@ from platekeeper.server.access.queries import people, training_overview
 from platekeeper.server.access.roles import Role
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
+    AuthenticatedRequest,
     requester,
 )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.NewUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -65,7 +66,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_disable(request: HttpRequest, username: str) -> HttpResponse:
+def user_disable(request: AuthenticatedRequest, username: str) -> HttpResponse:
     if username == request.user.get_username():
         messages.error(request, "You cannot disable your own account.")
         return redirect("web:users")
@@ -80,7 +81,7 @@ def user_disable(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_reset_totp(request: HttpRequest, username: str) -> HttpResponse:
+def user_reset_totp(request: AuthenticatedRequest, username: str) -> HttpResponse:
     """Clear a user's second factor (a lost phone); they set it up again from My account."""
     person = User.objects.filter(username=username).first()
     if person is None:
@@ -93,7 +94,7 @@ def user_reset_totp(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def require_totp_setting(request: HttpRequest) -> HttpResponse:
+def require_totp_setting(request: AuthenticatedRequest) -> HttpResponse:
     """Make the second factor mandatory for everyone, or optional again."""
     required = request.POST.get("required") == "1"
     set_require_totp(required, requester=requester(request))
@@ -108,7 +109,7 @@ def require_totp_setting(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def training(request: HttpRequest) -> HttpResponse:
+def training(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.TrainingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,7 +117,7 @@ def training(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["username"],
                 completed_on=form.cleaned_data["completed_on"],
                 requester=requester(request),
-                recorded_by=request.user,  # type: ignore[arg-type]
+                recorded_by=request.user,
             )
         except AccountError as error:
             form.add_error(None, str(error))
@@ -142,7 +143,7 @@ def training(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_revoke_tokens(request: HttpRequest, username: str) -> HttpResponse:
+def user_revoke_tokens(request: AuthenticatedRequest, username: str) -> HttpResponse:
     """Revoke every personal API token of a person at once."""
     try:
         revoked = revoke_personal_tokens(username, requester=requester(request))

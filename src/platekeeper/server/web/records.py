@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -36,7 +36,7 @@ from platekeeper.server.records.queries import RecordsError, list_requests, requ
 from platekeeper.server.retention.actions import RetentionError
 from platekeeper.server.retention.queries import EvidenceError
 from platekeeper.server.web import forms
-from platekeeper.server.web.common import refused, requester
+from platekeeper.server.web.common import AuthenticatedRequest, refused, requester
 from platekeeper.server.web.evidence import MANIFEST_HEADER
 
 #: What a change can be refused with: the gate, the request's rules, the hold or the export.
@@ -46,7 +46,9 @@ REFUSALS = (AccessDenied, RecordsError, RetentionError, EvidenceError)
 # --- the queue and intake ------------------------------------------------------------------
 
 
-def _queue_context(request: HttpRequest, intake_form: forms.RecordsIntakeForm) -> dict[str, Any]:
+def _queue_context(
+    request: AuthenticatedRequest, intake_form: forms.RecordsIntakeForm
+) -> dict[str, Any]:
     today = timezone.localdate()
     filters = forms.RecordsFilterForm(request.GET)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
@@ -77,7 +79,7 @@ def _row(row: RecordsRequest, today: dt.date) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def records(request: HttpRequest) -> HttpResponse:
+def records(request: AuthenticatedRequest) -> HttpResponse:
     """Requests soonest due first, overdue ones marked; the intake form beside them."""
     form = forms.RecordsIntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -98,7 +100,7 @@ def records(request: HttpRequest) -> HttpResponse:
 # --- one request ---------------------------------------------------------------------------
 
 
-def _found(request: HttpRequest, number: str) -> RecordsRequest:
+def _found(request: AuthenticatedRequest, number: str) -> RecordsRequest:
     try:
         return request_detail(requester(request), number)
     except RecordsError:
@@ -118,7 +120,10 @@ def _detail_context(row: RecordsRequest, **forms_given: Any) -> dict[str, Any]:
 
 
 def _detail_page(
-    request: HttpRequest, row: RecordsRequest, error: Exception | None = None, **forms_given: Any
+    request: AuthenticatedRequest,
+    row: RecordsRequest,
+    error: Exception | None = None,
+    **forms_given: Any,
 ) -> HttpResponse:
     context = _detail_context(row, **forms_given)
     if error is not None:
@@ -129,13 +134,13 @@ def _detail_page(
 
 @login_required
 @require_GET
-def records_request(request: HttpRequest, number: str) -> HttpResponse:
+def records_request(request: AuthenticatedRequest, number: str) -> HttpResponse:
     """The intake, the deadline, the decision and the release log of one request."""
     return _detail_page(request, _found(request, number))
 
 
 def _change(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     number: str,
     form_name: str,
     form: Any,
@@ -155,7 +160,7 @@ def _change(
 
 @login_required
 @require_POST
-def records_extend(request: HttpRequest, number: str) -> HttpResponse:
+def records_extend(request: AuthenticatedRequest, number: str) -> HttpResponse:
     def extend(data: dict[str, Any]) -> tuple[RecordsRequest, str]:
         row = extend_deadline(requester(request), number, reason=data["reason"])
         return row, f"Deadline extended: {row.number} is now due {row.due_on:%Y-%m-%d}."
@@ -165,7 +170,7 @@ def records_extend(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def records_decide(request: HttpRequest, number: str) -> HttpResponse:
+def records_decide(request: AuthenticatedRequest, number: str) -> HttpResponse:
     def decide(data: dict[str, Any]) -> tuple[RecordsRequest, str]:
         row = decide_request(requester(request), number, **data)
         return row, f"{row.number} decided: {row.get_decision_display()}."
@@ -180,7 +185,7 @@ def _zip_name(number: str) -> str:
 
 @login_required
 @require_POST
-def records_release(request: HttpRequest, number: str) -> HttpResponse:
+def records_release(request: AuthenticatedRequest, number: str) -> HttpResponse | FileResponse:
     """Release the chosen reads as a ZIP download (held, exported, audited, logged).
 
     The release log on the request's page keeps the manifest's SHA-256 for the handover form.

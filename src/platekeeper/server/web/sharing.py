@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,7 +34,7 @@ from platekeeper.server.sharing.queries import (
     sharing_enabled,
 )
 from platekeeper.server.sharing.selfcheck import run_self_check
-from platekeeper.server.web.common import requester
+from platekeeper.server.web.common import AuthenticatedRequest, requester
 
 LOG_PAGE_SIZE = 50
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -72,7 +72,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=300)
 
 
-def _page(request: HttpRequest, status: int = 200, **forms_given: Any) -> HttpResponse:
+def _page(request: AuthenticatedRequest, status: int = 200, **forms_given: Any) -> HttpResponse:
     agency_filter = request.GET.get("agency", "")
     log = disclosures(
         requester(request),
@@ -97,13 +97,13 @@ def _page(request: HttpRequest, status: int = 200, **forms_given: Any) -> HttpRe
 
 @login_required
 @require_GET
-def sharing(request: HttpRequest) -> HttpResponse:
+def sharing(request: AuthenticatedRequest) -> HttpResponse:
     return _page(request)
 
 
 @login_required
 @require_POST
-def sharing_switch(request: HttpRequest) -> HttpResponse:
+def sharing_switch(request: AuthenticatedRequest) -> HttpResponse:
     """Turn sharing on (with a reason) or off."""
     enabled = request.POST.get("enabled") == "1"
     try:
@@ -116,7 +116,10 @@ def sharing_switch(request: HttpRequest) -> HttpResponse:
 
 
 def _submitted(
-    request: HttpRequest, form_name: str, form: forms.Form, act: Callable[[dict[str, Any]], str]
+    request: AuthenticatedRequest,
+    form_name: str,
+    form: forms.Form,
+    act: Callable[[dict[str, Any]], str],
 ) -> HttpResponse:
     """Apply a valid form with `act`; on any error show the page with the form and why."""
     if form.is_valid():
@@ -132,7 +135,7 @@ def _submitted(
 
 @login_required
 @require_POST
-def sharing_agency(request: HttpRequest) -> HttpResponse:
+def sharing_agency(request: AuthenticatedRequest) -> HttpResponse:
     def add(data: dict[str, Any]) -> str:
         agency = add_agency(
             data["name"],
@@ -148,7 +151,7 @@ def sharing_agency(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sharing_agreement(request: HttpRequest) -> HttpResponse:
+def sharing_agreement(request: AuthenticatedRequest) -> HttpResponse:
     """Record an agreement; the page says why one with an ineligible partner is refused."""
 
     def add(data: dict[str, Any]) -> str:
@@ -172,7 +175,7 @@ def sharing_agreement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sharing_revoke(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def sharing_revoke(request: AuthenticatedRequest, agreement_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     try:
         if not form.is_valid():
@@ -189,7 +192,7 @@ def sharing_revoke(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sharing_check(request: HttpRequest) -> HttpResponse:
+def sharing_check(request: AuthenticatedRequest) -> HttpResponse:
     result = run_self_check(requester(request))
     if result.ok:
         messages.success(request, "Sharing matches the approved agreements.")
