@@ -79,7 +79,7 @@ class DefaultSettings:
     # A closer look: when both looks are unsure, the plate-shaped lines they found are read
     # again from an upscaled crop around them (the judge and the readers see the plate larger
     # and without the rest of the scene's text).
-    zoom_lines: int = 2  # unsure plate-shaped lines looked at closer, most confident first
+    zoom_lines: int = 1  # unsure plate-shaped lines looked at closer, most confident first
     zoom_margin: float = 1.5  # crop margin around the line, in line widths / heights
     zoom_factor: float = 2.0  # upscaling of that crop
     detect_pixel_threshold: float = 0.3
