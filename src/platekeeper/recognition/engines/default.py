@@ -1,7 +1,8 @@
 """The default engine: cheap text-line localisation, then two readers and a syntax prior.
 
 1. The PP-OCRv4 detector finds text lines on the frame scaled to `detect_side` pixels; when no
-   read comes out confident, it looks again at `second_pass_side` (small, distant plates).
+   read comes out confident, it looks again at `second_pass_side` (small, distant plates),
+   and if still none, reads the most plate-like line again from an upscaled crop around it.
 2. Lines shaped like a plate's character band, and pairs of side-by-side pieces (plates the
    detector splits around an emblem, or a lone first character), become candidates.
 3. Each candidate is rectified for two readers: the line, stretched, for the general PP-OCRv4
