@@ -68,8 +68,9 @@ SERVER = "platekeeper.server"
 #: gated reads and the write path. The model's own models module counts as its owner too.
 #: Besides each model's app: `investigations.queries` holds the gated analyses of reads
 #: (438.3(b)-(c)), and `retention` deletes every kind of data past its period (the purge) and
-#: exports evidence through the gate.
-_READS = (f"{SERVER}.reads.queries", f"{SERVER}.reads.actions")
+#: exports evidence through the gate. `reads.partitions` manages the tables' day partitions
+#: on PostgreSQL (creating, converting and dropping them), so it names their tables in SQL.
+_READS = (f"{SERVER}.reads.queries", f"{SERVER}.reads.actions", f"{SERVER}.reads.partitions")
 _RETENTION = f"{SERVER}.retention"
 OWNERS: dict[str, tuple[str, ...]] = {
     "reads.Read": (*_READS, f"{SERVER}.investigations.queries", _RETENTION),
