@@ -8,6 +8,7 @@ import click
 
 from platekeeper.cli.common import console_requester
 from platekeeper.cli.django_setup import migrate_database
+from platekeeper.hotlist_formats import format_names
 
 CATEGORIES = [
     "stolen_vehicle",
@@ -59,7 +60,7 @@ def create(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--list", "list_name", required=True, help="The hotlist to import into")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "ncic"]), default="csv", show_default=True
+    "--format", "fmt", type=click.Choice(format_names()), default="csv", show_default=True
 )
 @click.option("--replace", is_flag=True, help="Remove entries that are not in the file")
 @click.option("--map", "mapping", default="", help="CSV column names: plate=LicNo,state=St,...")
@@ -67,12 +68,7 @@ def import_file(file: Path, list_name: str, fmt: str, replace: bool, mapping: st
     """Import FILE into a hotlist in one transaction; prints what changed and every bad line."""
     from rich.progress import Progress
 
-    from platekeeper.hotlist_formats import (
-        HotlistFormatError,
-        parse_csv,
-        parse_mapping,
-        parse_ncic,
-    )
+    from platekeeper.hotlist_formats import HotlistFormatError, parse_mapping, require_format
 
     try:
         columns = parse_mapping(mapping)
@@ -88,7 +84,7 @@ def import_file(file: Path, list_name: str, fmt: str, replace: bool, mapping: st
             f"--list: no hotlist named {list_name!r} (create it with: platekeeper hotlist create)"
         )
     with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        rows = parse_csv(handle, columns) if fmt == "csv" else parse_ncic(handle)
+        rows = require_format(fmt).parse(handle, columns)
         with Progress(transient=True) as progress:
             task = progress.add_task(f"Importing {file.name}", total=None)
             try:
