@@ -155,3 +155,30 @@ def list_hotlists() -> None:
         click.echo(
             f"{row.name:<28} {row.category:<16} {row.priority:<5} {row.size:>9}  {refreshed}"
         )
+
+
+@hotlist.command("dispatch")
+@click.argument("name")
+@click.option("--url", help="The dispatch system's webhook (http:// or https://)")
+@click.option(
+    "--secret-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File holding the shared signing secret (at least 16 bytes; stays on this server)",
+)
+@click.option("--off", is_flag=True, help="Stop sending this list's alerts to dispatch")
+def dispatch(name: str, url: str | None, secret_file: Path | None, off: bool) -> None:
+    """Send hotlist NAME's raised and verified alerts to dispatch as signed webhooks."""
+    if off == bool(url or secret_file):
+        raise click.UsageError("give --url and --secret-file, or --off")
+    if not off and not (url and secret_file):
+        raise click.UsageError("give both --url and --secret-file")
+    migrate_database()
+    from platekeeper.server.dispatch.actions import set_dispatch_target
+
+    target = set_dispatch_target(
+        name, requester=console_requester(), url=url, secret_file=str(secret_file or "")
+    )
+    if target is None:
+        click.echo(f"Alerts on {name!r} are no longer sent to dispatch.")
+    else:
+        click.echo(f"Alerts on {name!r} are sent to {target.url} (raised and verified).")
