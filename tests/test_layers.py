@@ -75,7 +75,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "reads.Read": (*_READS, f"{SERVER}.investigations.queries", _RETENTION),
     "reads.Image": (*_READS, f"{SERVER}.reads.images", _RETENTION),
     "alerts.Alert": (f"{SERVER}.alerts", _RETENTION),
-    "alerts.AlertAction": (f"{SERVER}.alerts", _RETENTION),
+    "alerts.AlertAction": (f"{SERVER}.alerts",),
     "hotlists.HotlistEntry": (f"{SERVER}.hotlists", _RETENTION),
     "access.AuditEvent": (f"{SERVER}.access.audit", f"{SERVER}.access.reports"),
     "sharing.Disclosure": (f"{SERVER}.sharing",),

@@ -47,3 +47,21 @@ def test_threads_and_top_n_are_honoured():
     frame, _ = render_scene("7ABC123")
     reads = engine.read_frame(frame)
     assert all(len(r.candidates) <= 3 for r in reads)
+
+
+def test_a_closer_look_reads_the_plate_where_it_is_in_the_frame(engine):
+    """The upscaled crop around an unsure line is read, and its box is the frame's plate."""
+    frame, (x, y, w, h) = render_scene("8XYZ042", plate_width=150, seed=2)
+    lines = [line for line in engine.detector.detect(frame) if _covers(line, x + w / 2, y + h / 2)]
+    assert lines, "the plate's line was not detected"
+    reads = engine._read_closer(frame, lines[0])
+    assert reads
+    assert reads[0].text == "8XYZ042"
+    assert reads[0].box.contains(x + w / 2, y + h / 2)
+    assert reads[0].box.width < 2 * w
+
+
+def _covers(line, cx, cy):
+    x0, y0 = line.quad.min(axis=0)
+    x1, y1 = line.quad.max(axis=0)
+    return x0 <= cx <= x1 and y0 <= cy <= y1

@@ -94,6 +94,12 @@ EXAMPLES: dict[str, Any] = {
     "ends_on": (NOW.date() + dt.timedelta(days=30)).isoformat(),
     "approved_on": NOW.date().isoformat(),
 }
+#: Values that differ by the path parameter a case was expanded for: each alert step takes its
+#: own result (an example valid for no step would be refused by validation, not by the gate).
+EXAMPLES_OF: dict[tuple[str, str], dict[str, Any]] = {
+    ("step", "visual-check"): {"result": "match"},
+    ("step", "clets-check"): {"result": "on_file"},
+}
 #: Pages take days where the API takes moments (a form's date field reads a day only).
 WEB_EXAMPLES = {
     "start": NOW.date().isoformat(),
@@ -193,6 +199,11 @@ class Case:
     values: tuple[tuple[str, str], ...]  # path parameters from EVERY
     access: routes.Access
     principal: Principal
+
+    @property
+    def examples(self) -> dict[str, Any]:
+        """Example values particular to this case's path parameters (`EXAMPLES_OF`)."""
+        return {k: v for pair in self.values for k, v in EXAMPLES_OF.get(pair, {}).items()}
 
     @property
     def id(self) -> str:
@@ -344,11 +355,15 @@ def site(tmp_path_factory) -> Iterator[Site]:
             )[0]
             (agreement_id,) = site.sql("SELECT max(id) FROM sharing_agreement")[0]
             (alert_id,) = site.sql("SELECT max(id) FROM alerts_alert")[0]
+            (camera_id,) = site.sql(
+                "SELECT id FROM cameras_camera WHERE name = %s", seed.RETIRED_CAMERA
+            )[0]
             site.examples = {
                 **EXAMPLES,
                 "alert_id": alert_id,
                 "hotlist_id": hotlist_id,
                 "agreement_id": agreement_id,
+                "camera_id": camera_id,
                 "number": secrets["records_request"],
             }
             # People sign in while they may; then those to be disabled are, as an
@@ -375,7 +390,7 @@ def openapi() -> dict[str, Any]:
 def _api_request(site: Site, case: Case) -> tuple[str, str, dict[str, Any]]:
     """Method, URL and httpx arguments for an API case, built from the OpenAPI document."""
     operation = openapi()["paths"][case.route][case.method.lower()]
-    values = {**site.examples, **dict(case.values)}
+    values = {**site.examples, **case.examples, **dict(case.values)}
     path = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), case.route)
     params = {}
     for parameter in operation.get("parameters", ()):
@@ -421,7 +436,7 @@ def _send(site: Site, case: Case) -> httpx.Response:
     client = (
         site.sessions[principal.username] if principal.username else _anonymous_client(site.base)
     )
-    values = {**site.examples, **WEB_EXAMPLES}
+    values = {**site.examples, **WEB_EXAMPLES, **case.examples}
     path_values = {**values, **dict(case.values)}
     path = re.sub(r"{(\w+)}", lambda m: str(path_values[m.group(1)]), WEB_PATHS[case.route])
     query = urlencode(values, doseq=True)

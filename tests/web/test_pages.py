@@ -355,7 +355,9 @@ def test_the_audit_page_is_for_auditors_only():
     assert page.status_code == 200
     assert "ines" in _text(page)
     assert "maggie</td>" not in _text(page)
-    viewed = AuditEvent.objects.get(action="audit.view")
+    refused = AuditEvent.objects.get(action="audit.view", outcome="denied")
+    assert refused.username == "ines"  # the refusal is audited too
+    viewed = AuditEvent.objects.get(action="audit.view", outcome="allowed")
     assert (viewed.username, viewed.query["username"], viewed.query["action"]) == (
         "maggie",
         "ines",

@@ -269,7 +269,7 @@ class Outbox:
 
 
 def _image_names(db: sqlite3.Connection, keys: list[str]) -> list[str]:
-    names = []
+    names: list[str] = []
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         marks = ",".join("?" * len(chunk))

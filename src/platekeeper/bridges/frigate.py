@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 from platekeeper import __version__
 from platekeeper.agent.outbox import Outbox
@@ -169,7 +170,7 @@ class FrigateBridge:
     def updates_topic(self) -> str:
         return f"{self.settings.topic_prefix}/tracked_object_update"
 
-    def handle(self, topic: str, payload: bytes) -> None:
+    def handle(self, topic: str, payload: bytes | bytearray) -> None:
         """Act on one message; once this returns, whatever it carried is on disk.
 
         A message that is not Frigate's documented shape is logged and dropped: hearing it
@@ -263,7 +264,7 @@ class FrigateBridge:
 
     def _mqtt_client(self) -> mqtt.Client:
         client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
+            CallbackAPIVersion.VERSION2,
             client_id=self.client_id(),
             clean_session=False,
             manual_ack=True,

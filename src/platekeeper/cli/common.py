@@ -6,13 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import sys
+import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import click
 
+if TYPE_CHECKING:  # imported when a command runs, so `platekeeper --help` stays instant
+    from rich.progress import Progress
 
-def console_requester():  # -> platekeeper.server.access.gate.Requester (imported lazily)
+    from platekeeper.server.access.audit import Actor
+    from platekeeper.server.access.gate import Requester
+
+
+def console_requester() -> Requester:
     """The operator at the server's console, as the gate and the audit know them (see
     `Requester.console`): administrative commands only; ALPR data needs `--user`."""
     from platekeeper.server.access.gate import Requester
@@ -20,7 +28,7 @@ def console_requester():  # -> platekeeper.server.access.gate.Requester (importe
     return Requester.console()
 
 
-def console_actor():  # -> platekeeper.server.access.audit.Actor (imported lazily)
+def console_actor() -> Actor:
     """The audit identity of someone running administrative commands on the server itself.
 
     Shell access to the server is already the highest privilege, so the operating-system user
@@ -46,7 +54,9 @@ class DateParam(click.ParamType):
 
     name = "YYYY-MM-DD"
 
-    def convert(self, value, param, ctx) -> dt.date:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
         if isinstance(value, dt.date):
             return value
         try:
@@ -58,7 +68,7 @@ class DateParam(click.ParamType):
 DATE = DateParam()
 
 
-def progress_display(enabled: bool):
+def progress_display(enabled: bool) -> AbstractContextManager[Progress | None]:
     """A rich progress display on a terminal; nothing when output goes to a file or pipe."""
     if not enabled or not sys.stderr.isatty():
         return nullcontext(None)
@@ -81,13 +91,13 @@ def copy_progress(description: str = "copying images") -> Iterator[Callable[[int
         task = bars.add_task(description, total=None) if bars else None
 
         def show(done: int, total: int) -> None:
-            if bars is not None:
+            if bars is not None and task is not None:
                 bars.update(task, completed=done, total=total)
 
         yield show
 
 
-def login_at_console(username: str, password_stdin: bool):
+def login_at_console(username: str, password_stdin: bool) -> Requester:
     """Authenticate the person at the console: exports and holds are theirs, not the shell's."""
     password = read_password(password_stdin)
     from platekeeper.cli.django_setup import migrate_database
@@ -126,9 +136,21 @@ def read_selection_options(verb: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
+class ChosenReads(TypedDict):
+    """The fields of `retention.actions.HoldSelection` (Django is imported only when needed)."""
+
+    read_ids: tuple[uuid.UUID, ...]
+    plate: str
+    start: dt.datetime | None
+    end: dt.datetime | None
+
+
 def chosen_reads(
-    plate: str | None, start: dt.date | None, end: dt.date | None, read_ids: tuple
-) -> dict[str, object]:
+    plate: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    read_ids: tuple[uuid.UUID, ...],
+) -> ChosenReads:
     """The `HoldSelection` fields for those options: whole UTC days, the last one included.
 
     Checked before anything else runs, so a wrong choice fails before the password prompt.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -79,7 +79,8 @@ def officials(**given: str | int | None) -> None:
 
     Options not given keep their current value. Audited.
     """
-    changes = {field: value for field, value in given.items() if value is not None}
+    # Each value has its field's type: click converted it (text, or an int in range).
+    changes: dict[str, Any] = {field: value for field, value in given.items() if value is not None}
     if not changes:
         raise click.UsageError("give at least one option to change (see --help)")
     migrate_database()

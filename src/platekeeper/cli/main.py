@@ -56,9 +56,10 @@ def _serve(host: str, port: int) -> None:
     from django.conf import settings
 
     from platekeeper.server import scheduler
-    from platekeeper.server.startup import check_production_settings
+    from platekeeper.server.startup import check_audit_key, check_production_settings
 
     check_production_settings()
+    check_audit_key()
     stops = [
         scheduler.start_periodic_jobs(scheduler.daily_jobs()),
         scheduler.start_periodic_jobs(

@@ -16,6 +16,7 @@ import click
 from platekeeper.cli.common import (
     DATE,
     chosen_reads,
+    console_requester,
     copy_progress,
     login_at_console,
     password_option,
@@ -25,6 +26,7 @@ from platekeeper.cli.common import (
 from platekeeper.cli.django_setup import migrate_database
 
 if TYPE_CHECKING:  # Django is imported only when a command runs, so --help stays instant
+    from platekeeper.server.access.models import User
     from platekeeper.server.records.models import RecordsRequest
 
 KIND_NAMES = {
@@ -100,7 +102,7 @@ def list_command(status: str | None, page: int) -> None:
     from platekeeper.server.records.queries import list_requests
 
     today = timezone.localdate()
-    rows = list_requests(status=status or "", page=page, today=today)
+    rows = list_requests(console_requester(), status=status or "", page=page, today=today)
     if not rows.object_list:
         click.echo("No records requests." if not status else f"No {status} records requests.")
         return
@@ -126,7 +128,7 @@ def show(number: str) -> None:
 
     from platekeeper.server.records.queries import request_detail
 
-    row = request_detail(number)
+    row = request_detail(console_requester(), number)
     today = timezone.localdate()
     for label, value in _facts(row, today):
         click.echo(f"{label + ':':<16} {value}")
@@ -137,6 +139,11 @@ def show(number: str) -> None:
             f"{release.export_path}; manifest SHA-256 {release.manifest_sha256}; "
             f"audit event #{release.audit_event_id}"
         )
+
+
+def _username(user: User | None) -> str:
+    """Who took a step; blank if the row names no one (as the web page shows it)."""
+    return user.get_username() if user is not None else ""
 
 
 def _facts(row: RecordsRequest, today: dt.date) -> list[tuple[str, str]]:
@@ -157,9 +164,9 @@ def _facts(row: RecordsRequest, today: dt.date) -> list[tuple[str, str]]:
         ("State", row.status.label),
     ]
     if row.extended:
-        facts.append(("Extended", f"by {row.extended_by.get_username()}: {row.extension_reason}"))
+        facts.append(("Extended", f"by {_username(row.extended_by)}: {row.extension_reason}"))
     if row.decision:
-        decided = f"{row.decided_by.get_username()} on {row.decided_at:%Y-%m-%d}"
+        decided = f"{_username(row.decided_by)} on {row.decided_at:%Y-%m-%d}"
         facts.append(("Decision", f"{row.get_decision_display()} by {decided}"))
         facts.append(("Legal basis", row.get_legal_basis_display()))
         if row.decision_note:

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,9 @@ from platekeeper.cli.common import (
     user_option,
 )
 from platekeeper.cli.django_setup import migrate_database
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 KIND_NAMES = ["reads", "images", "alerted-reads", "alerts", "hotlist-entries", "audit"]
 REASON_NAMES = ["criminal-action", "civil-action", "discovery-request", "other-lawful-action"]
@@ -56,7 +60,7 @@ def purge(dry_run: bool, batch_size: int, verbose: bool, pause_between_batches: 
     from platekeeper.server.retention.purge import purge as run_purge
 
     with progress_display(not verbose) as bars:
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def show(step: PurgeProgress) -> None:
             if verbose and step.committed:
@@ -155,7 +159,7 @@ def release(case: str, reason: str, username: str, password_stdin: bool) -> None
 
     holds = release_holds(
         case,
-        user=requester.user,
+        user=requester.acting_user,
         reason=reason,
         channel="cli",
         client_address=requester.client_address,

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from platekeeper.cli.common import DATE, console_actor, console_requester
+from platekeeper.cli.common import DATE, console_requester
 from platekeeper.cli.django_setup import migrate_database
 
 AGENCY_TYPES = ["law_enforcement", "prosecutorial", "other_public", "private"]
@@ -212,7 +212,7 @@ def sharing_log(agency_name: str, limit: int) -> None:
     migrate_database()
     from platekeeper.server.sharing.queries import disclosures
 
-    rows = list(disclosures(agency_name)[:limit])
+    rows = disclosures(console_requester(), agency=agency_name, page_size=limit).object_list
     if not rows:
         click.echo("Nothing has been shared.")
         return
@@ -230,7 +230,7 @@ def check() -> None:
     migrate_database()
     from platekeeper.server.sharing.selfcheck import run_self_check
 
-    result = run_self_check(console_actor())
+    result = run_self_check(console_requester())
     if result.ok:
         click.echo("Sharing matches the approved agreements.")
         return

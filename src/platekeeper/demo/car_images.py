@@ -73,7 +73,8 @@ class Photo:
 
 
 def _shade(colour: Colour, factor: float) -> Colour:
-    return tuple(max(0, min(255, round(c * factor))) for c in colour)  # type: ignore[return-value]
+    red, green, blue = (max(0, min(255, round(c * factor))) for c in colour)
+    return red, green, blue
 
 
 def _scene(rng: random.Random, night: bool) -> Image.Image:

@@ -457,13 +457,14 @@ def _hotlist(
 ) -> tuple[DemoHotlistEntry, ...]:
     entries: list[DemoHotlistEntry] = []
     chosen: set[str] = set()
-    for role, reason in (
+    wanted: tuple[tuple[Role, str], ...] = (
         ("visitor", "stolen vehicle"),
         ("visitor", "stolen vehicle"),
         ("commuter", "stolen vehicle"),
         ("visitor", "stolen plate"),
         ("regular", "stolen vehicle"),
-    ):
+    )
+    for role, reason in wanted:
         pool = [v for v in pick(role) if v.plate not in chosen] or [
             v for v in seen.values() if v.plate not in chosen
         ]

@@ -14,6 +14,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import httpx
 
@@ -91,7 +92,14 @@ def load_config(path: Path) -> HubConfig:
     return HubConfig(members=members, caller_digests=callers)
 
 
-def fan_out(config: HubConfig, params: dict[str, str]) -> dict[str, object]:
+class MergedSearch(TypedDict):
+    """The hub's answer: every member's rows (each naming its member) and how each answered."""
+
+    results: list[dict]
+    members: list[dict[str, object]]
+
+
+def fan_out(config: HubConfig, params: dict[str, str]) -> MergedSearch:
     """Ask every member at once; return the merged results (newest first, each naming its
     member) and one line per member saying how it answered."""
     wanted = {name: value for name, value in params.items() if name in SEARCH_PARAMETERS}

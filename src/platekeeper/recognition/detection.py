@@ -95,7 +95,7 @@ class TextDetector:
         sx = image.shape[1] / prob.shape[1]
         sy = image.shape[0] / prob.shape[0]
         del scale
-        mask = (prob > self.pixel_threshold).astype(np.uint8)
+        mask: np.ndarray = (prob > self.pixel_threshold).astype(np.uint8)
         mask = cv2.dilate(mask, np.ones((2, 2), np.uint8))
         contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
         lines: list[TextLine] = []

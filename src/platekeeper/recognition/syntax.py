@@ -66,6 +66,10 @@ class PlateSyntax:
     smoothing: float = 0.3
     #: Characters written as another in this jurisdiction's reads (US: the O/0 glyph is 0).
     folds: dict[str, str] = field(default_factory=dict)
+    # Derived from the above once, in __post_init__.
+    _shape_p: dict[str, float] = field(init=False, repr=False, compare=False)
+    _length_p: dict[int, float] = field(init=False, repr=False, compare=False)
+    _char_logp: dict[str, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         total = sum(self.shapes.values())
@@ -78,14 +82,14 @@ class PlateSyntax:
     def shape_log_prior(self, text: str) -> float:
         """Log probability of the shape of `text` (smoothed)."""
         shape = plate_shape(text)
-        seen = self._shape_p.get(shape, 0.0)  # type: ignore[attr-defined]
-        length_p = self._length_p.get(len(text), 1e-4)  # type: ignore[attr-defined]
+        seen = self._shape_p.get(shape, 0.0)
+        length_p = self._length_p.get(len(text), 1e-4)
         unseen = length_p / (2 ** len(text))
         return math.log((1 - self.smoothing) * seen + self.smoothing * unseen + 1e-12)
 
     def char_log_prior(self, text: str) -> float:
         """Sum over characters of log(frequency within its class x class size): 0 when uniform."""
-        table = self._char_logp  # type: ignore[attr-defined]
+        table = self._char_logp
         return sum(table.get(c, 0.0) for c in text)
 
     def fold(self, text: str) -> str:

@@ -67,7 +67,7 @@ def render_scene(
     scene.paste(plate, (x, y))
     if blur:
         scene = scene.filter(ImageFilter.GaussianBlur(blur))
-    array = np.asarray(scene, dtype=np.float32)
+    array: np.ndarray = np.asarray(scene, dtype=np.float32)
     if noise:
         array = array + rng.normal(0, noise, array.shape)
     bgr = np.clip(array, 0, 255).astype(np.uint8)[:, :, ::-1].copy()
@@ -89,7 +89,7 @@ def write_pass_video(
     """
     import cv2  # heavy; imported when first used
 
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
     if not writer.isOpened():
         raise RuntimeError("OpenCV cannot write mp4v video here")
     idle, _ = render_scene("", size=size, position=(-2000, -2000))

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from platekeeper.server.access.roles import Permission
+from platekeeper.server.access.roles import SEE_CAMERA_PLACES, Permission
+from platekeeper.vendors import vendors
 
 P = Permission
 
@@ -93,6 +94,10 @@ WEB_ROUTES: dict[str, Access] = {
     "web:hotlist_add": gated(P.ENTER_HOTLIST_ENTRIES, changes_records=True),
     # cameras
     "web:cameras": gated(P.MANAGE_CAMERAS),
+    "web:camera_revoke": gated(P.MANAGE_CAMERAS),
+    # maps: the street layer and where the cameras stand (no plate, read or person)
+    "web:map_streets": gated(*SEE_CAMERA_PLACES),
+    "web:map_cameras": gated(*SEE_CAMERA_PLACES),
     # evidence and retention
     "web:evidence": gated(P.PLACE_HOLDS),
     "web:evidence_hold": gated(P.PLACE_HOLDS, changes_records=True),
@@ -109,6 +114,7 @@ WEB_ROUTES: dict[str, Access] = {
     "web:users": gated(P.MANAGE_USERS),
     "web:user_disable": gated(P.MANAGE_USERS),
     "web:user_reset_totp": gated(P.MANAGE_USERS),
+    "web:user_revoke_tokens": gated(P.MANAGE_USERS),
     "web:require_totp": gated(P.MANAGE_SETTINGS),
     "web:training": gated(P.RECORD_TRAINING),
     # audit and compliance
@@ -135,10 +141,9 @@ WEB_ROUTES: dict[str, Access] = {
 
 #: API operations by (method, path template of the OpenAPI document), grouped by app.
 API_OPERATIONS: dict[tuple[str, str], Access] = {
-    # ingest (cameras, agents, vendor devices)
+    # ingest (cameras, agents, and each vendor format of `platekeeper.vendors`)
     ("POST", "/api/v1/reads"): DEVICE,
-    ("POST", "/api/v1/ingest/openalpr"): DEVICE,
-    ("POST", "/api/v1/ingest/platerecognizer"): DEVICE,
+    **{("POST", f"/api/v1/ingest/{vendor.name}"): DEVICE for vendor in vendors()},
     # the agent beside a camera
     ("POST", "/api/v1/agent/heartbeat"): DEVICE,
     ("GET", "/api/v1/agent/hotlists"): DEVICE,
@@ -183,7 +188,10 @@ def url_routes(urlconf: str | ModuleType | None = None) -> list[UrlRoute]:
     """Every pattern of the URLconf (the project's by default), includes followed."""
     from django.urls import get_resolver
 
-    return list(_walk(get_resolver(urlconf).url_patterns, "", ""))
+    # Django takes a URLconf module as well as its dotted name (the tests pass one); the stubs
+    # declare only the name.
+    resolver = get_resolver(urlconf)  # type: ignore[arg-type]
+    return list(_walk(resolver.url_patterns, "", ""))
 
 
 def _walk(patterns: Iterable[Any], prefix: str, namespace: str) -> Iterator[UrlRoute]:

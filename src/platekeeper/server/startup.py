@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from platekeeper.server.access.audit import audit_key_problem
+from platekeeper.server.access.audit import (
+    AuditKeyMissing,
+    audit_key_problem,
+    missing_audit_key_problem,
+)
 from platekeeper.server.environment import ConfigurationError
 
 
@@ -29,3 +33,11 @@ def check_production_settings() -> None:
         raise ConfigurationError(
             "PLATEKEEPER_ENV=production refuses to start: " + "; ".join(problems)
         )
+
+
+def check_audit_key() -> None:
+    """Raise `AuditKeyMissing` when the audit log holds events but their key file is gone, in
+    any environment: serving would make a new key and every later event would break the chain."""
+    problem = missing_audit_key_problem()
+    if problem:
+        raise AuditKeyMissing(problem)

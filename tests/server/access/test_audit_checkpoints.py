@@ -121,6 +121,9 @@ def test_production_refuses_to_start_with_the_audit_key_beside_the_sqlite_databa
         env["PLATEKEEPER_ENV"] = "production"
         refused = run_cli(env, "serve", "--port", "9")
         compliance = run_cli(env, "compliance")
+        # As the refusal says: the key moves out of the data dir, and the setting follows it.
+        (tmp_path / "keys").mkdir()
+        (tmp_path / "data" / "audit_key").rename(tmp_path / "keys" / "audit.key")
         env["PLATEKEEPER_AUDIT_KEY_FILE"] = str(tmp_path / "keys" / "audit.key")
         with running_server(env) as base:
             started = httpx.get(f"{base}/healthz").status_code
@@ -149,3 +152,22 @@ def test_each_checkpoint_also_goes_to_syslog(settings):
     assert written["event_id"] == event.pk
     assert "platekeeper audit checkpoint" in message
     assert event.hash in message
+
+
+def test_a_lost_audit_key_file_is_refused_not_replaced_by_a_new_key(tmp_path):
+    key_file = tmp_path / "keys" / "audit.key"
+    with isolated_environment(tmp_path / "data") as env:
+        env["PLATEKEEPER_AUDIT_KEY_FILE"] = str(key_file)
+        added = run_cli(env, "camera", "add", "Moraga Ave", "--lat", "37.83", "--lon", "-122.22")
+        key_file.unlink()  # the key moved away (a new host, a restore without the key)
+        changed = run_cli(env, "camera", "add", "Oak Rd", "--lat", "37.82", "--lon", "-122.21")
+        served = run_cli(env, "serve", "--port", "9")
+        verified = run_cli(env, "audit", "verify")
+
+    assert added.returncode == 0, added.stderr
+    for refused in (changed, served, verified):
+        assert refused.returncode == 1, refused.stdout
+        assert refused.stderr.startswith("Error: the audit key file"), refused.stderr
+        assert "PLATEKEEPER_AUDIT_KEY_FILE" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    assert not key_file.exists()

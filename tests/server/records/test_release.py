@@ -85,7 +85,7 @@ def test_release_exports_the_chosen_reads_and_links_the_export_audit_event(
         HoldReason.OTHER_LAWFUL_ACTION,
         "Det. R. Lee (Berkeley Police Department)",
     )
-    assert request_detail(request.number).status == RequestStatus.RELEASED
+    assert request_detail(desk, request.number).status == RequestStatus.RELEASED
     assert not Disclosure.objects.exists()
 
 

@@ -69,6 +69,19 @@ def test_an_operator_may_not_take_in_a_request_and_is_audited(db):
     assert AuditEvent.objects.get(action="records.intake").outcome == Outcome.DENIED
 
 
+def test_an_administrator_may_not_read_the_queue_or_a_request_and_is_audited(desk):
+    request = take_in(desk)
+    administrator = as_requester("adam", Role.ADMINISTRATOR)
+
+    with pytest.raises(AccessDenied):
+        list_requests(administrator)
+    with pytest.raises(AccessDenied):
+        request_detail(administrator, request.number)
+
+    refused = AuditEvent.objects.filter(action="records.view", username="adam")
+    assert [e.outcome for e in refused] == [Outcome.DENIED, Outcome.DENIED]
+
+
 def test_an_extension_moves_the_due_date_to_24_days_and_only_once(desk):
     request = take_in(desk, days_ago=1)
 
@@ -78,7 +91,7 @@ def test_an_extension_moves_the_due_date_to_24_days_and_only_once(desk):
     assert extended.extension_reason == "Records at the county archive"
     with pytest.raises(RecordsError, match=r"^extension: .* already extended"):
         extend_deadline(desk, request.number, reason="Still looking")
-    assert request_detail(request.number).due_on == extended.due_on
+    assert request_detail(desk, request.number).due_on == extended.due_on
     assert AuditEvent.objects.filter(action="records.extend").count() == 1
 
 
@@ -116,7 +129,7 @@ def test_a_decision_without_a_legal_basis_is_refused_naming_the_field(desk, comm
     with pytest.raises(RecordsError, match=r"^legal_basis:"):
         decide_request(commander, request.number, decision=decision, legal_basis="")
 
-    assert request_detail(request.number).status == RequestStatus.AWAITING_DECISION
+    assert request_detail(desk, request.number).status == RequestStatus.AWAITING_DECISION
 
 
 def test_other_needs_a_note_and_a_request_is_decided_once(desk, commander):
@@ -162,7 +175,7 @@ def test_the_queue_filters_by_status_soonest_due_first(desk, commander):
     decide_request(commander, closed.number, decision="deny", legal_basis="gc_7923_600")
 
     def numbers(status: str = "") -> list[str]:
-        return [row.number for row in list_requests(status=status).object_list]
+        return [row.number for row in list_requests(desk, status=status).object_list]
 
     assert numbers() == [overdue.number, closed.number, fresh.number]
     assert numbers("awaiting") == [overdue.number, fresh.number]
@@ -170,14 +183,14 @@ def test_the_queue_filters_by_status_soonest_due_first(desk, commander):
     assert numbers("closed") == [closed.number]
     assert numbers("released") == []
     with pytest.raises(RecordsError, match=r"^status:"):
-        list_requests(status="lost")
+        list_requests(desk, status="lost")
 
 
 def test_the_queue_is_paginated(desk, monkeypatch):
     monkeypatch.setattr("platekeeper.server.records.queries.PAGE_SIZE", 2)
     numbers = [take_in(desk).number for _ in range(3)]
 
-    first, second = list_requests(page=1), list_requests(page=2)
+    first, second = list_requests(desk, page=1), list_requests(desk, page=2)
 
     assert [row.number for row in first.object_list] == numbers[:2]
     assert [row.number for row in second.object_list] == numbers[2:]

@@ -1,7 +1,8 @@
 """The default engine: cheap text-line localisation, then two readers and a syntax prior.
 
 1. The PP-OCRv4 detector finds text lines on the frame scaled to `detect_side` pixels; when no
-   read comes out confident, it looks again at `second_pass_side` (small, distant plates).
+   read comes out confident, it looks again at `second_pass_side` (small, distant plates),
+   and if still none, reads the most plate-like line again from an upscaled crop around it.
 2. Lines shaped like a plate's character band, and pairs of side-by-side pieces (plates the
    detector splits around an emblem, or a lone first character), become candidates.
 3. Each candidate is rectified for two readers: the line, stretched, for the general PP-OCRv4
@@ -19,7 +20,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -76,6 +77,12 @@ class DefaultSettings:
     second_pass_side: int = 1280  # detector scale for a second look when the first is unsure
     second_pass_pixels: int = 1280 * 720  # and its area (a 4:3 photo at 1280 px costs 170 MB more)
     second_pass_below: float = 0.1  # best confidence under which the second look happens
+    # A closer look: when both looks are unsure, the plate-shaped lines they found are read
+    # again from an upscaled crop around them (the judge and the readers see the plate larger
+    # and without the rest of the scene's text).
+    zoom_lines: int = 1  # unsure plate-shaped lines looked at closer, most confident first
+    zoom_margin: float = 1.5  # crop margin around the line, in line widths / heights
+    zoom_factor: float = 2.0  # upscaling of that crop
     detect_pixel_threshold: float = 0.3
     detect_box_threshold: float = 0.5
     max_lines: int = 5  # text lines read per detector pass, most confident first
@@ -104,6 +111,20 @@ class DefaultSettings:
 
 
 _ZERO = 1 + ALPHABET.index("0")
+
+
+def _add_new(reads: list[PlateRead], more: list[PlateRead]) -> None:
+    """Add to `reads` those of `more` whose centre lies in none of their boxes; keep the order
+    most confident first."""
+    known = [r.box for r in reads if r.box is not None]
+    for read in more:
+        box = read.box
+        centre = (box.x + box.width / 2, box.y + box.height / 2) if box else (-1, -1)
+        if not any(k.contains(*centre) for k in known):
+            reads.append(read)
+    reads.sort(key=lambda read: -read.confidence)
+
+
 _LETTER_O = 1 + ALPHABET.index("O")
 
 
@@ -196,7 +217,8 @@ class DefaultEngine(Engine):
             self.plate_reader.log_probs([blank])
 
     def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
-        reads = self._read_lines(frame, self.detector.detect(frame))
+        lines = self.detector.detect(frame)
+        reads = self._read_lines(frame, lines)
         s = self.settings
         best = reads[0].confidence if reads else 0.0
         if best < s.second_pass_below and max(frame.shape[:2]) > s.detect_side:
@@ -209,13 +231,47 @@ class DefaultEngine(Engine):
                     box_threshold=s.detect_box_threshold,
                     threads=self.threads,
                 )
-            known = [r.box for r in reads if r.box is not None]
-            for read in self._read_lines(frame, self._fine_detector.detect(frame)):
-                box = read.box
-                centre = (box.x + box.width / 2, box.y + box.height / 2) if box else (-1, -1)
-                if not any(k.contains(*centre) for k in known):
-                    reads.append(read)
-            reads.sort(key=lambda read: -read.confidence)
+            lines = self._fine_detector.detect(frame)
+            _add_new(reads, self._read_lines(frame, lines))
+        best = reads[0].confidence if reads else 0.0
+        if best < s.second_pass_below:
+            for line in self._plate_shaped(lines)[: s.zoom_lines]:
+                _add_new(reads, self._read_closer(frame, line))
+        return reads
+
+    def _plate_shaped(self, lines: list[TextLine]) -> list[TextLine]:
+        """Lines shaped like a character band, most confident first."""
+        s = self.settings
+        return [
+            line
+            for line in lines
+            if line.height >= s.min_line_height
+            and s.min_aspect <= line.width / line.height <= s.max_aspect
+        ]
+
+    def _read_closer(self, frame: np.ndarray, line: TextLine) -> list[PlateRead]:
+        """Reads of an upscaled crop around `line`, boxes and colours in `frame`'s pixels."""
+        import cv2  # heavy; imported when first used
+
+        s = self.settings
+        x0, y0 = line.quad.min(axis=0)
+        x1, y1 = line.quad.max(axis=0)
+        mx, my = s.zoom_margin * (x1 - x0), s.zoom_margin * (y1 - y0)
+        height, width = frame.shape[:2]
+        left, top = max(0, int(x0 - mx)), max(0, int(y0 - my))
+        right, bottom = min(width, int(x1 + mx)), min(height, int(y1 + my))
+        if right - left < 2 or bottom - top < 2:
+            return []
+        zoom = s.zoom_factor
+        crop = cv2.resize(
+            frame[top:bottom, left:right], None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC
+        )
+        reads = []
+        for read in self._read_lines(crop, self.detector.detect(crop)):
+            if read.box is None:
+                continue
+            box = Box.from_points([(left + x / zoom, top + y / zoom) for x, y in read.box.corners])
+            reads.append(replace(read, box=box, color=vehicle_color(frame, box)))
         return reads
 
     def _read_lines(self, frame: np.ndarray, lines: list[TextLine]) -> list[PlateRead]:

@@ -28,19 +28,47 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from platekeeper.server.access.models import AuditEvent, Outcome
-from platekeeper.server.environment import data_dir, secret_in_file
+from platekeeper.server.environment import ConfigurationError, data_dir, secret_in_file
 
 GENESIS_HASH = "0" * 64
 #: Arbitrary constant naming the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 438_005
 
 
+class AuditKeyMissing(ConfigurationError):
+    """The audit log holds events but the key that signed them is not where it is looked for."""
+
+
 def audit_key() -> bytes:
-    """PLATEKEEPER_AUDIT_KEY, else the key in `audit_key_file()` (made on first use)."""
-    return (os.environ.get("PLATEKEEPER_AUDIT_KEY") or secret_in_file(audit_key_file())).encode()
+    """PLATEKEEPER_AUDIT_KEY, else the key in `audit_key_file()`, made on first use only: once
+    events exist, a missing file is refused (`AuditKeyMissing`), since a new key would make
+    every earlier event fail chain verification."""
+    configured = os.environ.get("PLATEKEEPER_AUDIT_KEY")
+    if configured:
+        return configured.encode()
+    problem = missing_audit_key_problem()
+    if problem:
+        raise AuditKeyMissing(problem)
+    return secret_in_file(audit_key_file()).encode()
+
+
+def missing_audit_key_problem() -> str | None:
+    """Why no audit key may be made now (events exist, signed by a key file that is gone), or
+    None. Checked by `serve` before it starts and by every use of the key."""
+    if os.environ.get("PLATEKEEPER_AUDIT_KEY"):
+        return None
+    path = audit_key_file()
+    if path.exists() or not AuditEvent.objects.exists():
+        return None
+    return (
+        f"the audit key file {path} is missing but the audit log already holds events signed "
+        "with a key; restore that file or set PLATEKEEPER_AUDIT_KEY_FILE to where the key is "
+        "kept (a new key would make chain verification fail)"
+    )
 
 
 def audit_key_file() -> Path:
@@ -316,3 +344,53 @@ def verify_and_record() -> VerifyResult:
     if not result.ok:
         logging.getLogger(__name__).error("audit chain verification failed: %s", result.problem)
     return result
+
+
+def latest_event(actions: str | Sequence[str], **lookups: Any) -> AuditEvent | None:
+    """The newest allowed event of these actions (narrowed by `lookups`, e.g. `query__id=3`),
+    for the checks that ask when something was last done: a policy posted, an audit report run,
+    an agreement approved."""
+    names = [actions] if isinstance(actions, str) else list(actions)
+    return (
+        AuditEvent.objects.filter(action__in=names, outcome=Outcome.ALLOWED, **lookups)
+        .order_by("-id")
+        .first()
+    )
+
+
+def events_newest_first(
+    *,
+    username: str = "",
+    action_prefix: str = "",
+    outcome: str = "",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> QuerySet[AuditEvent]:
+    """The events an auditor narrowed the log to (empty: all of them), newest first; lazy, for
+    the gated `access.queries.audit_log` to page through."""
+    events = AuditEvent.objects.order_by("-id")
+    if username:
+        events = events.filter(username=username)
+    if action_prefix:
+        events = events.filter(action__startswith=action_prefix)
+    if outcome:
+        events = events.filter(outcome=outcome)
+    if since:
+        events = events.filter(occurred_at__gte=since)
+    if until:
+        events = events.filter(occurred_at__lt=until)
+    return events
+
+
+def allowed_counts_by_purpose(action_prefix: str, since: dt.datetime) -> dict[str, int]:
+    """How many allowed accesses of these actions since `since`, by stated purpose (aggregate
+    counts only, for the public transparency page); "(none)" for those without one."""
+    rows = (
+        AuditEvent.objects.filter(
+            occurred_at__gte=since, outcome=Outcome.ALLOWED, action__startswith=action_prefix
+        )
+        .values("purpose")
+        .annotate(count=Count("id"))
+        .order_by("-count")
+    )
+    return {row["purpose"] or "(none)": row["count"] for row in rows}

@@ -22,11 +22,17 @@ class PersonalTokenAuth(HttpBearer):
 PERSON_AUTH = [PersonalTokenAuth(), SessionAuth()]
 
 
+class PersonRequest(HttpRequest):
+    """The request of an operation behind `PERSON_AUTH`, for annotations: ninja puts the person
+    in `auth` (a personal token's owner, or the signed-in user of the session)."""
+
+    auth: User
+
+
 def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def api_requester(request: HttpRequest) -> Requester:
+def api_requester(request: PersonRequest) -> Requester:
     """The Requester for an authenticated API call (token or session)."""
-    user = request.auth if isinstance(request.auth, User) else request.user
-    return Requester(user=user, channel="api", client_address=client_address(request))
+    return Requester(user=request.auth, channel="api", client_address=client_address(request))

@@ -125,6 +125,17 @@ class Requester:
     def username(self) -> str:
         return self.actor.username
 
+    @property
+    def acting_user(self) -> User:
+        """The person acting, for the records that name one (who placed a hold, took a step).
+
+        The gate lets only people reach those actions; a device, the console or a system job
+        that got there all the same is refused rather than stored as nobody.
+        """
+        if self.user is None:
+            raise AccessDenied(f"{self.username}: only a person who signs in may do this")
+        return self.user
+
 
 @dataclass(frozen=True)
 class Justification:
@@ -309,6 +320,38 @@ def authorize(
     return agreement
 
 
+def held_permission(requester: Requester, permissions: Sequence[Permission]) -> Permission:
+    """The first of `permissions` the requester's role holds (the first of all when it holds
+    none, so the refusal names it), for an access that any of them allows."""
+    user = requester.user
+    held = [p for p in permissions if user is not None and user.has_perm(f"access.{p.value}")]
+    return (held or list(permissions))[0]
+
+
+def authorize_standing(
+    requester: Requester, permissions: Sequence[Permission], *, action: str, query: dict[str, Any]
+) -> None:
+    """Refuse (audited, committed) a person who may not use a page of any of `permissions` at
+    all: account disabled or locked, a role with none of them, training lapsed (438.7 asks it
+    of every user, administrators included). Purpose, second factor and a partner's agreement
+    are then asked by the page's own gated query or action, which knows what it discloses."""
+    user = requester.user
+    if requester.kind is not PrincipalKind.PERSON or user is None:
+        raise AccessDenied(f"{requester.username} may not use the web pages")
+    problem = account_problem(user)
+    if problem is None and not any(user.has_perm(f"access.{p.value}") for p in permissions):
+        problem = f"your role may not {' or '.join(p.label.lower() for p in permissions)}"
+    problem = problem or training_problem(user)
+    if problem:
+        with transaction.atomic():
+            record_event(
+                **_event_fields(requester, None, action, query),
+                outcome=Outcome.DENIED,
+                reason=problem,
+            )
+        raise AccessDenied(problem)
+
+
 def _names_requester(requester: Requester, subject: object) -> bool:
     """True when the action's subject (a username or a User) is the requester's own account."""
     if requester.user is None:
@@ -334,7 +377,7 @@ def change(
             subject = args[0] if args else ""
             query = {"subject": str(subject)} if args else {}
             if own_account and _names_requester(requester, subject):
-                problem = account_problem(requester.user)  # type: ignore[arg-type]
+                problem = account_problem(requester.acting_user)
                 if problem:
                     with transaction.atomic():
                         record_event(

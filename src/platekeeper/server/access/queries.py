@@ -10,8 +10,15 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Max
 from django.utils import timezone
 
-from platekeeper.server.access.gate import ADMINISTRATIVE, Gated, Requester, run_gated
-from platekeeper.server.access.models import AuditEvent, ChainVerification, User
+from platekeeper.server.access.audit import events_newest_first
+from platekeeper.server.access.gate import (
+    ADMINISTRATIVE,
+    Gated,
+    Requester,
+    authorize,
+    run_gated,
+)
+from platekeeper.server.access.models import ChainVerification, User
 from platekeeper.server.access.roles import Permission
 
 AUDIT_PAGE_SIZE = 50
@@ -36,17 +43,13 @@ def audit_log(requester: Requester, chosen: AuditFilter, page_number: str | None
     naming the events shown), since the log shows which plates were searched by whom."""
 
     def fetch() -> Gated[Page]:
-        events = AuditEvent.objects.order_by("-id")
-        if chosen.username:
-            events = events.filter(username=chosen.username)
-        if chosen.action:
-            events = events.filter(action__startswith=chosen.action)
-        if chosen.outcome:
-            events = events.filter(outcome=chosen.outcome)
-        if chosen.since:
-            events = events.filter(occurred_at__gte=chosen.since)
-        if chosen.until:
-            events = events.filter(occurred_at__lt=chosen.until)
+        events = events_newest_first(
+            username=chosen.username,
+            action_prefix=chosen.action,
+            outcome=chosen.outcome,
+            since=chosen.since,
+            until=chosen.until,
+        )
         page = Paginator(events, AUDIT_PAGE_SIZE).get_page(page_number)
         page.object_list = list(page.object_list)
         return Gated(page, record_ids=[str(e.pk) for e in page.object_list])
@@ -91,3 +94,55 @@ def training_due(*, within_days: int = 30, today: dt.date | None = None) -> list
         elif user.expires <= horizon:
             due.append(TrainingDue(user.username, user.expires, f"expires on {user.expires}"))
     return due
+
+
+def people(requester: Requester) -> list[User]:
+    """Every account with its agency, roles and newest training expiry, for the people page.
+
+    No ALPR data, but who holds which role: asked of the gate (managing users), refusals
+    audited as `users.view`."""
+    authorize(
+        requester,
+        permission=Permission.MANAGE_USERS,
+        justification=ADMINISTRATIVE,
+        action="users.view",
+        query={},
+    )
+    return list(
+        User.objects.select_related("agency")
+        .prefetch_related("groups")
+        .annotate(training_expires=Max("training_records__expires_on"))
+        .order_by("username")
+    )
+
+
+@dataclass(frozen=True)
+class TrainingOverview:
+    """The training page: whose training expires soon, whose lapsed, and who may be named."""
+
+    expiring: list[TrainingDue]
+    lapsed: list[TrainingDue]
+    usernames: list[str]
+
+
+def training_overview(requester: Requester, *, within_days: int = 30) -> TrainingOverview:
+    """Training due within `within_days` and the active usernames, for whoever records training
+    (asked of the gate, refusals audited as `training.view`)."""
+    authorize(
+        requester,
+        permission=Permission.RECORD_TRAINING,
+        justification=ADMINISTRATIVE,
+        action="training.view",
+        query={},
+    )
+    today = timezone.localdate()
+    due = training_due(within_days=within_days, today=today)
+    return TrainingOverview(
+        expiring=[d for d in due if d.expires_on and d.expires_on >= today],
+        lapsed=[d for d in due if not d.expires_on or d.expires_on < today],
+        usernames=list(
+            User.objects.filter(is_active=True)
+            .order_by("username")
+            .values_list("username", flat=True)
+        ),
+    )

@@ -114,7 +114,7 @@ def build_report(
     if kind == "sample":
         query |= {"sample_size": sample_size, "seed": seed}
 
-    def fetch() -> Gated[tuple[list[str], list[tuple]]]:
+    def fetch() -> Gated[tuple[tuple[str, ...], list[tuple]]]:
         columns, rows = builder(days, sample_size=sample_size, seed=seed)
         return Gated((columns, rows), record_ids=(), record_count=len(rows))
 

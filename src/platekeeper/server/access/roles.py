@@ -131,3 +131,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # A partner's reach is narrowed further by its sharing agreement (sharing/scope.py).
     Role.PARTNER: frozenset({P.SEARCH_READS, P.VIEW_ALERTS, P.RECEIVE_HOTLIST_ENTRIES}),
 }
+
+#: Who may see where the cameras stand (the camera list, the map layers; no plate, read or
+#: person): every role that works with cameras or what they read.
+SEE_CAMERA_PLACES: tuple[Permission, ...] = (
+    P.MANAGE_CAMERAS,
+    P.SEARCH_READS,
+    P.CANVASS_READS,
+    P.VIEW_ALERTS,
+    P.VIEW_AUDIT,
+)

@@ -23,7 +23,7 @@ DEFAULT_PURPOSES = [
 ]
 
 
-def sync_roles_and_purposes(**_: Any) -> None:
+def sync_roles_and_purposes(**_signal: Any) -> None:
     """Create each role's group with exactly its permissions, and the default purposes.
 
     Runs after every migrate, so a permission added in code reaches existing installs. Purposes

@@ -109,7 +109,7 @@ def verify_login_code(user: User, code: str, *, channel: str, client_address: st
         step = _matching_step(user.totp_secret, code)
         # A code is good once: replaying one seen (e.g. over a shoulder) is refused.
         ok = user.is_active and not locked and step is not None and step > user.totp_last_step
-        if ok:
+        if ok and step is not None:  # (ok implies a step; repeated for the type checker)
             user.totp_last_step = step
             user.save(update_fields=["totp_last_step"])
             clear_failed_logins(user)

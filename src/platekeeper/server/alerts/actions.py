@@ -36,7 +36,7 @@ from platekeeper.server.alerts.queries import patrol_or
 from platekeeper.server.common.bulk import insert_ignoring_duplicates
 from platekeeper.server.dispatch.actions import queue_deliveries
 from platekeeper.server.dispatch.models import DispatchEvent
-from platekeeper.server.hotlists.models import HotlistEntry
+from platekeeper.server.hotlists.queries import entries_by_id
 from platekeeper.server.reads.models import Read
 
 
@@ -72,9 +72,7 @@ def raise_alerts(reads: Sequence[Read]) -> list[RaisedAlert]:
     if not hits:
         return []
     now = timezone.now()
-    entries = HotlistEntry.objects.select_related("hotlist").in_bulk(
-        {match.entry_key for _, match in hits}
-    )
+    entries = entries_by_id({match.entry_key for _, match in hits})
     alerts = []
     for read, match in hits:
         entry = entries.get(match.entry_key)
@@ -157,7 +155,7 @@ def _step(
                 action=action,
                 value=value,
                 note=note,
-                user=requester.user,
+                user=requester.acting_user,
                 at=timezone.now(),
             )
             record_change(

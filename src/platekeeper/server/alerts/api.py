@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from platekeeper.server.access.auth import PERSON_AUTH, api_requester
+from platekeeper.server.access.auth import PERSON_AUTH, PersonRequest, api_requester
 from platekeeper.server.alerts import actions, queries
 from platekeeper.server.alerts.queries import AlertSummary
 from platekeeper.server.reads.search_api import JustificationIn
@@ -46,7 +45,7 @@ class StepIn(Schema):
 
 
 @router.get("/alerts", response=AlertsOut, summary="Alerts, newest first")
-def list_alerts(request: HttpRequest, params: Query[AlertsIn]) -> dict:
+def list_alerts(request: PersonRequest, params: Query[AlertsIn]) -> dict:
     page = queries.list_alerts(
         api_requester(request),
         params.justification(),
@@ -58,7 +57,7 @@ def list_alerts(request: HttpRequest, params: Query[AlertsIn]) -> dict:
 
 
 @router.get("/alerts/{alert_id}", response=AlertDetailOut, summary="One alert and its history")
-def get_alert(request: HttpRequest, alert_id: int, params: Query[JustificationIn]) -> dict:
+def get_alert(request: PersonRequest, alert_id: int, params: Query[JustificationIn]) -> dict:
     evidence = queries.alert_evidence(api_requester(request), params.justification(), alert_id)
     return {**vars(evidence.summary), "history": evidence.history}
 
@@ -93,7 +92,7 @@ class StepResultOut(Schema):
 
 @router.post("/alerts/{alert_id}/{step}", response=StepResultOut, summary="Record a step")
 def record_step(
-    request: HttpRequest, alert_id: int, step: str, body: StepIn, params: Query[JustificationIn]
+    request: PersonRequest, alert_id: int, step: str, body: StepIn, params: Query[JustificationIn]
 ) -> dict:
     """Steps: `acknowledge`, `visual-check` (result match|mismatch), `clets-check` (result
     on_file|not_on_file), `close` (result verified|misread|cleared, note required),

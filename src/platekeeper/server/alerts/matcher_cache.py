@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 from platekeeper.matching import Entry, Matcher
-from platekeeper.server.hotlists.models import HotlistEntry, HotlistGeneration
+from platekeeper.server.hotlists.models import HotlistGeneration
+from platekeeper.server.hotlists.queries import matching_entries
 
 _lock = threading.Lock()
 _cached: tuple[int, Matcher] | None = None
@@ -23,12 +24,9 @@ def current_matcher() -> Matcher:
         return _cached[1]
     with _lock:
         if _cached is None or _cached[0] != generation:
-            rows = HotlistEntry.objects.filter(hotlist__active=True).values_list(
-                "id", "plate_normalized", "state", "hotlist__fuzzy"
-            )
             matcher = Matcher(
                 Entry(key=pk, plate=plate, state=state, fuzzy=fuzzy)
-                for pk, plate, state, fuzzy in rows.iterator(chunk_size=20_000)
+                for pk, plate, state, fuzzy in matching_entries()
             )
             _cached = (generation, matcher)
         return _cached[1]

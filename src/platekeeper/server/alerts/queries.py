@@ -17,7 +17,7 @@ from platekeeper.server.access.gate import (
     run_gated,
 )
 from platekeeper.server.access.roles import Permission
-from platekeeper.server.alerts.models import Alert
+from platekeeper.server.alerts.models import Alert, AlertStatus
 from platekeeper.server.reads.images import data_uri, image_bytes
 from platekeeper.server.reads.queries import MAX_PAGE, QueryError
 
@@ -321,6 +321,27 @@ def hotlist_hits_of(read_id: str) -> list[HotlistHit]:
         .order_by("id")
         .values_list("id", "hotlist_name", "entry_plate", "match_kind", "status")
     ]
+
+
+@dataclass(frozen=True)
+class AlertCounts:
+    """How many alerts were raised, closed and closed as misreads (aggregates, no alert)."""
+
+    raised: int
+    closed: int
+    misreads: int
+
+
+def alert_counts_since(since: dt.datetime) -> AlertCounts:
+    """Counts of the alerts raised since `since`, for the public transparency figures."""
+    alerts = Alert.objects.filter(created_at__gte=since)
+    return AlertCounts(
+        raised=alerts.count(),
+        closed=alerts.filter(
+            status__in=[AlertStatus.VERIFIED, AlertStatus.MISREAD, AlertStatus.CLEARED]
+        ).count(),
+        misreads=alerts.filter(status=AlertStatus.MISREAD).count(),
+    )
 
 
 def alert_for_dispatch(

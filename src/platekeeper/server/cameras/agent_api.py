@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from platekeeper.server.access.auth import client_address
 from platekeeper.server.access.gate import Requester
 from platekeeper.server.cameras.actions import HeartbeatReport, clock_problem, record_heartbeat
-from platekeeper.server.cameras.auth import DeviceToken
+from platekeeper.server.cameras.auth import DeviceRequest, DeviceToken
 from platekeeper.server.common.types import Count32, Count64, Moment
 from platekeeper.server.hotlists.queries import agent_copy, hotlist_generation
 
@@ -43,7 +43,7 @@ class HeartbeatOut(Schema):
 
 
 @router.post("/agent/heartbeat", response=HeartbeatOut, summary="An agent's health report")
-def heartbeat(request: HttpRequest, report: HeartbeatIn) -> Status:
+def heartbeat(request: DeviceRequest, report: HeartbeatIn) -> Status:
     """Record queue depth, read rate, last error, version and the agent's clock. The answer
     says how far the agent's clock is from the server's."""
     data = report.dict(exclude={"frames"})
@@ -59,7 +59,7 @@ def heartbeat(request: HttpRequest, report: HeartbeatIn) -> Status:
 
 
 @router.get("/agent/hotlists", summary="The hotlists an agent matches offline")
-def agent_hotlists(request: HttpRequest) -> HttpResponse:
+def agent_hotlists(request: DeviceRequest) -> HttpResponse:
     """Active hotlists and their entries, with only the fields matching needs.
 
     `{"generation", "hotlists": [{"id", "name", "category", "priority", "fuzzy"}],

@@ -9,6 +9,12 @@ from platekeeper.server.cameras.actions import authenticate_device
 from platekeeper.server.cameras.models import Camera
 
 
+class DeviceRequest(HttpRequest):
+    """The request of an operation behind `DeviceToken`, for annotations (ninja sets `auth`)."""
+
+    auth: Camera
+
+
 class DeviceToken(HttpBearer):
     """`Authorization: Bearer <device token>`; the authenticated camera lands in `request.auth`."""
 

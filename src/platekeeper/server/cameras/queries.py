@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max
 from django.utils import timezone
 
 from platekeeper.server.cameras.actions import clock_problem
 from platekeeper.server.cameras.models import Camera, CameraHealth
-from platekeeper.server.reads.models import Read
+from platekeeper.server.reads.queries import newest_read_times
 
 #: A camera heard from (a read or a heartbeat) within this long counts as online.
 ONLINE_WITHIN = dt.timedelta(minutes=15)
@@ -32,11 +31,7 @@ def camera_statuses(now: dt.datetime | None = None) -> list[CameraStatus]:
     needs no purpose and writes no access record.
     """
     now = now or timezone.now()
-    last_reads = dict(
-        Read.objects.values("camera_id")
-        .annotate(newest=Max("captured_at"))
-        .values_list("camera_id", "newest")
-    )
+    last_reads = newest_read_times()
     healths = {h.camera_id: h for h in CameraHealth.objects.all()}
     statuses = []
     for camera in Camera.objects.select_related("agency").order_by("name"):

@@ -8,6 +8,7 @@ string-built statements here are safe (ruff S608 is silenced for that reason).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
@@ -64,27 +65,37 @@ def insert_ignoring_duplicates(objects: Sequence[models.Model]) -> int:
     return insert_rows(model, [field.name for field in fields], rows)
 
 
+def _column_field(model: type[models.Model], name: str) -> tuple[models.Field, str]:
+    """The field `name` of `model` and its column (a reverse relation has none to insert)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{name}: {model.__name__} has no column of that name")
+    return field, field.column
+
+
 def insert_rows(
-    model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence[object]]
+    model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> int:
     """Insert plain value rows (in `field_names` order; a ForeignKey by its id), skipping rows
     whose key exists; return rows inserted. For imports too large to build model instances."""
     if not rows:
         return 0
-    fields = [model._meta.get_field(name) for name in field_names]
+    columns = [_column_field(model, name) for name in field_names]
+    fields = [field for field, _ in columns]
     converting = [
         (index, field) for index, field in enumerate(fields) if not isinstance(field, _PLAIN_FIELDS)
     ]
     if converting:
-        rows = [list(row) for row in rows]
+        converted = [list(row) for row in rows]
         for index, field in converting:
             convert = _memoized(field)
-            for row in rows:
+            for row in converted:
                 row[index] = convert(row[index])
+        rows = converted
     quote = connection.ops.quote_name
     head = (
         f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)})"
+        f"({', '.join(quote(column) for _, column in columns)})"
     )
     if connection.vendor == "postgresql":
         return _insert_unnest(head, fields, rows)
@@ -94,7 +105,7 @@ def insert_rows(
         return cursor.rowcount
 
 
-def _insert_unnest(head: str, fields: list[models.Field], rows: Sequence[Sequence[object]]) -> int:
+def _insert_unnest(head: str, fields: list[models.Field], rows: Sequence[Sequence[Any]]) -> int:
     """PostgreSQL: one array per column through unnest(), a short statement with one parameter
     per column. Sent with server-side binding in binary (`%b`), instead of quoting every value
     into the SQL text as Django's client-side cursor would."""

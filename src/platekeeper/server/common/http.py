@@ -50,8 +50,9 @@ def read_json_or_multipart(request: HttpRequest, *, json_field: str) -> RequestB
                 raise BadRequestBody(
                     f"{json_field}: multipart body needs a form field {json_field!r}"
                 )
-            raw = request.POST[json_field]
-            files = {name: upload.read() for name, upload in request.FILES.items()}
+            raw: str | bytes = request.POST[json_field]
+            # The last part of each name, as request.FILES[name] gives it.
+            files = {name: uploads[-1].read() for name, uploads in request.FILES.lists()}
         elif content_type in {"application/json", ""} or content_type.endswith("+json"):
             raw = request.body
             files = {}

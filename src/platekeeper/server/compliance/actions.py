@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
@@ -58,8 +58,9 @@ def _checked(officials: Officials) -> Officials:
         label = field.replace("_", " ")
         if not value:
             raise ComplianceError(f"{label}: must not be empty")
-        limit = ProgramOfficials._meta.get_field(field).max_length
-        if len(value) > limit:
+        column = ProgramOfficials._meta.get_field(field)
+        limit = column.max_length if isinstance(column, models.CharField) else None
+        if limit is not None and len(value) > limit:
             raise ComplianceError(f"{label}: at most {limit} characters")
     if officials.audit_every_days not in AUDIT_EVERY_DAYS_RANGE:
         raise ComplianceError(

@@ -19,8 +19,13 @@ from operator import attrgetter
 from django.conf import settings
 from django.utils import timezone
 
-from platekeeper.server.access.audit import audit_key_file, audit_key_problem, verify_chain
-from platekeeper.server.access.models import AuditEvent, Outcome, User
+from platekeeper.server.access.audit import (
+    audit_key_file,
+    audit_key_problem,
+    latest_event,
+    verify_chain,
+)
+from platekeeper.server.access.models import User
 from platekeeper.server.access.queries import TrainingDue, training_due
 from platekeeper.server.access.roles import Role
 from platekeeper.server.compliance.models import ProgramOfficials
@@ -87,8 +92,8 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _day(moment: dt.datetime) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d}"
+def _day(moment: dt.datetime | None) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d}" if moment else "(date not recorded)"
 
 
 def _days_since(moment: dt.datetime, today: dt.date) -> int:
@@ -124,11 +129,7 @@ def policy_posted(today: dt.date) -> Finding:
 
 
 def _publication(digest: str) -> str:
-    event = (
-        AuditEvent.objects.filter(action="policy.publish", outcome=Outcome.ALLOWED)
-        .order_by("-occurred_at")
-        .first()
-    )
+    event = latest_event("policy.publish")
     if event is None:
         return "never published through platekeeper"
     changed = "" if event.query.get("sha256") == digest else "; the file was changed since"
@@ -182,7 +183,7 @@ def retention_minimum(today: dt.date) -> Finding:
 def purge_recent(today: dt.date) -> Finding:
     """The newest finished purge run ended within PURGE_MAX_AGE_DAYS."""
     run = PurgeRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
-    if run is None:
+    if run is None or run.finished_at is None:
         return Finding(
             False,
             "the purge never ran (`platekeeper serve` runs it daily; `platekeeper purge` now)",
@@ -236,16 +237,11 @@ def audits_on_schedule(today: dt.date) -> Finding:
     """An auditor ran an audit report within the interval set with the officials."""
     every = ProgramOfficials.current().audit_every_days
     due = f"one is due every {_count(every, 'day')}"
-    last = (
-        AuditEvent.objects.filter(action="audit.report", outcome=Outcome.ALLOWED)
-        .order_by("-occurred_at")
-        .values("occurred_at", "username")
-        .first()
-    )
+    last = latest_event("audit.report")
     if last is None:
         return Finding(False, f"no audit report was ever run; {due}")
-    age = _days_since(last["occurred_at"], today)
-    ran = f"last audit report {_ago(age)} ({_day(last['occurred_at'])}, by {last['username']})"
+    age = _days_since(last.occurred_at, today)
+    ran = f"last audit report {_ago(age)} ({_day(last.occurred_at)}, by {last.username})"
     return Finding(age <= every, f"{ran}; {due}")
 
 

@@ -29,7 +29,7 @@ from platekeeper.server.access.roles import Permission
 from platekeeper.server.alerts.actions import RaisedAlert, raise_alerts
 from platekeeper.server.alerts.queries import patrol_or
 from platekeeper.server.corrections.models import ReadCorrection
-from platekeeper.server.reads.models import Read
+from platekeeper.server.reads.actions import lock_read
 
 
 class CorrectionError(PlatekeeperError, ValueError):
@@ -95,7 +95,7 @@ def _correct(
         key = uuid.UUID(str(read_id))
     except ValueError:
         raise CorrectionError("read_id: is not a read id") from None
-    read = Read.objects.select_for_update().filter(pk=key).first()
+    read = lock_read(key)
     if read is None:
         raise RecordNotFound(f"read_id: no read {key}")
     current = (
@@ -112,7 +112,7 @@ def _correct(
         original_plate=read.plate_normalized,
         corrected_plate=corrected,
         reason=reason.strip(),
-        user=requester.user,
+        user=requester.acting_user,
         at=timezone.now(),
     )
     # Match the corrected text exactly as ingest matches a read: an unsaved copy carries it, so

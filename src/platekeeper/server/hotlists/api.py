@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
@@ -12,7 +11,7 @@ from platekeeper.hotlist_formats import (
     parse_mapping,
     require_format,
 )
-from platekeeper.server.access.auth import PERSON_AUTH, api_requester
+from platekeeper.server.access.auth import PERSON_AUTH, PersonRequest, api_requester
 from platekeeper.server.access.gate import Justification
 from platekeeper.server.hotlists.actions import HotlistError, add_entry, import_entries
 from platekeeper.server.hotlists.models import Hotlist
@@ -38,7 +37,7 @@ class ImportOut(Schema):
 
 @router.post("/hotlists/{name}/import", response=ImportOut, summary="Import a hotlist file")
 def import_hotlist(
-    request: HttpRequest,
+    request: PersonRequest,
     name: str,
     file: File[UploadedFile],
     format: Form[str] = "csv",
@@ -97,7 +96,7 @@ class EntryOut(Schema):
 @router.post(
     "/hotlists/{name}/entries", response=EntryOut, summary="Enter a plate or partial plate"
 )
-def enter_plate(request: HttpRequest, name: str, body: EntryIn) -> dict:
+def enter_plate(request: PersonRequest, name: str, body: EntryIn) -> dict:
     """Enter `plate` (wildcards allowed: `7AB?12`, `*X9*`; at least 4 known characters) on
     hotlist `name`; with `search_back_days` (1-31) the stored reads of that window are searched
     for it at once and returned: a search like any other, under the `purpose` and `case_number`
@@ -129,7 +128,7 @@ def enter_plate(request: HttpRequest, name: str, body: EntryIn) -> dict:
     response=list[SharedEntry],
     summary="Hotlist entries shared with a partner agency",
 )
-def get_shared_entries(request: HttpRequest, params: Query[JustificationIn]) -> list[SharedEntry]:
+def get_shared_entries(request: PersonRequest, params: Query[JustificationIn]) -> list[SharedEntry]:
     """For a partner agency whose agreement includes hotlist entries: every live entry of this
     department's active hotlists, so its own cameras can alert. Audited and sharing-logged."""
     return shared_entries(api_requester(request), params.justification())

@@ -4,13 +4,21 @@ and the entries a partner agency receives under a "hotlist entries" agreement (4
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
+from platekeeper.server.access.gate import (
+    ADMINISTRATIVE,
+    Gated,
+    Justification,
+    Requester,
+    authorize,
+    run_gated,
+)
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.alerts.queries import ALERT_PURPOSE
 from platekeeper.server.hotlists.models import Hotlist, HotlistEntry, HotlistGeneration
@@ -101,7 +109,7 @@ class AgentCopy:
     """What an edge agent matches offline: active lists and their entries, at a generation."""
 
     generation: int
-    hotlists: list[dict[str, Any]]
+    hotlists: Sequence[Mapping[str, Any]]
     entries: list[list[Any]]
 
 
@@ -145,4 +153,60 @@ def agent_copy(requester: Requester) -> AgentCopy:
         action="hotlists.agent_copy",
         query={"generation": hotlist_generation()},
         fetch=fetch,
+    )
+
+
+def matching_entries() -> Iterator[tuple[int, str, str, bool]]:
+    """(id, plate, state, fuzzy) of every entry on an active list, streamed, for the process's
+    in-memory matcher (`alerts.matcher_cache`); nothing leaves the server."""
+    rows = HotlistEntry.objects.filter(hotlist__active=True).values_list(
+        "id", "plate_normalized", "state", "hotlist__fuzzy"
+    )
+    return rows.iterator(chunk_size=20_000)
+
+
+def entries_by_id(ids: Collection[int]) -> dict[int, HotlistEntry]:
+    """The entries the matcher named, with their hotlist, for raising alerts inside the ingest
+    transaction (`alerts.actions.raise_alerts`)."""
+    return HotlistEntry.objects.select_related("hotlist").in_bulk(ids)
+
+
+def hotlists_overview(requester: Requester) -> list[Hotlist]:
+    """Every hotlist with its size (`size`), most urgent first, for those who enter plates.
+
+    Names and counts, no entry: asked of the gate (administrative), refusals audited."""
+    authorize(
+        requester,
+        permission=Permission.ENTER_HOTLIST_ENTRIES,
+        justification=ADMINISTRATIVE,
+        action="hotlists.view",
+        query={},
+    )
+    return list(Hotlist.objects.annotate(size=Count("entries")).order_by("priority", "name"))
+
+
+@dataclass(frozen=True)
+class HotlistPage:
+    """One hotlist's page: its size and its newest entries."""
+
+    hotlist: Hotlist
+    size: int
+    newest: list[HotlistEntry]
+
+
+def hotlist_page(requester: Requester, hotlist: Hotlist, *, shown: int) -> HotlistPage:
+    """A hotlist's size and its `shown` newest entries, for those who enter plates on it
+    (asked of the gate, administrative; refusals audited as `hotlists.view`)."""
+    authorize(
+        requester,
+        permission=Permission.ENTER_HOTLIST_ENTRIES,
+        justification=ADMINISTRATIVE,
+        action="hotlists.view",
+        query={"hotlist": hotlist.pk},
+    )
+    entries = HotlistEntry.objects.filter(hotlist=hotlist)
+    return HotlistPage(
+        hotlist=hotlist,
+        size=entries.count(),
+        newest=list(entries.order_by("-entered_at", "-id")[:shown]),
     )

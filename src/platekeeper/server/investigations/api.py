@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from platekeeper.server.access.auth import PERSON_AUTH, api_requester
+from platekeeper.server.access.auth import PERSON_AUTH, PersonRequest, api_requester
 from platekeeper.server.investigations import queries
 from platekeeper.server.investigations.areas import area_from
 from platekeeper.server.reads.queries import QueryError, ReadSummary
@@ -156,7 +156,7 @@ def _download(document) -> HttpResponse:
 
 
 @router.get("/reads/canvass", response=SearchOut, summary="Canvass: reads in an area and window")
-def canvass(request: HttpRequest, params: Query[CanvassPageIn]) -> dict:
+def canvass(request: PersonRequest, params: Query[CanvassPageIn]) -> dict:
     """Reads inside a circle (`lat`, `lon`, `radius_m`) or a `polygon` between `start` and
     `end` (at most 31 days), newest first. Requires `purpose` (and `case_number` unless
     exempt); needs the canvass permission."""
@@ -173,7 +173,7 @@ def canvass(request: HttpRequest, params: Query[CanvassPageIn]) -> dict:
 @router.get(
     "/reads/canvass/plates", response=GroupedOut, summary="Canvass grouped by plate (counts)"
 )
-def canvass_plates(request: HttpRequest, params: Query[CanvassIn]) -> dict:
+def canvass_plates(request: PersonRequest, params: Query[CanvassIn]) -> dict:
     """The same area and window as `/reads/canvass`, one row per plate with its count of reads
     and cameras and when it was first and last seen there."""
     grouped = queries.canvass_by_plate(
@@ -183,7 +183,7 @@ def canvass_plates(request: HttpRequest, params: Query[CanvassIn]) -> dict:
 
 
 @router.get("/reads/canvass/export", summary="Export a canvass as CSV or GeoJSON")
-def canvass_export(request: HttpRequest, params: Query[CanvassExportIn]) -> HttpResponse:
+def canvass_export(request: PersonRequest, params: Query[CanvassExportIn]) -> HttpResponse:
     """Every read of the canvass as a file; the export is audited (needs the export
     permission)."""
     return _download(
@@ -194,7 +194,7 @@ def canvass_export(request: HttpRequest, params: Query[CanvassExportIn]) -> Http
 
 
 @router.get("/reads/scenes", response=ScenesOut, summary="Multiple scenes: plates at K of N")
-def scenes(request: HttpRequest, params: Query[ScenesIn]) -> dict:
+def scenes(request: PersonRequest, params: Query[ScenesIn]) -> dict:
     """Plates seen in at least `min_scenes` (default: all) of two or more place-and-time
     windows, the most scenes first, with their reads there."""
     hits = queries.multiple_scenes(api_requester(request), params.justification(), params.scenes())
@@ -202,7 +202,7 @@ def scenes(request: HttpRequest, params: Query[ScenesIn]) -> dict:
 
 
 @router.get("/reads/scenes/export", summary="Export a multiple-scenes result")
-def scenes_export(request: HttpRequest, params: Query[ScenesExportIn]) -> HttpResponse:
+def scenes_export(request: PersonRequest, params: Query[ScenesExportIn]) -> HttpResponse:
     return _download(
         queries.export(
             api_requester(request), params.justification(), params.scenes(), params.format
@@ -211,7 +211,7 @@ def scenes_export(request: HttpRequest, params: Query[ScenesExportIn]) -> HttpRe
 
 
 @router.get("/reads/convoy", response=ConvoyOut, summary="Convoy: plates travelling with a plate")
-def convoy(request: HttpRequest, params: Query[ConvoyIn]) -> dict:
+def convoy(request: PersonRequest, params: Query[ConvoyIn]) -> dict:
     """Plates read within `within_s` seconds of the target plate at the same camera, at
     `min_cameras` or more distinct cameras, between `start` and `end`."""
     result = queries.convoy(api_requester(request), params.justification(), params.search())
@@ -223,7 +223,7 @@ def convoy(request: HttpRequest, params: Query[ConvoyIn]) -> dict:
 
 
 @router.get("/reads/convoy/export", summary="Export a convoy result")
-def convoy_export(request: HttpRequest, params: Query[ConvoyExportIn]) -> HttpResponse:
+def convoy_export(request: PersonRequest, params: Query[ConvoyExportIn]) -> HttpResponse:
     return _download(
         queries.export(
             api_requester(request), params.justification(), params.search(), params.format
@@ -234,7 +234,7 @@ def convoy_export(request: HttpRequest, params: Query[ConvoyExportIn]) -> HttpRe
 @router.get(
     "/reads/{read_id}/sightings", response=SightingsOut, summary="The plate around one read"
 )
-def read_sightings(request: HttpRequest, read_id: str, params: Query[SightingsIn]) -> dict:
+def read_sightings(request: PersonRequest, read_id: str, params: Query[SightingsIn]) -> dict:
     """The read's plate in the `hours` before and after it, oldest first."""
     found = queries.sightings(
         api_requester(request), params.justification(), read_id, hours=params.hours

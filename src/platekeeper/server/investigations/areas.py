@@ -161,9 +161,9 @@ def area_from(
         if any(circle_given):
             raise QueryError("polygon: give either lat, lon and radius_m or a polygon, not both")
         return parse_polygon(polygon)
-    if not all(circle_given):
+    if latitude is None or longitude is None or radius_m is None:
         raise QueryError("lat: a canvass needs lat, lon and radius_m (or a polygon)")
-    return Circle(float(latitude), float(longitude), float(radius_m))  # type: ignore[arg-type]
+    return Circle(float(latitude), float(longitude), float(radius_m))
 
 
 def _check_point(latitude: float, longitude: float, name: str) -> None:

@@ -11,22 +11,13 @@ import hashlib
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from platekeeper.server.access.roles import Permission
+from platekeeper.server.access.roles import SEE_CAMERA_PLACES
 from platekeeper.server.cameras.queries import camera_statuses
 from platekeeper.server.maps.streets import MapFileError, street_layer
 from platekeeper.server.web.common import require
 
-#: Every role that works with cameras or what they read may see where they stand.
-_SEES_CAMERAS = (
-    Permission.MANAGE_CAMERAS,
-    Permission.SEARCH_READS,
-    Permission.CANVASS_READS,
-    Permission.VIEW_ALERTS,
-    Permission.VIEW_AUDIT,
-)
 
-
-@require(*_SEES_CAMERAS)
+@require(*SEE_CAMERA_PLACES)
 @require_GET
 def streets(request: HttpRequest) -> HttpResponse:
     """The street layer as GeoJSON; 404 when there is none (maps then show a plain ground)."""
@@ -48,7 +39,7 @@ def streets(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require(*_SEES_CAMERAS)
+@require(*SEE_CAMERA_PLACES)
 @require_GET
 def cameras(request: HttpRequest) -> JsonResponse:
     """Active cameras that have a place (fixed ones): name, position and whether online."""

@@ -187,8 +187,8 @@ def _position(data: ReadIn, camera: Camera) -> tuple[float, float]:
     if (data.latitude is None) != (data.longitude is None):
         missing = "longitude" if data.longitude is None else "latitude"
         raise _ItemRejected(f"{missing}: is required when the other coordinate is given")
-    if camera.has_fixed_location:
-        return camera.latitude, camera.longitude  # type: ignore[return-value]
+    if camera.latitude is not None and camera.longitude is not None:  # a fixed location
+        return camera.latitude, camera.longitude
     raise _ItemRejected("latitude: is required for a camera without a fixed location")
 
 
@@ -211,3 +211,9 @@ def _image_bytes(
     except ImageRejected as error:
         raise _ItemRejected(f"{field}: {error}") from None
     return data
+
+
+def lock_read(read_id: uuid.UUID) -> Read | None:
+    """The read, its row locked until the caller's transaction ends (None when there is none),
+    for an action that changes what is known about it (a correction)."""
+    return Read.objects.select_for_update().filter(pk=read_id).first()

@@ -11,7 +11,7 @@ from django.http.request import RawPostDataException
 from ninja import Router, Schema, Status
 
 from platekeeper.server.alerts.actions import RaisedAlert
-from platekeeper.server.cameras.auth import DeviceToken
+from platekeeper.server.cameras.auth import DeviceRequest, DeviceToken
 from platekeeper.server.common.http import BadRequestBody, read_json_or_multipart
 from platekeeper.server.reads.actions import BatchTooLarge, IngestResult, record_reads
 from platekeeper.server.reads.models import ReadSource
@@ -83,7 +83,7 @@ def _answer(result: IngestResult) -> dict[str, object]:
     summary="Post a batch of reads",
     openapi_extra=_BATCH_BODY,
 )
-def post_reads(request: HttpRequest) -> Status:
+def post_reads(request: DeviceRequest) -> Status:
     """Store up to 1000 reads. Idempotent by read `id`; invalid items are reported by index.
 
     Send JSON `{"reads": [...]}`, or multipart with the JSON in a `batch` field and images as
@@ -112,10 +112,10 @@ def _batch_items(document: object) -> list[object]:
     return items
 
 
-def _vendor_route(vendor: Vendor) -> Callable[[HttpRequest], Status]:
+def _vendor_route(vendor: Vendor) -> Callable[[DeviceRequest], Status]:
     """The view of `POST /api/v1/ingest/{vendor.name}`: the vendor's module does the mapping."""
 
-    def post_vendor(request: HttpRequest) -> Status:
+    def post_vendor(request: DeviceRequest) -> Status:
         secret = os.environ.get(vendor.secret_variable or "") if vendor.verify else None
         try:
             body = read_json_or_multipart(request, json_field=vendor.json_field)

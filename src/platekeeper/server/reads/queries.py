@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
@@ -315,3 +315,17 @@ def dashboard_counts(online_within: dt.timedelta = dt.timedelta(minutes=15)) -> 
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def read_count_since(since: dt.datetime) -> int:
+    """How many reads were captured since `since` (a count over the time index; no read)."""
+    return Read.objects.filter(captured_at__gte=since).count()
+
+
+def newest_read_times() -> dict[int, dt.datetime]:
+    """Each camera's newest read time by camera id (times only, for the camera status page)."""
+    return dict(
+        Read.objects.values("camera_id")
+        .annotate(newest=Max("captured_at"))
+        .values_list("camera_id", "newest")
+    )

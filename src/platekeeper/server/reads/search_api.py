@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from platekeeper.server.access.auth import PERSON_AUTH, api_requester
+from platekeeper.server.access.auth import PERSON_AUTH, PersonRequest, api_requester
 from platekeeper.server.access.gate import Justification
 from platekeeper.server.reads import queries
 
@@ -38,7 +38,7 @@ class SearchOut(Schema):
 
 
 @router.get("/reads/search", response=SearchOut, summary="Search reads of a plate")
-def search_reads(request: HttpRequest, params: Query[SearchIn]) -> dict:
+def search_reads(request: PersonRequest, params: Query[SearchIn]) -> dict:
     """Reads of a plate, newest first. Requires `purpose` (and `case_number` unless exempt).
 
     `plate` may be partial (`7AB?12`: one unknown character, `*X9*`: any run), and
@@ -59,13 +59,13 @@ def search_reads(request: HttpRequest, params: Query[SearchIn]) -> dict:
 
 @router.get("/reads/{read_id}", response=queries.ReadDetail, summary="One read in full")
 def get_read(
-    request: HttpRequest, read_id: str, params: Query[JustificationIn]
+    request: PersonRequest, read_id: str, params: Query[JustificationIn]
 ) -> queries.ReadDetail:
     return queries.read_detail(api_requester(request), params.justification(), read_id)
 
 
 @router.get("/images/{sha256}", summary="A plate crop or overview image")
-def get_image(request: HttpRequest, sha256: str, params: Query[JustificationIn]) -> HttpResponse:
+def get_image(request: PersonRequest, sha256: str, params: Query[JustificationIn]) -> HttpResponse:
     data, content_type = queries.read_image(api_requester(request), params.justification(), sha256)
     response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "private, no-store"

@@ -27,7 +27,7 @@ from platekeeper.server.records.models import (
     RecordsRequest,
     RequestKind,
 )
-from platekeeper.server.records.queries import RecordsError, request_detail
+from platekeeper.server.records.queries import RecordsError, stored_request
 from platekeeper.server.retention.actions import HoldSelection, place_hold
 from platekeeper.server.retention.evidence import Progress, export_case
 from platekeeper.server.retention.models import HoldReason
@@ -86,7 +86,7 @@ def take_in_request(
             serial=serial,
             agency=agency,
             received_on=received_on,
-            taken_in_by=requester.user,
+            taken_in_by=requester.acting_user,
             taken_in_at=timezone.now(),
             routed_to=Role.AUDITOR.value,
             due_on=received_on + ANSWER_WITHIN,
@@ -200,7 +200,7 @@ def release_records(
     """
     for permission in (Permission.MANAGE_RECORDS_REQUESTS, Permission.EXPORT_READS):
         _authorize(requester, permission, "records.release", {"request": number})
-    row = request_detail(number)
+    row = stored_request(number)
     _check_releasable(row)
     hold = place_hold(
         requester,
@@ -217,7 +217,7 @@ def release_records(
         release = RecordsRelease.objects.create(
             request=row,
             released_at=event.occurred_at,
-            released_by=requester.user,
+            released_by=requester.acting_user,
             hold=hold,
             export_path=export_name or event.query["out"],
             read_count=event.record_count,

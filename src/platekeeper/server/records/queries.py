@@ -1,19 +1,22 @@
 """Reading records requests: the commander's queue, one request, and the late ones.
 
-Requests hold names and what was asked for, never ALPR data, so reading them needs no purpose;
-the reads a request releases go out only through `actions.release_records` and the gate.
+Requests hold names and what was asked for, never ALPR data, so reading them needs no purpose,
+but only those who handle records requests may (asked of the gate, refusals audited). The
+reads a request releases go out only through `actions.release_records` and the gate.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
-from platekeeper.server.access.roles import Role
+from platekeeper.server.access.gate import ADMINISTRATIVE, Requester, authorize
+from platekeeper.server.access.roles import Permission, Role
 from platekeeper.server.agencies.models import Agency
 from platekeeper.server.records.models import Decision, RecordsRequest, RequestStatus
 
@@ -50,18 +53,41 @@ def _status_filter(status: str, today: dt.date) -> Q:
     return filters[status]
 
 
+def _may_handle(requester: Requester, action: str, query: dict[str, Any]) -> None:
+    """Refuse (audited) unless the requester may handle records requests now (role, account,
+    training): requesters' names and what they sought are not for every role."""
+    authorize(
+        requester,
+        permission=Permission.MANAGE_RECORDS_REQUESTS,
+        justification=ADMINISTRATIVE,
+        action=action,
+        query=query,
+    )
+
+
 def list_requests(
-    *, status: str = "", page: int | str | None = 1, today: dt.date | None = None
+    requester: Requester,
+    *,
+    status: str = "",
+    page: int | str | None = 1,
+    today: dt.date | None = None,
 ) -> Page:
     """One page of requests, soonest due first; `status` is a status value or "overdue"."""
+    _may_handle(requester, "records.view", {"status": status, "page": str(page or 1)})
     rows = _requests()
     if status:
         rows = rows.filter(_status_filter(status, today or timezone.localdate())).distinct()
     return Paginator(rows.order_by("due_on", "id"), PAGE_SIZE).get_page(page)
 
 
-def request_detail(number: str) -> RecordsRequest:
+def request_detail(requester: Requester, number: str) -> RecordsRequest:
     """One request with its releases, by its number (e.g. RR-2026-0007)."""
+    _may_handle(requester, "records.view", {"request": number})
+    return stored_request(number)
+
+
+def stored_request(number: str) -> RecordsRequest:
+    """The request of this number, for the records actions, which ask the gate themselves."""
     found = _requests().filter(number=number.strip().upper()).first()
     if found is None:
         raise RecordsError(f"number: no records request {number!r}")

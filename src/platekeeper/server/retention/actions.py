@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -164,7 +165,7 @@ def place_hold(
             requested_by=requested_by.strip()[:200],
             note=note.strip()[:500],
             selection=selection.describe(),
-            placed_by=requester.user,
+            placed_by=requester.acting_user,
             placed_at=timezone.now(),
         )
         HoldItem.objects.bulk_create(
@@ -211,7 +212,7 @@ def release_holds(
     A refusal is audited before it is raised.
     """
     actor = Actor.of(user)
-    common = {
+    common: dict[str, Any] = {
         "actor": actor,
         "action": "retention.hold_release",
         "case_number": case_number,

@@ -127,7 +127,7 @@ def _write_export(
     document = {
         "case_number": bundle.case_number,
         "exported_at": exported_at.isoformat(),
-        "exported_by": requester.user.get_username(),
+        "exported_by": requester.acting_user.get_username(),
         "reads": rows,
     }
     _write_json(folder / "reads.json", document)
@@ -238,7 +238,7 @@ def _move_into(folder: Path, out: Path) -> None:
 def _custody_facts(
     bundle: EvidenceBundle, requester: Requester, exported_at: dt.datetime, images: int
 ) -> list[tuple[str, str]]:
-    user = requester.user
+    user = requester.acting_user
     role = user.role.label if user.role else "no role"
     purpose = Purpose.objects.filter(code=bundle.purpose).first()
     times = [read.captured_at for read in bundle.reads]

@@ -22,10 +22,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, ForeignObjectRel, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -57,6 +58,16 @@ class PurgeProgress:
     committed: int = 0
 
 
+class DroppedDay(TypedDict):
+    """What the run and its audit record say of one day partition the purge dropped."""
+
+    partition: str
+    day: str
+    rows: int
+    moved: int
+    images_deleted: int
+
+
 @dataclass
 class PurgeReport:
     """What one purge run removed (or, on a dry run, would remove)."""
@@ -74,7 +85,7 @@ class PurgeReport:
     held_kept: int = 0
     interrupted_runs_audited: int = 0
     reads_per_day: dict[str, int] = field(default_factory=dict)
-    dropped_partitions: list[dict[str, object]] = field(default_factory=list)
+    dropped_partitions: list[DroppedDay] = field(default_factory=list)
 
 
 Progress = Callable[[PurgeProgress], None]
@@ -199,7 +210,7 @@ def _drop_expired_days(
 
 def _drop_day(
     day: dt.date, alerted_cutoff: dt.datetime
-) -> tuple[dict[str, object], dict[str, int], dict[str, str]]:
+) -> tuple[DroppedDay, dict[str, int], dict[str, str]]:
     """Detach the day's partition, move the reads that must stay into the kept partition,
     delete what links to the rest, their keys and the image rows no other read uses, then drop
     the partition. Returns what the audit record names, the cascaded counts and the
@@ -249,8 +260,10 @@ def _drop_day(
         # in tests) must run before PostgreSQL lets it be dropped.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"DROP TABLE {name}")
-    dropped = {"partition": name, "day": day.isoformat(), "rows": rows, "moved": moved}
-    return {**dropped, "images_deleted": len(gone)}, cascaded, gone
+    dropped = DroppedDay(
+        partition=name, day=day.isoformat(), rows=rows, moved=moved, images_deleted=len(gone)
+    )
+    return dropped, cascaded, gone
 
 
 def _alert_table() -> str | None:
@@ -268,7 +281,10 @@ def _delete_links(table: str) -> dict[str, int]:
     relations = [
         field
         for field in Read._meta.get_fields(include_hidden=True)
-        if field.auto_created and not field.concrete and (field.one_to_many or field.one_to_one)
+        if isinstance(field, ForeignObjectRel)
+        and field.auto_created
+        and not field.concrete
+        and (field.one_to_many or field.one_to_one)
     ]
     for relation in relations:
         linked = relation.related_model._base_manager.filter(

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from django.apps import apps
 from django.db import models
@@ -24,6 +24,9 @@ from platekeeper.server.retention.models import (
     PurgeRun,
     RetentionSettings,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 class RetentionKind(enum.StrEnum):
@@ -149,7 +152,11 @@ class HoldSummary:
     read_count: int
 
 
-def _hold_summary(hold: Hold) -> HoldSummary:
+class _Counted(TypedDict):
+    read_count: int
+
+
+def _hold_summary(hold: WithAnnotations[Hold, _Counted]) -> HoldSummary:
     return HoldSummary(
         id=hold.pk,
         case_number=hold.case_number,
@@ -162,7 +169,7 @@ def _hold_summary(hold: Hold) -> HoldSummary:
         released_at=hold.released_at,
         released_by=hold.released_by.get_username() if hold.released_by else "",
         release_reason=hold.release_reason,
-        read_count=hold.read_count,  # type: ignore[attr-defined]
+        read_count=hold.read_count,
     )
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from platekeeper.server.access.audit import audit_key, event_hash
-from platekeeper.server.access.models import AuditEvent, Outcome
+from platekeeper.server.access.audit import audit_key, event_hash, latest_event
+from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.sharing.models import Agreement, SharingSettings
 
 AGREEMENT_ACTIONS = ("sharing.agreement.add", "sharing.agreement.revoke")
@@ -41,9 +41,10 @@ def agreement_terms(agreement: Agreement) -> dict[str, Any]:
     }
 
 
-def _newest_genuine(events) -> AuditEvent | None:
-    """The newest event, if its HMAC is genuine (a row typed into the table is not)."""
-    event = events.filter(outcome=Outcome.ALLOWED).order_by("-id").first()
+def _newest_genuine(actions: tuple[str, ...], **lookups: Any) -> AuditEvent | None:
+    """The newest allowed event of these actions, if its HMAC is genuine (a row typed into the
+    table is not)."""
+    event = latest_event(actions, **lookups)
     if event is None or not hmac.compare_digest(event.hash, event_hash(event, audit_key())):
         return None
     return event
@@ -51,9 +52,7 @@ def _newest_genuine(events) -> AuditEvent | None:
 
 def agreement_problem(agreement: Agreement) -> str | None:
     """Why this agreement's row cannot be trusted, or None when it matches its audit record."""
-    event = _newest_genuine(
-        AuditEvent.objects.filter(action__in=AGREEMENT_ACTIONS, query__id=agreement.pk)
-    )
+    event = _newest_genuine(AGREEMENT_ACTIONS, query__id=agreement.pk)
     if event is None:
         return f"agreement {agreement.reference!r} has no genuine audit record of its approval"
     if event.query != agreement_terms(agreement):
@@ -71,7 +70,7 @@ def agreement_problem(agreement: Agreement) -> str | None:
 
 def audited_sharing_enabled() -> bool:
     """The switch as last changed through platekeeper (off when it never was)."""
-    event = _newest_genuine(AuditEvent.objects.filter(action=SETTINGS_ACTION))
+    event = _newest_genuine((SETTINGS_ACTION,))
     return bool(event and event.query.get("sharing_enabled", {}).get("after"))
 
 

@@ -9,9 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
+from platekeeper.server.access.gate import (
+    ADMINISTRATIVE,
+    Gated,
+    Requester,
+    held_permission,
+    run_gated,
+)
+from platekeeper.server.access.roles import Permission
 from platekeeper.server.sharing.integrity import agreement_problem
 from platekeeper.server.sharing.models import Agreement, Disclosure, SelfCheck
 from platekeeper.server.sharing.scope import current_settings
@@ -46,10 +54,34 @@ def sharing_enabled() -> bool:
     return current_settings().sharing_enabled
 
 
-def disclosures(agency: str = "") -> QuerySet[Disclosure]:
-    """The sharing log, newest first, optionally for one agency."""
-    rows = Disclosure.objects.select_related("agreement")
-    return rows.filter(agency=agency) if agency else rows
+def disclosures(
+    requester: Requester,
+    *,
+    agency: str = "",
+    page_number: str | int | None = None,
+    page_size: int = 50,
+) -> Page:
+    """One page of the sharing log, newest first, optionally for one agency.
+
+    The log says which records went to whom, so reading it is gated (managing sharing or
+    viewing the audit) and itself audited (`sharing.log.view`, naming the rows shown)."""
+
+    def fetch() -> Gated[Page]:
+        rows = Disclosure.objects.select_related("agreement")
+        if agency:
+            rows = rows.filter(agency=agency)
+        page = Paginator(rows, page_size).get_page(page_number)
+        page.object_list = list(page.object_list)
+        return Gated(page, record_ids=[str(row.pk) for row in page.object_list])
+
+    return run_gated(
+        requester,
+        permission=held_permission(requester, (Permission.MANAGE_SHARING, Permission.VIEW_AUDIT)),
+        justification=ADMINISTRATIVE,
+        action="sharing.log.view",
+        query={"agency": agency, "page": str(page_number or 1)},
+        fetch=fetch,
+    )
 
 
 def latest_self_check() -> SelfCheck | None:

@@ -27,7 +27,7 @@ SCOPE_OF_PERMISSION = {
 
 def is_partner(user: User) -> bool:
     """An account of another agency (the department's own accounts have its home agency)."""
-    return user.agency_id is not None and not user.agency.is_home
+    return user.agency is not None and not user.agency.is_home
 
 
 def current_settings() -> SharingSettings:
@@ -53,15 +53,18 @@ def partner_agreement(
         return None, f"sharing is suspended: {problem}"
     if not settings.sharing_enabled:
         return None, "sharing with other agencies is turned off"
-    agreements = agreements_in_effect(user.agency_id, today)
+    agency = user.agency
+    if agency is None:
+        return None, "only an account of a partner agency comes under a sharing agreement"
+    agreements = agreements_in_effect(agency.id, today)
     if not agreements:
-        return None, f"{user.agency.name} has no sharing agreement in effect"
+        return None, f"{agency.name} has no sharing agreement in effect"
     scope = SCOPE_OF_PERMISSION.get(permission)
     if scope is None:
         return None, f"no agreement shares the right to {permission.label.lower()}"
     covering = [a for a in agreements if scope.value in a.scopes]
     if not covering:
-        return None, f"the agreement with {user.agency.name} does not include {scope.label.lower()}"
+        return None, f"the agreement with {agency.name} does not include {scope.label.lower()}"
     if purpose:
         covering = [a for a in covering if purpose in {p.code for p in a.purposes.all()}]
         if not covering:
@@ -74,6 +77,8 @@ def partner_agreement(
 
 def partner_purposes(user: User, today: dt.date | None = None) -> set[str]:
     """The purposes any agreement in effect allows this partner (what its purpose form offers)."""
+    if user.agency_id is None:
+        return set()
     today = today or timezone.localdate()
     return {
         purpose.code

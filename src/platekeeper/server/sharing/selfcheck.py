@@ -15,16 +15,18 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.audit import record_event
+from platekeeper.server.access.gate import ADMINISTRATIVE, Requester, authorize, held_permission
 from platekeeper.server.access.models import User
-from platekeeper.server.access.roles import Role
+from platekeeper.server.access.roles import Permission, Role
 from platekeeper.server.sharing.eligibility import eligibility_problem
 from platekeeper.server.sharing.integrity import agreement_problem, settings_problem
 from platekeeper.server.sharing.models import Agreement, SelfCheck
 from platekeeper.server.sharing.scope import agreements_in_effect, current_settings
 
 log = logging.getLogger(__name__)
-SYSTEM_ACTOR = Actor(username="system:sharing-check")
+#: The daily job that runs the check by itself.
+SYSTEM = Requester.system("sharing-check")
 
 
 def sharing_findings() -> list[str]:
@@ -44,9 +46,10 @@ def sharing_findings() -> list[str]:
         is_active=True, agency__isnull=False, agency__is_home=False
     )
     for account in partners:
-        if not agreements_in_effect(account.agency_id, today):
+        agency = account.agency  # never None: the query asks for an agency
+        if agency is not None and not agreements_in_effect(agency.id, today):
             findings.append(
-                f"active account {account.username!r} of {account.agency.name} has no "
+                f"active account {account.username!r} of {agency.name} has no "
                 "agreement in effect; disable it"
             )
     wrong_role = User.objects.filter(is_active=True, agency__is_home=False).exclude(
@@ -59,17 +62,28 @@ def sharing_findings() -> list[str]:
     return findings
 
 
-def run_self_check(actor: Actor = SYSTEM_ACTOR) -> SelfCheck:
-    """Compare, record the result, and raise the alarm on any drift."""
+def run_self_check(requester: Requester = SYSTEM) -> SelfCheck:
+    """Compare, record the result, and raise the alarm on any drift.
+
+    Run daily by the server (`SYSTEM`), or on demand by whoever manages sharing or audits it
+    (asked of the gate: role, account, training; refusals audited)."""
+    authorize(
+        requester,
+        permission=held_permission(requester, (Permission.MANAGE_SHARING, Permission.VIEW_AUDIT)),
+        justification=ADMINISTRATIVE,
+        action="sharing.selfcheck",
+        query={},
+    )
     findings = sharing_findings()
     with transaction.atomic():
         check = SelfCheck.objects.create(ran_at=timezone.now(), ok=not findings, findings=findings)
         record_event(
-            actor=actor,
+            actor=requester.actor,
             action="sharing.selfcheck",
             reason="; ".join(findings),
             query={"ok": check.ok, "findings": len(findings)},
-            channel="system",
+            channel=requester.channel,
+            client_address=requester.client_address,
         )
     for finding in findings:
         log.error("sharing self-check: %s", finding)

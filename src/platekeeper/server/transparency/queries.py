@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count
 from django.utils import timezone
 
-from platekeeper.server.access.models import AuditEvent, Outcome
-from platekeeper.server.alerts.models import Alert, AlertStatus
+from platekeeper.server.access.audit import allowed_counts_by_purpose, latest_event
+from platekeeper.server.alerts.queries import alert_counts_since
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.compliance.models import ProgramOfficials
-from platekeeper.server.reads.models import Read
+from platekeeper.server.reads.queries import read_count_since
 from platekeeper.server.retention.queries import retention_schedule
 from platekeeper.server.sharing.queries import partners_in_effect, sharing_enabled
 
@@ -75,26 +74,9 @@ def public_figures(now: dt.datetime | None = None) -> PublicFigures:
     """The figures of the last WINDOW_DAYS days, each a count over an indexed time range."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=WINDOW_DAYS)
-    alerts = Alert.objects.filter(created_at__gte=since)
-    closed = alerts.filter(
-        status__in=[AlertStatus.VERIFIED, AlertStatus.MISREAD, AlertStatus.CLEARED]
-    ).count()
-    misreads = alerts.filter(status=AlertStatus.MISREAD).count()
-    searches = (
-        AuditEvent.objects.filter(
-            occurred_at__gte=since, outcome=Outcome.ALLOWED, action__startswith="reads."
-        )
-        .values("purpose")
-        .annotate(count=Count("id"))
-        .order_by("-count")
-    )
+    alerts = alert_counts_since(since)
     schedule = retention_schedule()
-    last_audit = (
-        AuditEvent.objects.filter(action="audit.report")
-        .order_by("-id")
-        .values_list("occurred_at", flat=True)
-        .first()
-    )
+    last_audit = latest_event("audit.report")
     return PublicFigures(
         generated_at=now,
         window_days=WINDOW_DAYS,
@@ -103,13 +85,13 @@ def public_figures(now: dt.datetime | None = None) -> PublicFigures:
         retention_days={row.kind.value: row.days for row in schedule.rows},
         retention_override=schedule.override_reason,
         cameras_active=Camera.objects.filter(active=True).count(),
-        reads=Read.objects.filter(captured_at__gte=since).count(),
-        alerts=alerts.count(),
-        alerts_closed=closed,
-        misread_share=round(misreads / closed, 3) if closed else None,
-        searches_by_purpose={row["purpose"] or "(none)": row["count"] for row in searches},
+        reads=read_count_since(since),
+        alerts=alerts.raised,
+        alerts_closed=alerts.closed,
+        misread_share=round(alerts.misreads / alerts.closed, 3) if alerts.closed else None,
+        searches_by_purpose=allowed_counts_by_purpose("reads.", since),
         overseen_by=_officials(),
         sharing_enabled=sharing_enabled(),
         sharing_agencies=partners_in_effect(timezone.localtime(now).date()),
-        last_audit=last_audit,
+        last_audit=last_audit.occurred_at if last_audit else None,
     )

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,19 +16,19 @@ from platekeeper.server.access.actions import (
     AccountError,
     change_password,
 )
-from platekeeper.server.access.models import SecuritySettings, User
+from platekeeper.server.access.models import SecuritySettings
 from platekeeper.server.web import forms
-from platekeeper.server.web.common import requester
+from platekeeper.server.web.common import AuthenticatedRequest, requester
 
 
 @login_required
 @require_GET
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "web/account.html", account_context(request))
 
 
-def account_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def account_context(request: AuthenticatedRequest, **extra: Any) -> dict[str, Any]:
+    user = request.user
     context = {
         "password_form": forms.PasswordChangeForm(),
         "code_form": forms.CodeForm(),
@@ -43,8 +43,8 @@ def account_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 @login_required
 @require_POST
-def account_password(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def account_password(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = forms.PasswordChangeForm(request.POST)
     if form.is_valid():
         if not user.check_password(form.cleaned_data["current_password"]):
@@ -68,9 +68,9 @@ def account_password(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_totp(request: HttpRequest) -> HttpResponse:
+def account_totp(request: AuthenticatedRequest) -> HttpResponse:
     """Start, confirm or remove the second factor (the button pressed says which)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     step = request.POST.get("step")
     actor = requester(request)
     form = forms.CodeForm(request.POST if step in {"confirm", "remove"} else None)

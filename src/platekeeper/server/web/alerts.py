@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +44,7 @@ from platekeeper.server.hotlists.models import HotlistCategory
 from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
+    AuthenticatedRequest,
     image_response,
     justification,
     refused,
@@ -51,7 +52,7 @@ from platekeeper.server.web.common import (
     require,
     safe_next,
 )
-from platekeeper.server.web.middleware import CONTENT_SECURITY_POLICY
+from platekeeper.server.web.middleware import CONTENT_SECURITY_POLICY, mark_passive
 
 #: How each match kind reads to the officer who must weigh it.
 MATCH_KINDS = {
@@ -130,9 +131,9 @@ def describe(alert: AlertSummary, crop: str = "") -> dict[str, Any]:
 # --- the list and its live feed --------------------------------------------------------------
 
 
-@require(Permission.VIEW_ALERTS)
+@require(Permission.VIEW_ALERTS, action="alerts.list")
 @require_GET
-def alerts_page(request: HttpRequest) -> HttpResponse:
+def alerts_page(request: AuthenticatedRequest) -> HttpResponse:
     """The alert feed; without a stated purpose it is patrol work (`hotlist_alert_response`)."""
     form = forms.AlertFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
@@ -141,7 +142,7 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
         "status": status,
         "match_kinds": MATCH_KINDS,
         "status_labels": dict(AlertStatus.choices),
-        "training_problem": training_problem(request.user),  # type: ignore[arg-type]
+        "training_problem": training_problem(request.user),
         # Taken before the list, so an alert raised in between is pushed (the page skips
         # rows it already shows) rather than missed.
         "latest_id": events.latest_alert_id(),
@@ -166,14 +167,14 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/alerts.html", context)
 
 
-@require(Permission.VIEW_ALERTS)
+@require(Permission.VIEW_ALERTS, action="alerts.live")
 @require_GET
-def alert_stream(request: HttpRequest) -> HttpResponseBase:
+def alert_stream(request: AuthenticatedRequest) -> HttpResponseBase:
     """Server-sent events: each new alert as it is raised (see `alerts.events`).
 
     The page reconnects by itself, so this does not count as activity for the idle timeout.
     """
-    request.passive_session = True
+    mark_passive(request)
     stated = patrol_or(justification(request))
     refusal = denial_reason(requester(request), Permission.VIEW_ALERTS, stated)
     if refusal:
@@ -192,7 +193,7 @@ def alert_stream(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
-def session_checker(request: HttpRequest) -> Callable[[], str | None]:
+def session_checker(request: AuthenticatedRequest) -> Callable[[], str | None]:
     """A check, for each poll of the stream, that the web session that opened it still holds
     (not signed out, not expired for idleness)."""
     key, user_id = request.session.session_key, str(request.user.pk)
@@ -226,9 +227,9 @@ def with_tile_source(response: HttpResponse, tiles: str) -> HttpResponse:
     return response
 
 
-@require(Permission.VIEW_ALERTS)
+@require(Permission.VIEW_ALERTS, action="alerts.detail")
 @require_GET
-def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_detail(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
     try:
         evidence = alert_evidence(requester(request), justification(request), alert_id)
     except (AccessDenied, QueryError) as error:
@@ -262,9 +263,9 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     return with_tile_source(response, tiles)
 
 
-@require(Permission.VIEW_ALERTS)
+@require(Permission.VIEW_ALERTS, action="alerts.detail")
 @require_GET
-def alert_image_view(request: HttpRequest, alert_id: int, which: str) -> HttpResponse:
+def alert_image_view(request: AuthenticatedRequest, alert_id: int, which: str) -> HttpResponse:
     return image_response(
         lambda: alert_image(requester(request), justification(request), alert_id, which)
     )
@@ -272,7 +273,7 @@ def alert_image_view(request: HttpRequest, alert_id: int, which: str) -> HttpRes
 
 @login_required
 @require_POST
-def alert_step(request: HttpRequest, alert_id: int, step: str) -> HttpResponse:
+def alert_step(request: AuthenticatedRequest, alert_id: int, step: str) -> HttpResponse:
     """Record one verification step; a refusal comes back as a message saying why.
 
     Without a stated purpose the step is patrol work (`hotlist_alert_response`)."""
@@ -282,13 +283,15 @@ def alert_step(request: HttpRequest, alert_id: int, step: str) -> HttpResponse:
         return back
     form = forms.StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+        )
         return back
     try:
         STEPS[step](alert_id, requester(request), justification(request), form.cleaned_data)
     except RecordNotFound as error:
         return refused(request, "web/alert.html", {}, error)
-    except (AccessDenied, actions.AlertError) as error:
+    except actions.AlertError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, STEP_DONE[step])
@@ -300,7 +303,7 @@ def alert_step(request: HttpRequest, alert_id: int, step: str) -> HttpResponse:
 
 @require(Permission.VIEW_AUDIT, Permission.MANAGE_SETTINGS)
 @require_GET
-def alert_metrics(request: HttpRequest) -> HttpResponse:
+def alert_metrics(request: AuthenticatedRequest) -> HttpResponse:
     """Counts only (lists, cameras, times): no purpose needed, like the dashboard."""
     form = forms.MetricsForm(request.GET or None)
     days = (form.cleaned_data["days"] if form.is_valid() else None) or 30
@@ -325,12 +328,14 @@ def alert_metrics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def read_correct(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
+def read_correct(request: AuthenticatedRequest, read_id: uuid.UUID) -> HttpResponse:
     """Correct a misread plate; the read keeps the camera's text and matching runs again."""
     back = safe_next(request)
     form = forms.CorrectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+        )
         return redirect(back)
     try:
         result = correct_read(
@@ -340,7 +345,7 @@ def read_correct(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             justification=justification(request),
         )
-    except (AccessDenied, CorrectionError, RecordNotFound) as error:
+    except (CorrectionError, RecordNotFound) as error:
         messages.error(request, str(error))
         return redirect(back)
     raised = len(result.alerts)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -15,15 +16,16 @@ from platekeeper.server.access.reports import ReportError, build_report, report_
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
+    AuthenticatedRequest,
     refused,
     requester,
     require,
 )
 
 
-@require(Permission.VIEW_AUDIT)
+@login_required
 @require_GET
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: AuthenticatedRequest) -> HttpResponse:
     """The audit log (viewing it is audited) and the last background chain verification."""
     form = forms.AuditFilterForm(request.GET or None)
     chosen = AuditFilter()
@@ -51,9 +53,9 @@ def audit(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require(Permission.VIEW_AUDIT)
+@require(Permission.VIEW_AUDIT, action="audit.report")
 @require_GET
-def audit_report(request: HttpRequest) -> HttpResponse:
+def audit_report(request: AuthenticatedRequest) -> HttpResponse:
     """Run one of the auditor's reports; `?format=csv` downloads it. Each run is audited."""
     form = (
         forms.ReportForm(request.GET) if "kind" in request.GET else forms.ReportForm.with_defaults()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,12 +17,12 @@ from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.actions import revoke_device_tokens
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.cameras.queries import ONLINE_WITHIN, camera_statuses
-from platekeeper.server.web.common import requester, require
+from platekeeper.server.web.common import AuthenticatedRequest, requester, require
 
 
 @require(Permission.MANAGE_CAMERAS)
 @require_GET
-def cameras(request: HttpRequest) -> HttpResponse:
+def cameras(request: AuthenticatedRequest) -> HttpResponse:
     statuses = camera_statuses()
     return render(
         request,
@@ -37,7 +37,7 @@ def cameras(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def camera_revoke(request: HttpRequest, camera_id: int) -> HttpResponse:
+def camera_revoke(request: AuthenticatedRequest, camera_id: int) -> HttpResponse:
     """Revoke every device token of a camera at once (stolen or retired)."""
     camera = get_object_or_404(Camera, pk=camera_id)
     revoked = revoke_device_tokens(camera, requester=requester(request))

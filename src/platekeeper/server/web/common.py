@@ -1,5 +1,6 @@
-"""What every page shares: the requester and stated purpose of a request, the login-and-role
-decorator, the way back after a step, and how a refusal is shown.
+"""What every page shares: the requester and stated purpose of a request, the decorator that
+signs in and asks the gate whether a person may use a page at all, the way back after a step,
+and how a refusal is shown.
 
 Every page needs a login except the login steps and /healthz (tests/web walks the URL list to
 keep it so). Pages that show ALPR data need a purpose and case number, chosen once per
@@ -23,7 +24,9 @@ from platekeeper.server.access.gate import (
     Justification,
     RecordNotFound,
     Requester,
+    authorize_standing,
 )
+from platekeeper.server.access.models import User
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.reads.queries import QueryError
 
@@ -33,12 +36,22 @@ PURPOSE_KEY = "platekeeper_purpose"
 View = Callable[..., HttpResponseBase]
 
 
+class AuthenticatedRequest(HttpRequest):
+    """The request of a view behind `login_required` or `require`: its user is signed in.
+
+    For annotations only (Django builds plain HttpRequests): it tells the type checker what
+    the decorator guarantees, so views use `request.user` as a User without casts.
+    """
+
+    user: User
+
+
 def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def requester(request: HttpRequest) -> Requester:
-    return Requester(request.user, channel="ui", client_address=client_address(request))  # type: ignore[arg-type]
+def requester(request: AuthenticatedRequest) -> Requester:
+    return Requester(request.user, channel="ui", client_address=client_address(request))
 
 
 def justification(request: HttpRequest) -> Justification | None:
@@ -49,21 +62,23 @@ def justification(request: HttpRequest) -> Justification | None:
     return Justification(purpose=stated["code"], case_number=stated["case_number"])
 
 
-def require(*permissions: Permission) -> Callable[[View], View]:
-    """Log in first; then refuse (403, with a page saying why) a role with none of `permissions`."""
+def require(*permissions: Permission, action: str = "") -> Callable[[View], View]:
+    """Log in first; then ask the gate whether this person may use a page of any of
+    `permissions` at all (account, role, training; `gate.authorize_standing`), a refusal audited
+    as `action`: what the page's own query or action would have recorded (`web.<view>` when
+    unnamed). What the page reads or changes is asked again by that gated query or action
+    (purpose, second factor, a partner's agreement)."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
         @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not any(request.user.has_perm(f"access.{p.value}") for p in permissions):
-                labels = " or ".join(p.label.lower() for p in permissions)
-                return render(
-                    request,
-                    "web/refused.html",
-                    {"reason": f"Your role may not {labels}."},
-                    status=403,
-                )
+        def wrapped(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            authorize_standing(
+                requester(request),
+                permissions,
+                action=action or f"web.{view.__name__}",
+                query={"path": request.path},
+            )
             return view(request, *args, **kwargs)
 
         return wrapped

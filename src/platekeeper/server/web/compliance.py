@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,7 +22,7 @@ from platekeeper.server.compliance.actions import (
     compliance_report,
     name_officials,
 )
-from platekeeper.server.web.common import refused, requester, require
+from platekeeper.server.web.common import AuthenticatedRequest, refused, requester, require
 
 TEMPLATE = "web/compliance.html"
 
@@ -46,7 +46,7 @@ class OfficialsForm(forms.Form):
 
 
 def _report_page(
-    request: HttpRequest, *, form: OfficialsForm | None = None, status: int = 200
+    request: AuthenticatedRequest, *, form: OfficialsForm | None = None, status: int = 200
 ) -> HttpResponse:
     """Run the report (audited) and show it, with the officials form to those who may change it."""
     if form is None and request.user.has_perm(f"access.{Permission.MANAGE_SETTINGS.value}"):
@@ -60,16 +60,16 @@ def _report_page(
     return render(request, TEMPLATE, context, status=status)
 
 
-@require(Permission.VIEW_COMPLIANCE)
+@require(Permission.VIEW_COMPLIANCE, action="compliance.report")
 @require_GET
-def compliance(request: HttpRequest) -> HttpResponse:
+def compliance(request: AuthenticatedRequest) -> HttpResponse:
     """Each obligation with pass/fail and evidence, checked afresh on every visit (audited)."""
     return _report_page(request)
 
 
 @login_required
 @require_POST
-def compliance_officials(request: HttpRequest) -> HttpResponse:
+def compliance_officials(request: AuthenticatedRequest) -> HttpResponse:
     """Name the administrator and designee and set the audit interval (audited, or refused)."""
     form = OfficialsForm(request.POST)
     if not form.is_valid():

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,14 +25,15 @@ from platekeeper.server.sharing.scope import is_partner, partner_purposes
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
     PURPOSE_KEY,
+    AuthenticatedRequest,
     safe_next,
 )
 
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     latest = user.training_records.order_by("-expires_on").first()
     return render(
         request,
@@ -63,9 +64,9 @@ def _duties(user: User) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def purpose_view(request: HttpRequest) -> HttpResponse:
+def purpose_view(request: AuthenticatedRequest) -> HttpResponse:
     stated = request.session.get(PURPOSE_KEY) or {}
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     form = forms.PurposeForm(
         request.POST or None,
         initial={"purpose": stated.get("code"), "case_number": stated.get("case_number", "")},
@@ -94,7 +95,7 @@ def purpose_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def purpose_clear(request: HttpRequest) -> HttpResponse:
+def purpose_clear(request: AuthenticatedRequest) -> HttpResponse:
     request.session.pop(PURPOSE_KEY, None)
     messages.info(request, "Investigation closed: state a purpose again before the next search.")
     return redirect("web:home")

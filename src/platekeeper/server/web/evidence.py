@@ -18,7 +18,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +47,7 @@ from platekeeper.server.retention.queries import (
 )
 from platekeeper.server.web.common import (
     PURPOSE_KEY,
+    AuthenticatedRequest,
     client_address,
     justification,
     refused,
@@ -147,7 +148,7 @@ class RetentionForm(forms.Form):
 # --- evidence holds and exports ----------------------------------------------------------
 
 
-def _evidence_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _evidence_context(request: AuthenticatedRequest, **extra: Any) -> dict[str, Any]:
     stated = request.session.get(PURPOSE_KEY) or {}
     case = {"case_number": stated.get("case_number", "")}
     include_released = request.GET.get("all") == "1"
@@ -166,11 +167,11 @@ def _evidence_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return context
 
 
-def _evidence_page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
+def _evidence_page(request: AuthenticatedRequest, status: int = 200, **extra: Any) -> HttpResponse:
     return render(request, "web/evidence.html", _evidence_context(request, **extra), status=status)
 
 
-def _state_purpose_first(request: HttpRequest) -> HttpResponse:
+def _state_purpose_first(request: AuthenticatedRequest) -> HttpResponse:
     """Choosing or exporting reads is an access to ALPR data: state a purpose, then come back."""
     back = safe_next(request, fallback="web:evidence")
     return redirect(f"{reverse('web:purpose')}?{urlencode({'next': back})}")
@@ -178,7 +179,7 @@ def _state_purpose_first(request: HttpRequest) -> HttpResponse:
 
 @require(Permission.PLACE_HOLDS)
 @require_GET
-def evidence(request: HttpRequest) -> HttpResponse:
+def evidence(request: AuthenticatedRequest) -> HttpResponse:
     """Holds (case, grounds, people, size; never the plates), and the forms to change them."""
     return _evidence_page(request)
 
@@ -187,9 +188,9 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-@require(Permission.PLACE_HOLDS)
+@require(Permission.PLACE_HOLDS, action="retention.hold_place")
 @require_POST
-def evidence_hold(request: HttpRequest) -> HttpResponse:
+def evidence_hold(request: AuthenticatedRequest) -> HttpResponse:
     """Hold reads ticked on the search page, or every read of a plate in a window."""
     stated = justification(request)
     if stated is None:
@@ -240,7 +241,7 @@ def _errors(form: forms.Form) -> str:
 
 @require(Permission.PLACE_HOLDS)
 @require_POST
-def evidence_release(request: HttpRequest) -> HttpResponse:
+def evidence_release(request: AuthenticatedRequest) -> HttpResponse:
     """Release every standing hold of a case, with the reason (refusals are audited too)."""
     form = ReleaseForm(request.POST)
     if not form.is_valid():
@@ -249,7 +250,7 @@ def evidence_release(request: HttpRequest) -> HttpResponse:
     try:
         holds = release_holds(
             case,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             reason=form.cleaned_data["reason"],
             channel="ui",
             client_address=client_address(request),
@@ -269,9 +270,9 @@ def _zip_name(case: str) -> str:
     return f"evidence-{re.sub(r'[^A-Za-z0-9._-]+', '_', case).strip('._') or 'case'}.zip"
 
 
-@require(Permission.EXPORT_READS)
+@require(Permission.EXPORT_READS, action="retention.evidence_export")
 @require_POST
-def evidence_export(request: HttpRequest) -> HttpResponse:
+def evidence_export(request: AuthenticatedRequest) -> HttpResponse | FileResponse:
     """Export a case's held reads as a ZIP download, as `platekeeper evidence export` writes it.
 
     The manifest's SHA-256 comes back in a response header and is kept in the session, so the
@@ -328,7 +329,7 @@ def evidence_export(request: HttpRequest) -> HttpResponse:
 
 @require(Permission.MANAGE_RETENTION, Permission.VIEW_AUDIT)
 @require_http_methods(["GET", "POST"])
-def retention(request: HttpRequest) -> HttpResponse:
+def retention(request: AuthenticatedRequest) -> HttpResponse:
     """The schedule, any override, and the last purge runs; the custodian changes periods."""
     row = current_settings()
     current = {kind.field: getattr(row, kind.field) for kind in RetentionKind}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -43,9 +43,13 @@ class PurposeChoiceField(forms.ModelChoiceField):
         return obj.label if obj.case_number_required else f"{obj.label} (no case number needed)"
 
 
+#: The purposes a person may state (lazy: evaluated per form, never at import).
+ACTIVE_PURPOSES = Purpose.objects.filter(active=True)
+
+
 class PurposeForm(forms.Form):
     purpose = PurposeChoiceField(
-        queryset=Purpose.objects.filter(active=True),
+        queryset=ACTIVE_PURPOSES,
         to_field_name="code",
         empty_label="Choose the purpose of this investigation…",
     )
@@ -60,8 +64,8 @@ class PurposeForm(forms.Form):
         """`allowed` narrows the choice, e.g. to the purposes a partner's agreement names."""
         super().__init__(*args, **kwargs)
         if allowed is not None:
-            field = self.fields["purpose"]
-            field.queryset = field.queryset.filter(code__in=allowed)
+            field = cast(PurposeChoiceField, self.fields["purpose"])
+            field.queryset = ACTIVE_PURPOSES.filter(code__in=allowed)
 
 
 class SearchForm(forms.Form):
@@ -92,8 +96,9 @@ class PasswordChangeForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("new_password") != data.get("new_password_again"):
             self.add_error("new_password_again", "The two new passwords differ.")
         return data
@@ -116,7 +121,7 @@ class TrainingForm(forms.Form):
         label="Completed on", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["completed_on"].initial = timezone.localdate()
 
@@ -270,7 +275,7 @@ class RecordsIntakeForm(forms.Form):
     )
     received_on = forms.DateField(label="Received on", widget=_DATE)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["received_on"].initial = timezone.localdate()
 
@@ -324,8 +329,9 @@ class RecordsReleaseForm(forms.Form):
         except ValueError:
             raise forms.ValidationError("each line must be a read id") from None
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("plate")) == bool(data.get("read_ids")):
             raise forms.ValidationError(
                 "Give either a plate (with an optional window) or read ids."

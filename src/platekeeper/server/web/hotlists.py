@@ -10,14 +10,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from platekeeper.hotlist_formats import HotlistFormatError, open_text, require_format
 from platekeeper.server.access.gate import AccessDenied, Justification
-from platekeeper.server.access.roles import Permission
 from platekeeper.server.hotlists.actions import (
     HotlistError,
     add_entry,
@@ -25,9 +23,10 @@ from platekeeper.server.hotlists.actions import (
     import_entries,
 )
 from platekeeper.server.hotlists.models import Hotlist
+from platekeeper.server.hotlists.queries import hotlist_page, hotlists_overview
 from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
-from platekeeper.server.web.common import justification, requester, require
+from platekeeper.server.web.common import AuthenticatedRequest, justification, requester
 
 #: Refused lines shown on the page after an import; the count says how many more there were.
 SHOWN_INVALID = 200
@@ -35,9 +34,9 @@ SHOWN_INVALID = 200
 SHOWN_ENTRIES = 100
 
 
-@require(Permission.ENTER_HOTLIST_ENTRIES)
+@login_required
 @require_http_methods(["GET", "POST"])
-def hotlists(request: HttpRequest) -> HttpResponse:
+def hotlists(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.HotlistForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -50,29 +49,27 @@ def hotlists(request: HttpRequest) -> HttpResponse:
                 priority=data["priority"],
                 fuzzy=data["fuzzy"],
             )
-        except AccessDenied as error:
-            return render(request, "web/refused.html", {"reason": str(error)}, status=error.status)
         except HotlistError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Created {hotlist.name}.")
             return redirect("web:hotlist", hotlist_id=hotlist.pk)
-    lists = Hotlist.objects.annotate(size=Count("entries")).order_by("priority", "name")
     return render(
         request,
         "web/hotlists.html",
-        {"form": form, "hotlists": lists},
+        {"form": form, "hotlists": hotlists_overview(requester(request))},
         status=400 if form.errors else 200,
     )
 
 
 def _hotlist_page(
-    request: HttpRequest, hotlist: Hotlist, status: int = 200, **extra: Any
+    request: AuthenticatedRequest, hotlist: Hotlist, status: int = 200, **extra: Any
 ) -> HttpResponse:
+    page = hotlist_page(requester(request), hotlist, shown=SHOWN_ENTRIES)
     context: dict[str, Any] = {
         "hotlist": hotlist,
-        "size": hotlist.entries.count(),
-        "entries": hotlist.entries.order_by("-entered_at", "-id")[:SHOWN_ENTRIES],
+        "size": page.size,
+        "entries": page.newest,
         "shown_entries": SHOWN_ENTRIES,
         "import_form": forms.HotlistImportForm(),
         "entry_form": forms.HotlistEntryForm(),
@@ -81,15 +78,15 @@ def _hotlist_page(
     return render(request, "web/hotlist.html", context, status=status)
 
 
-@require(Permission.ENTER_HOTLIST_ENTRIES)
+@login_required
 @require_http_methods(["GET"])
-def hotlist(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+def hotlist(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
     return _hotlist_page(request, get_object_or_404(Hotlist, pk=hotlist_id))
 
 
 @login_required
 @require_POST
-def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+def hotlist_import(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
     """Import an uploaded file in one transaction and show what it did, line by line."""
     target = get_object_or_404(Hotlist, pk=hotlist_id)
     form = forms.HotlistImportForm(request.POST, request.FILES)
@@ -106,8 +103,6 @@ def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
             replace=form.cleaned_data["replace"],
             source_name=upload.name,
         )
-    except AccessDenied as error:
-        return _hotlist_page(request, target, status=error.status, refusal=str(error))
     except HotlistFormatError as error:
         form.add_error("file", str(error))
         return _hotlist_page(request, target, status=400, import_form=form)
@@ -124,7 +119,7 @@ def hotlist_import(request: HttpRequest, hotlist_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def hotlist_add(request: HttpRequest, hotlist_id: int) -> HttpResponse:
+def hotlist_add(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
     """Enter one plate or partial plate by hand (a major crime's partial plate, a BOLO).
 
     A search-back runs under the purpose and case number stated for this session; refused, the
@@ -154,7 +149,7 @@ def hotlist_add(request: HttpRequest, hotlist_id: int) -> HttpResponse:
         if error.status == 400 and days:
             form.add_error(None, f"Search-back refused, plate not entered: {error}")
             return _hotlist_page(request, target, status=400, entry_form=form)
-        return _hotlist_page(request, target, status=error.status, refusal=str(error))
+        raise
     except (HotlistError, QueryError) as error:
         form.add_error(None, str(error))
         return _hotlist_page(request, target, status=400, entry_form=form)

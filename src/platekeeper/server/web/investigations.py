@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db.models import Avg
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,14 @@ from platekeeper.server.investigations import queries
 from platekeeper.server.investigations.areas import MAX_RADIUS_M, area_from
 from platekeeper.server.reads.queries import QueryError, ReadSummary
 from platekeeper.server.web.alerts import map_tiles, with_tile_source
-from platekeeper.server.web.common import justification, needs_purpose, refused, requester, require
+from platekeeper.server.web.common import (
+    AuthenticatedRequest,
+    justification,
+    needs_purpose,
+    refused,
+    requester,
+    require,
+)
 
 #: Scene rows offered on the multiple-scenes page.
 SCENE_ROWS = 4
@@ -105,7 +112,7 @@ class ScenesForm(forms.Form):
                 longitude=data.get(f"lon{n}"),
                 radius_m=data.get(f"radius{n}") or 300,
             )
-            windows.append(queries.Window(area, data.get(f"start{n}"), data.get(f"end{n}")))
+            windows.append(queries.Window(area, data[f"start{n}"], data[f"end{n}"]))
         return queries.Scenes(tuple(windows), data["min_scenes"])
 
 
@@ -177,19 +184,19 @@ def _map(
     }
 
 
-def _page(request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any):
+def _page(request: AuthenticatedRequest, template: str, context: dict[str, Any], **kwargs: Any):
     tiles = map_tiles()
     context = {
         "map_tiles": tiles,
         "map_attribution": getattr(settings, "PLATEKEEPER_MAP_ATTRIBUTION", ""),
-        "training_problem": training_problem(request.user),  # type: ignore[arg-type]
+        "training_problem": training_problem(request.user),
         **context,
     }
     context.setdefault("map_data", _map())
     return with_tile_source(render(request, template, context, **kwargs), tiles)
 
 
-def _export_links(request: HttpRequest, kind: str) -> dict[str, str]:
+def _export_links(request: AuthenticatedRequest, kind: str) -> dict[str, str]:
     base = reverse("web:investigation_export", args=[kind])
     query = request.GET.copy()
     query.pop("cursor", None)
@@ -207,9 +214,9 @@ def _form_errors(form: forms.Form) -> int:
 # --- pages ---------------------------------------------------------------------------------
 
 
-@require(Permission.CANVASS_READS)
+@require(Permission.CANVASS_READS, action="reads.canvass")
 @require_GET
-def canvass(request: HttpRequest) -> HttpResponse:
+def canvass(request: AuthenticatedRequest) -> HttpResponse:
     """Draw a circle or polygon on the map, choose a window, and list who was there."""
     if justification(request) is None:
         return needs_purpose(request)
@@ -243,9 +250,9 @@ def canvass(request: HttpRequest) -> HttpResponse:
     return _page(request, "web/canvass.html", context)
 
 
-@require(Permission.CANVASS_READS)
+@require(Permission.CANVASS_READS, action="reads.scenes")
 @require_GET
-def scenes(request: HttpRequest) -> HttpResponse:
+def scenes(request: AuthenticatedRequest) -> HttpResponse:
     """Plates seen at several places and times: a series of burglaries, say."""
     if justification(request) is None:
         return needs_purpose(request)
@@ -271,9 +278,9 @@ def scenes(request: HttpRequest) -> HttpResponse:
     return _page(request, "web/scenes.html", context)
 
 
-@require(Permission.CANVASS_READS)
+@require(Permission.CANVASS_READS, action="reads.convoy")
 @require_GET
-def convoy(request: HttpRequest) -> HttpResponse:
+def convoy(request: AuthenticatedRequest) -> HttpResponse:
     """Plates that travel with a target plate: near it in time at several cameras."""
     if justification(request) is None:
         return needs_purpose(request)
@@ -297,9 +304,9 @@ def convoy(request: HttpRequest) -> HttpResponse:
     return _page(request, "web/convoy.html", context)
 
 
-@require(Permission.SEARCH_READS)
+@require(Permission.SEARCH_READS, action="reads.sightings")
 @require_GET
-def sightings(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
+def sightings(request: AuthenticatedRequest, read_id: uuid.UUID) -> HttpResponse:
     """One read's plate in the hours around it, as a list and a track on the map."""
     if justification(request) is None:
         return needs_purpose(request)
@@ -320,9 +327,9 @@ def sightings(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
     return _page(request, "web/sightings.html", context)
 
 
-@require(Permission.EXPORT_READS)
+@require(Permission.EXPORT_READS, action="reads.export")
 @require_GET
-def export(request: HttpRequest, kind: str) -> HttpResponse:
+def export(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     """The whole result of a canvass, scenes or convoy search as CSV or GeoJSON (audited)."""
     if justification(request) is None:
         return needs_purpose(request)
@@ -332,7 +339,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     form = form_class(request.GET)
     if not form.is_valid():
         return HttpResponse(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()),
             status=400,
             content_type="text/plain",
         )
@@ -352,7 +359,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _refused(
-    request: HttpRequest, template: str, context: dict[str, Any], error: Exception
+    request: AuthenticatedRequest, template: str, context: dict[str, Any], error: Exception
 ) -> HttpResponse:
     response = refused(
         request,
@@ -368,7 +375,7 @@ def _refused(
     return with_tile_source(response, map_tiles())
 
 
-def _next_link(request: HttpRequest, cursor: str | None) -> str | None:
+def _next_link(request: AuthenticatedRequest, cursor: str | None) -> str | None:
     if not cursor:
         return None
     query = request.GET.copy()

@@ -36,13 +36,22 @@ class SecurityHeadersMiddleware:
         return response
 
 
+#: The request attribute that `mark_passive` sets (HttpRequest does not declare it).
+_PASSIVE_SESSION = "passive_session"
+
+
+def mark_passive(request: HttpRequest) -> None:
+    """Keep this request from counting as activity for the idle timeout."""
+    setattr(request, _PASSIVE_SESSION, True)
+
+
 class IdleSessionMiddleware(SessionMiddleware):
     """Sessions expire after SESSION_COOKIE_AGE idle seconds; every request counts as activity
-    except those marked passive (`request.passive_session = True`), such as the live alert
-    feed that an open page reconnects by itself: a screen left alone must still sign out."""
+    except those marked passive (`mark_passive`), such as the live alert feed that an open page
+    reconnects by itself: a screen left alone must still sign out."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if getattr(request, "passive_session", False):
+        if getattr(request, _PASSIVE_SESSION, False):
             return response
         return super().process_response(request, response)
 

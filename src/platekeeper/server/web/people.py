@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,18 +19,18 @@ from platekeeper.server.access.actions import (
     set_require_totp,
 )
 from platekeeper.server.access.models import SecuritySettings, User
-from platekeeper.server.access.queries import training_due
-from platekeeper.server.access.roles import Permission, Role
+from platekeeper.server.access.queries import people, training_overview
+from platekeeper.server.access.roles import Role
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
+    AuthenticatedRequest,
     requester,
-    require,
 )
 
 
-@require(Permission.MANAGE_USERS)
+@login_required
 @require_http_methods(["GET", "POST"])
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.NewUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -52,18 +51,12 @@ def users(request: HttpRequest) -> HttpResponse:
                 "is recorded.",
             )
             return redirect("web:users")
-    people = (
-        User.objects.select_related("agency")
-        .prefetch_related("groups")
-        .annotate(training_expires=Max("training_records__expires_on"))
-        .order_by("username")
-    )
     return render(
         request,
         "web/users.html",
         {
             "form": form,
-            "people": people,
+            "people": people(requester(request)),
             "today": timezone.localdate(),
             "totp_required": SecuritySettings.current().require_totp,
         },
@@ -73,7 +66,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_disable(request: HttpRequest, username: str) -> HttpResponse:
+def user_disable(request: AuthenticatedRequest, username: str) -> HttpResponse:
     if username == request.user.get_username():
         messages.error(request, "You cannot disable your own account.")
         return redirect("web:users")
@@ -88,7 +81,7 @@ def user_disable(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_reset_totp(request: HttpRequest, username: str) -> HttpResponse:
+def user_reset_totp(request: AuthenticatedRequest, username: str) -> HttpResponse:
     """Clear a user's second factor (a lost phone); they set it up again from My account."""
     person = User.objects.filter(username=username).first()
     if person is None:
@@ -101,7 +94,7 @@ def user_reset_totp(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def require_totp_setting(request: HttpRequest) -> HttpResponse:
+def require_totp_setting(request: AuthenticatedRequest) -> HttpResponse:
     """Make the second factor mandatory for everyone, or optional again."""
     required = request.POST.get("required") == "1"
     set_require_totp(required, requester=requester(request))
@@ -114,9 +107,9 @@ def require_totp_setting(request: HttpRequest) -> HttpResponse:
     return redirect("web:users")
 
 
-@require(Permission.RECORD_TRAINING)
+@login_required
 @require_http_methods(["GET", "POST"])
-def training(request: HttpRequest) -> HttpResponse:
+def training(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.TrainingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +117,7 @@ def training(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["username"],
                 completed_on=form.cleaned_data["completed_on"],
                 requester=requester(request),
-                recorded_by=request.user,  # type: ignore[arg-type]
+                recorded_by=request.user,
             )
         except AccountError as error:
             form.add_error(None, str(error))
@@ -134,18 +127,15 @@ def training(request: HttpRequest) -> HttpResponse:
                 f"Recorded training for {record.user.username}, valid until {record.expires_on}.",
             )
             return redirect("web:training")
-    today = timezone.localdate()
-    due = training_due(within_days=30, today=today)
+    overview = training_overview(requester(request))
     return render(
         request,
         "web/training.html",
         {
             "form": form,
-            "expiring": [d for d in due if d.expires_on and d.expires_on >= today],
-            "lapsed": [d for d in due if not d.expires_on or d.expires_on < today],
-            "usernames": User.objects.filter(is_active=True)
-            .order_by("username")
-            .values_list("username", flat=True),
+            "expiring": overview.expiring,
+            "lapsed": overview.lapsed,
+            "usernames": overview.usernames,
         },
         status=400 if form.errors else 200,
     )
@@ -153,7 +143,7 @@ def training(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_revoke_tokens(request: HttpRequest, username: str) -> HttpResponse:
+def user_revoke_tokens(request: AuthenticatedRequest, username: str) -> HttpResponse:
     """Revoke every personal API token of a person at once."""
     try:
         revoked = revoke_personal_tokens(username, requester=requester(request))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -21,6 +21,7 @@ from platekeeper.server.reads.queries import QueryError, read_image, read_page
 from platekeeper.server.reads.queries import search_plate as search_plate_query
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
+    AuthenticatedRequest,
     image_response,
     justification,
     needs_purpose,
@@ -30,15 +31,15 @@ from platekeeper.server.web.common import (
 )
 
 
-@require(Permission.SEARCH_READS)
+@require(Permission.SEARCH_READS, action="reads.search")
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedRequest) -> HttpResponse:
     if justification(request) is None:
         return needs_purpose(request)
     form = forms.SearchForm(request.GET if "plate" in request.GET else None)
     context: dict[str, Any] = {
         "form": form,
-        "training_problem": training_problem(request.user),  # type: ignore[arg-type]
+        "training_problem": training_problem(request.user),
     }
     if not form.is_bound or not form.is_valid():
         return render(request, "web/search.html", context, status=400 if form.errors else 200)
@@ -63,9 +64,9 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "web/search.html", context)
 
 
-@require(Permission.SEARCH_READS)
+@require(Permission.SEARCH_READS, action="reads.detail")
 @require_GET
-def read_view(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
+def read_view(request: AuthenticatedRequest, read_id: uuid.UUID) -> HttpResponse:
     if justification(request) is None:
         return needs_purpose(request)
     try:
@@ -87,7 +88,7 @@ def read_view(request: HttpRequest, read_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@require(Permission.SEARCH_READS)
+@require(Permission.SEARCH_READS, action="images.view")
 @require_GET
-def image_view(request: HttpRequest, sha256: str) -> HttpResponse:
+def image_view(request: AuthenticatedRequest, sha256: str) -> HttpResponse:
     return image_response(lambda: read_image(requester(request), justification(request), sha256))

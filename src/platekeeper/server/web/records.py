@@ -17,14 +17,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from platekeeper.server.access.gate import AccessDenied
-from platekeeper.server.access.roles import Permission
 from platekeeper.server.records.actions import (
     decide_request,
     extend_deadline,
@@ -36,7 +36,7 @@ from platekeeper.server.records.queries import RecordsError, list_requests, requ
 from platekeeper.server.retention.actions import RetentionError
 from platekeeper.server.retention.queries import EvidenceError
 from platekeeper.server.web import forms
-from platekeeper.server.web.common import refused, requester, require
+from platekeeper.server.web.common import AuthenticatedRequest, refused, requester
 from platekeeper.server.web.evidence import MANIFEST_HEADER
 
 #: What a change can be refused with: the gate, the request's rules, the hold or the export.
@@ -46,11 +46,15 @@ REFUSALS = (AccessDenied, RecordsError, RetentionError, EvidenceError)
 # --- the queue and intake ------------------------------------------------------------------
 
 
-def _queue_context(request: HttpRequest, intake_form: forms.RecordsIntakeForm) -> dict[str, Any]:
+def _queue_context(
+    request: AuthenticatedRequest, intake_form: forms.RecordsIntakeForm
+) -> dict[str, Any]:
     today = timezone.localdate()
     filters = forms.RecordsFilterForm(request.GET)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
-    page = list_requests(status=status, page=request.GET.get("page"), today=today)
+    page = list_requests(
+        requester(request), status=status, page=request.GET.get("page"), today=today
+    )
     return {
         "page": page,
         "rows": [_row(row, today) for row in page.object_list],
@@ -73,9 +77,9 @@ def _row(row: RecordsRequest, today: dt.date) -> dict[str, Any]:
     }
 
 
-@require(Permission.MANAGE_RECORDS_REQUESTS)
+@login_required
 @require_http_methods(["GET", "POST"])
-def records(request: HttpRequest) -> HttpResponse:
+def records(request: AuthenticatedRequest) -> HttpResponse:
     """Requests soonest due first, overdue ones marked; the intake form beside them."""
     form = forms.RecordsIntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -96,9 +100,9 @@ def records(request: HttpRequest) -> HttpResponse:
 # --- one request ---------------------------------------------------------------------------
 
 
-def _found(number: str) -> RecordsRequest:
+def _found(request: AuthenticatedRequest, number: str) -> RecordsRequest:
     try:
-        return request_detail(number)
+        return request_detail(requester(request), number)
     except RecordsError:
         raise Http404(f"no records request {number}") from None
 
@@ -116,7 +120,10 @@ def _detail_context(row: RecordsRequest, **forms_given: Any) -> dict[str, Any]:
 
 
 def _detail_page(
-    request: HttpRequest, row: RecordsRequest, error: Exception | None = None, **forms_given: Any
+    request: AuthenticatedRequest,
+    row: RecordsRequest,
+    error: Exception | None = None,
+    **forms_given: Any,
 ) -> HttpResponse:
     context = _detail_context(row, **forms_given)
     if error is not None:
@@ -125,15 +132,15 @@ def _detail_page(
     return render(request, "web/records_request.html", context, status=status)
 
 
-@require(Permission.MANAGE_RECORDS_REQUESTS)
+@login_required
 @require_GET
-def records_request(request: HttpRequest, number: str) -> HttpResponse:
+def records_request(request: AuthenticatedRequest, number: str) -> HttpResponse:
     """The intake, the deadline, the decision and the release log of one request."""
-    return _detail_page(request, _found(number))
+    return _detail_page(request, _found(request, number))
 
 
 def _change(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     number: str,
     form_name: str,
     form: Any,
@@ -142,18 +149,18 @@ def _change(
     """Apply a change from a form of the request's page: back to the page with what was
     wrong (the form's errors, or the refusal's reason), or to the page with what was done."""
     if not form.is_valid():
-        return _detail_page(request, _found(number), **{form_name: form})
+        return _detail_page(request, _found(request, number), **{form_name: form})
     try:
         row, done = act(form.cleaned_data)
     except REFUSALS as error:
-        return _detail_page(request, _found(number), error, **{form_name: form})
+        return _detail_page(request, _found(request, number), error, **{form_name: form})
     messages.success(request, done)
     return redirect("web:records_request", number=row.number)
 
 
-@require(Permission.MANAGE_RECORDS_REQUESTS)
+@login_required
 @require_POST
-def records_extend(request: HttpRequest, number: str) -> HttpResponse:
+def records_extend(request: AuthenticatedRequest, number: str) -> HttpResponse:
     def extend(data: dict[str, Any]) -> tuple[RecordsRequest, str]:
         row = extend_deadline(requester(request), number, reason=data["reason"])
         return row, f"Deadline extended: {row.number} is now due {row.due_on:%Y-%m-%d}."
@@ -161,9 +168,9 @@ def records_extend(request: HttpRequest, number: str) -> HttpResponse:
     return _change(request, number, "extend_form", forms.RecordsExtendForm(request.POST), extend)
 
 
-@require(Permission.DECIDE_RECORDS_REQUESTS)
+@login_required
 @require_POST
-def records_decide(request: HttpRequest, number: str) -> HttpResponse:
+def records_decide(request: AuthenticatedRequest, number: str) -> HttpResponse:
     def decide(data: dict[str, Any]) -> tuple[RecordsRequest, str]:
         row = decide_request(requester(request), number, **data)
         return row, f"{row.number} decided: {row.get_decision_display()}."
@@ -176,14 +183,14 @@ def _zip_name(number: str) -> str:
     return f"records-{re.sub(r'[^A-Za-z0-9-]+', '_', number)}.zip"
 
 
-@require(Permission.EXPORT_READS)
+@login_required
 @require_POST
-def records_release(request: HttpRequest, number: str) -> HttpResponse:
+def records_release(request: AuthenticatedRequest, number: str) -> HttpResponse | FileResponse:
     """Release the chosen reads as a ZIP download (held, exported, audited, logged).
 
     The release log on the request's page keeps the manifest's SHA-256 for the handover form.
     """
-    row = _found(number)
+    row = _found(request, number)
     form = forms.RecordsReleaseForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, row, release_form=form)
@@ -200,7 +207,7 @@ def records_release(request: HttpRequest, number: str) -> HttpResponse:
         )
         handle = (staging / name).open("rb")
     except REFUSALS as error:
-        return _detail_page(request, _found(number), error, release_form=form)
+        return _detail_page(request, _found(request, number), error, release_form=form)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     messages.success(

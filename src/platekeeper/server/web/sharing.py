@@ -12,12 +12,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.models import Purpose
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.agencies.models import Agency, AgencyType
@@ -36,7 +34,7 @@ from platekeeper.server.sharing.queries import (
     sharing_enabled,
 )
 from platekeeper.server.sharing.selfcheck import run_self_check
-from platekeeper.server.web.common import requester, require
+from platekeeper.server.web.common import AuthenticatedRequest, requester
 
 LOG_PAGE_SIZE = 50
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -74,9 +72,14 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=300)
 
 
-def _page(request: HttpRequest, status: int = 200, **forms_given: Any) -> HttpResponse:
+def _page(request: AuthenticatedRequest, status: int = 200, **forms_given: Any) -> HttpResponse:
     agency_filter = request.GET.get("agency", "")
-    log = Paginator(disclosures(agency_filter), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    log = disclosures(
+        requester(request),
+        agency=agency_filter,
+        page_number=request.GET.get("page"),
+        page_size=LOG_PAGE_SIZE,
+    )
     context = {
         "here": "sharing",
         "enabled": sharing_enabled(),
@@ -92,15 +95,15 @@ def _page(request: HttpRequest, status: int = 200, **forms_given: Any) -> HttpRe
     return render(request, "web/sharing.html", context, status=status)
 
 
-@require(Permission.MANAGE_SHARING, Permission.VIEW_AUDIT)
+@login_required
 @require_GET
-def sharing(request: HttpRequest) -> HttpResponse:
+def sharing(request: AuthenticatedRequest) -> HttpResponse:
     return _page(request)
 
 
 @login_required
 @require_POST
-def sharing_switch(request: HttpRequest) -> HttpResponse:
+def sharing_switch(request: AuthenticatedRequest) -> HttpResponse:
     """Turn sharing on (with a reason) or off."""
     enabled = request.POST.get("enabled") == "1"
     try:
@@ -113,7 +116,10 @@ def sharing_switch(request: HttpRequest) -> HttpResponse:
 
 
 def _submitted(
-    request: HttpRequest, form_name: str, form: forms.Form, act: Callable[[dict[str, Any]], str]
+    request: AuthenticatedRequest,
+    form_name: str,
+    form: forms.Form,
+    act: Callable[[dict[str, Any]], str],
 ) -> HttpResponse:
     """Apply a valid form with `act`; on any error show the page with the form and why."""
     if form.is_valid():
@@ -129,7 +135,7 @@ def _submitted(
 
 @login_required
 @require_POST
-def sharing_agency(request: HttpRequest) -> HttpResponse:
+def sharing_agency(request: AuthenticatedRequest) -> HttpResponse:
     def add(data: dict[str, Any]) -> str:
         agency = add_agency(
             data["name"],
@@ -145,7 +151,7 @@ def sharing_agency(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sharing_agreement(request: HttpRequest) -> HttpResponse:
+def sharing_agreement(request: AuthenticatedRequest) -> HttpResponse:
     """Record an agreement; the page says why one with an ineligible partner is refused."""
 
     def add(data: dict[str, Any]) -> str:
@@ -169,7 +175,7 @@ def sharing_agreement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sharing_revoke(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def sharing_revoke(request: AuthenticatedRequest, agreement_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     try:
         if not form.is_valid():
@@ -184,10 +190,10 @@ def sharing_revoke(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return redirect("web:sharing")
 
 
-@require(Permission.MANAGE_SHARING, Permission.VIEW_AUDIT)
+@login_required
 @require_POST
-def sharing_check(request: HttpRequest) -> HttpResponse:
-    result = run_self_check(Actor.of(request.user))
+def sharing_check(request: AuthenticatedRequest) -> HttpResponse:
+    result = run_self_check(requester(request))
     if result.ok:
         messages.success(request, "Sharing matches the approved agreements.")
     else:

@@ -136,7 +136,7 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record_logout(request.user, channel="ui", client_address=client_address(request))  # type: ignore[arg-type]
+        record_logout(request.user, channel="ui", client_address=client_address(request))
     logout(request)
     messages.info(request, "You are signed out.")
     response = redirect("web:login")
