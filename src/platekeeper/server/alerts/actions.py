@@ -106,8 +106,11 @@ def raise_alerts(reads: Sequence[Read]) -> list[RaisedAlert]:
             "id", "read_id", "plate", "hotlist_name", "entry_plate", "match_kind", "hotlist_id"
         )
     )
-    queue_deliveries([(row[0], row[-1]) for row in stored], DispatchEvent.RAISED)
-    return [RaisedAlert(pk, str(read_id), *rest[:-1]) for pk, read_id, *rest in stored]
+    queue_deliveries([(pk, hotlist_id) for pk, *_, hotlist_id in stored], DispatchEvent.RAISED)
+    return [
+        RaisedAlert(pk, str(read_id), plate, hotlist, entry_plate, kind)
+        for pk, read_id, plate, hotlist, entry_plate, kind, _ in stored
+    ]
 
 
 def _locked(alert_id: int) -> Alert:
