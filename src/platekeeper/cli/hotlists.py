@@ -8,6 +8,7 @@ import click
 
 from platekeeper.cli.common import console_requester
 from platekeeper.cli.django_setup import migrate_database
+from platekeeper.hotlist_formats import format_names
 
 CATEGORIES = [
     "stolen_vehicle",
@@ -59,7 +60,7 @@ def create(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--list", "list_name", required=True, help="The hotlist to import into")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "ncic"]), default="csv", show_default=True
+    "--format", "fmt", type=click.Choice(format_names()), default="csv", show_default=True
 )
 @click.option("--replace", is_flag=True, help="Remove entries that are not in the file")
 @click.option("--map", "mapping", default="", help="CSV column names: plate=LicNo,state=St,...")
@@ -67,12 +68,7 @@ def import_file(file: Path, list_name: str, fmt: str, replace: bool, mapping: st
     """Import FILE into a hotlist in one transaction; prints what changed and every bad line."""
     from rich.progress import Progress
 
-    from platekeeper.hotlist_formats import (
-        HotlistFormatError,
-        parse_csv,
-        parse_mapping,
-        parse_ncic,
-    )
+    from platekeeper.hotlist_formats import HotlistFormatError, parse_mapping, require_format
 
     try:
         columns = parse_mapping(mapping)
@@ -88,7 +84,7 @@ def import_file(file: Path, list_name: str, fmt: str, replace: bool, mapping: st
             f"--list: no hotlist named {list_name!r} (create it with: platekeeper hotlist create)"
         )
     with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        rows = parse_csv(handle, columns) if fmt == "csv" else parse_ncic(handle)
+        rows = require_format(fmt).parse(handle, columns)
         with Progress(transient=True) as progress:
             task = progress.add_task(f"Importing {file.name}", total=None)
             try:
@@ -159,3 +155,30 @@ def list_hotlists() -> None:
         click.echo(
             f"{row.name:<28} {row.category:<16} {row.priority:<5} {row.size:>9}  {refreshed}"
         )
+
+
+@hotlist.command("dispatch")
+@click.argument("name")
+@click.option("--url", help="The dispatch system's webhook (http:// or https://)")
+@click.option(
+    "--secret-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File holding the shared signing secret (at least 16 bytes; stays on this server)",
+)
+@click.option("--off", is_flag=True, help="Stop sending this list's alerts to dispatch")
+def dispatch(name: str, url: str | None, secret_file: Path | None, off: bool) -> None:
+    """Send hotlist NAME's raised and verified alerts to dispatch as signed webhooks."""
+    if off == bool(url or secret_file):
+        raise click.UsageError("give --url and --secret-file, or --off")
+    if not off and not (url and secret_file):
+        raise click.UsageError("give both --url and --secret-file")
+    migrate_database()
+    from platekeeper.server.dispatch.actions import set_dispatch_target
+
+    target = set_dispatch_target(
+        name, requester=console_requester(), url=url, secret_file=str(secret_file or "")
+    )
+    if target is None:
+        click.echo(f"Alerts on {name!r} are no longer sent to dispatch.")
+    else:
+        click.echo(f"Alerts on {name!r} are sent to {target.url} (raised and verified).")

@@ -67,6 +67,10 @@ def _serve(host: str, port: int) -> None:
             interval_seconds=settings.PLATEKEEPER_HOTLIST_DROP_MINUTES * 60,
         ),
         scheduler.start_periodic_jobs(
+            scheduler.dispatch_jobs(),
+            interval_seconds=settings.PLATEKEEPER_DISPATCH_SECONDS,
+        ),
+        scheduler.start_periodic_jobs(
             scheduler.checkpoint_jobs(),
             interval_seconds=settings.PLATEKEEPER_AUDIT_CHECKPOINT_SECONDS,
         ),

@@ -19,6 +19,13 @@ def hotlist_drop_jobs() -> list[Callable[[], object]]:
     return [import_dropped_files]
 
 
+def dispatch_jobs() -> list[Callable[[], object]]:
+    """Sending queued alerts to dispatch, run every PLATEKEEPER_DISPATCH_SECONDS."""
+    from platekeeper.server.dispatch.sender import send_due_deliveries
+
+    return [send_due_deliveries]
+
+
 def daily_jobs() -> list[Callable[[], object]]:
     """The jobs that run at start-up and then every day."""
     from platekeeper.server.access.audit import verify_and_record, write_checkpoint

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "platekeeper.server.reads",
     "platekeeper.server.hotlists",
     "platekeeper.server.alerts",
+    "platekeeper.server.dispatch",
     "platekeeper.server.corrections",
     "platekeeper.server.retention",
     "platekeeper.server.transparency",
@@ -187,6 +188,11 @@ PLATEKEEPER_HOTLIST_DROP_DIR = os.environ.get("PLATEKEEPER_HOTLIST_DROP_DIR") or
     DATA_DIR / "hotlist-drop"
 )
 PLATEKEEPER_HOTLIST_DROP_MINUTES = env_int("PLATEKEEPER_HOTLIST_DROP_MINUTES", 15, minimum=1)
+
+# Alerts sent to dispatch (`platekeeper hotlist dispatch`): how often the queue is sent, and the
+# address people open the server at, for the alert link in each delivery.
+PLATEKEEPER_DISPATCH_SECONDS = env_int("PLATEKEEPER_DISPATCH_SECONDS", 5, minimum=1)
+PLATEKEEPER_PUBLIC_URL = env_str("PLATEKEEPER_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 
 # The department's ALPR policy as posted on the public transparency page (438.2.1(g));
 # `platekeeper policy publish FILE` puts a new version there.

@@ -34,6 +34,8 @@ from platekeeper.server.alerts.models import (
 )
 from platekeeper.server.alerts.queries import patrol_or
 from platekeeper.server.common.bulk import insert_ignoring_duplicates
+from platekeeper.server.dispatch.actions import queue_deliveries
+from platekeeper.server.dispatch.models import DispatchEvent
 from platekeeper.server.hotlists.queries import entries_by_id
 from platekeeper.server.reads.models import Read
 
@@ -99,10 +101,16 @@ def raise_alerts(reads: Sequence[Read]) -> list[RaisedAlert]:
             )
         )
     insert_ignoring_duplicates(alerts)
-    stored = Alert.objects.filter(
-        read_id__in={a.read_id for a in alerts}, created_at=now
-    ).values_list("id", "read_id", "plate", "hotlist_name", "entry_plate", "match_kind")
-    return [RaisedAlert(pk, str(read_id), *rest) for pk, read_id, *rest in stored]
+    stored = list(
+        Alert.objects.filter(read_id__in={a.read_id for a in alerts}, created_at=now).values_list(
+            "id", "read_id", "plate", "hotlist_name", "entry_plate", "match_kind", "hotlist_id"
+        )
+    )
+    queue_deliveries([(pk, hotlist_id) for pk, *_, hotlist_id in stored], DispatchEvent.RAISED)
+    return [
+        RaisedAlert(pk, str(read_id), plate, hotlist, entry_plate, kind)
+        for pk, read_id, plate, hotlist, entry_plate, kind, _ in stored
+    ]
 
 
 def _locked(alert_id: int) -> Alert:
@@ -253,6 +261,8 @@ def close_alert(
                 "check that finds it still on file"
             )
         alert.status = outcome
+        if outcome == AlertStatus.VERIFIED:
+            queue_deliveries([(alert.pk, alert.hotlist_id)], DispatchEvent.VERIFIED)
         return outcome, note, ["status"]
 
     return _step(requester, justification, alert_id, "close", change)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from platekeeper.server.access.gate import (
@@ -339,4 +341,41 @@ def alert_counts_since(since: dt.datetime) -> AlertCounts:
             status__in=[AlertStatus.VERIFIED, AlertStatus.MISREAD, AlertStatus.CLEARED]
         ).count(),
         misreads=alerts.filter(status=AlertStatus.MISREAD).count(),
+    )
+
+
+def alert_for_dispatch(
+    alert_id: int, *, requester: Requester, justification: Justification, query: dict[str, Any]
+) -> dict[str, Any]:
+    """What the department's dispatch system needs to send a unit, and nothing more: plate,
+    state, list, place, time and a link to the alert (`platekeeper.server.dispatch.sender`
+    sends it; each send is a disclosure, audited here with the sender's `query`)."""
+
+    def fetch() -> Gated[dict[str, Any]]:
+        alert = Alert.objects.select_related("read__camera").filter(pk=alert_id).first()
+        if alert is None:
+            raise RecordNotFound(f"alert_id: no alert {alert_id}")
+        read = alert.read
+        payload = {
+            "alert": alert.pk,
+            "plate": alert.plate,
+            "state": read.state or alert.entry_state,
+            "list": alert.hotlist_name,
+            "place": {
+                "camera": read.camera.name,
+                "latitude": read.latitude,
+                "longitude": read.longitude,
+            },
+            "time": read.captured_at.isoformat(),
+            "link": f"{settings.PLATEKEEPER_PUBLIC_URL}/alerts/{alert.pk}",
+        }
+        return Gated(payload, record_ids=[str(alert.read_id)], record_count=1)
+
+    return run_gated(
+        requester,
+        permission=Permission.VIEW_ALERTS,
+        justification=justification,
+        action="alerts.dispatch",
+        query=query,
+        fetch=fetch,
     )

@@ -8,9 +8,8 @@ from ninja.files import UploadedFile
 from platekeeper.hotlist_formats import (
     HotlistFormatError,
     open_text,
-    parse_csv,
     parse_mapping,
-    parse_ncic,
+    require_format,
 )
 from platekeeper.server.access.auth import PERSON_AUTH, PersonRequest, api_requester
 from platekeeper.server.access.gate import Justification
@@ -45,7 +44,7 @@ def import_hotlist(
     replace: Form[bool] = False,
     mapping: Form[str] = "",
 ) -> dict:
-    """Import a CSV (header with `plate`, ...) or NCIC-style file into hotlist `name`, atomically.
+    """Import a file in a registered format (`csv`: header with `plate`...; `ncic`), atomically.
 
     `replace=true` removes entries the file no longer holds; `mapping` renames CSV columns
     (`plate=LicNo,state=St`). Needs the administrator's manage-settings permission and current
@@ -55,11 +54,9 @@ def import_hotlist(
     hotlist = Hotlist.objects.filter(name=name).first()
     if hotlist is None:
         raise HotlistError(f"name: no hotlist named {name!r}")
-    if format not in {"csv", "ncic"}:
-        raise HotlistError("format: must be csv or ncic")
     text = open_text(file.read())
     try:
-        rows = parse_csv(text, parse_mapping(mapping)) if format == "csv" else parse_ncic(text)
+        rows = require_format(format).parse(text, parse_mapping(mapping))
         report = import_entries(
             hotlist,
             rows,

@@ -1,8 +1,9 @@
 """A folder the server watches for hotlist files: state hotlists arrive about twice a day.
 
-A file named `<hotlist name>.csv` (or `.ncic`) replaces that hotlist's entries; afterwards it is
-moved to `processed/` (or `failed/`) beside a `.report.txt` saying what changed or why it
-failed. Files still being written are left alone until they stop changing.
+A file named `<hotlist name>.<format>` (`.csv`, `.ncic`: any registered hotlist format) replaces
+that hotlist's entries; afterwards it is moved to `processed/` (or `failed/`) beside a
+`.report.txt` saying what changed or why it failed. Files still being written are left alone
+until they stop changing.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
-from platekeeper.hotlist_formats import HotlistFormatError, open_text, parse_csv, parse_ncic
+from platekeeper.hotlist_formats import (
+    HotlistFormatError,
+    get_format,
+    open_text,
+    require_format,
+)
 from platekeeper.server.access.gate import Requester
 from platekeeper.server.hotlists.actions import import_entries
 from platekeeper.server.hotlists.models import Hotlist
 
 log = logging.getLogger(__name__)
-PARSERS = {".csv": parse_csv, ".ncic": parse_ncic}
 #: A file modified more recently than this may still be arriving.
 SETTLE_SECONDS = 10
 DROP_REQUESTER = Requester.system("hotlist-drop-folder")
@@ -48,7 +53,7 @@ def import_dropped_files(
     folder.mkdir(parents=True, exist_ok=True)
     results = []
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.suffix.lower() not in PARSERS:
+        if not path.is_file() or get_format(path.suffix.lower().removeprefix(".")) is None:
             continue
         if time.time() - path.stat().st_mtime < settle_seconds:
             continue
@@ -61,10 +66,10 @@ def _import_one(path: Path) -> DropResult:
     try:
         if hotlist is None:
             raise PlatekeeperError(f"no hotlist named {path.stem!r}; name the file after the list")
-        parse = PARSERS[path.suffix.lower()]
+        hotlist_format = require_format(path.suffix.lower().removeprefix("."))
         report = import_entries(
             hotlist,
-            parse(open_text(path.read_bytes())),
+            hotlist_format.parse(open_text(path.read_bytes()), None),
             requester=DROP_REQUESTER,
             replace=True,
             source_name=path.name,

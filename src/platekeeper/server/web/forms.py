@@ -9,7 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from platekeeper.hotlist_formats import HotlistFormatError, parse_mapping
+from platekeeper.hotlist_formats import HotlistFormatError, hotlist_formats, parse_mapping
 from platekeeper.server.access.models import Purpose
 from platekeeper.server.access.reports import REPORT_KINDS
 from platekeeper.server.access.roles import Role
@@ -214,7 +214,7 @@ class HotlistForm(forms.Form):
 class HotlistImportForm(forms.Form):
     file = forms.FileField(label="Hotlist file")
     format = forms.ChoiceField(
-        choices=[("csv", "CSV with a header row"), ("ncic", "NCIC-style extract (LIC|LIS|…)")]
+        choices=lambda: [(each.name, each.label) for each in hotlist_formats()]
     )
     mapping = forms.CharField(
         required=False,

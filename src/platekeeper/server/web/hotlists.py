@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from platekeeper.hotlist_formats import HotlistFormatError, open_text, parse_csv, parse_ncic
+from platekeeper.hotlist_formats import HotlistFormatError, open_text, require_format
 from platekeeper.server.access.gate import AccessDenied, Justification
 from platekeeper.server.hotlists.actions import (
     HotlistError,
@@ -94,11 +94,7 @@ def hotlist_import(request: AuthenticatedRequest, hotlist_id: int) -> HttpRespon
         return _hotlist_page(request, target, status=400, import_form=form)
     upload = form.cleaned_data["file"]
     text = open_text(upload.read())
-    rows = (
-        parse_ncic(text)
-        if form.cleaned_data["format"] == "ncic"
-        else parse_csv(text, form.cleaned_data["mapping"])
-    )
+    rows = require_format(form.cleaned_data["format"]).parse(text, form.cleaned_data["mapping"])
     try:
         report = import_entries(
             target,

@@ -1,0 +1,1 @@
+"""Alerts out to the department's dispatch (CAD) system: signed webhooks, per hotlist."""
