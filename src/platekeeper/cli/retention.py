@@ -12,7 +12,7 @@ import click
 
 from platekeeper.cli.common import (
     chosen_reads,
-    console_actor,
+    console_requester,
     copy_progress,
     login_at_console,
     password_option,
@@ -72,8 +72,7 @@ def purge(dry_run: bool, batch_size: int, verbose: bool, pause_between_batches: 
             bars.update(tasks[step.phase], completed=step.done)
 
         report = run_purge(
-            actor=console_actor(),
-            channel="cli",
+            requester=console_requester(),
             dry_run=dry_run,
             batch_size=batch_size,
             progress=show,
@@ -159,10 +158,8 @@ def release(case: str, reason: str, username: str, password_stdin: bool) -> None
 
     holds = release_holds(
         case,
-        user=requester.acting_user,
+        requester=requester,
         reason=reason,
-        channel="cli",
-        client_address=requester.client_address,
     )
     click.echo(f"Released {len(holds)} hold(s) of case {case}.")
 
@@ -283,7 +280,7 @@ def set_period(kind: str, days: int, override_reason: str) -> None:
     from platekeeper.server.retention.queries import RetentionKind
 
     set_retention(
-        {RetentionKind(kind): days}, actor=console_actor(), override_reason=override_reason
+        {RetentionKind(kind): days}, requester=console_requester(), override_reason=override_reason
     )
     click.echo(f"{RetentionKind(kind).label} are now kept {days} days.")
     if override_reason:

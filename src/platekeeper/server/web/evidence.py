@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.gate import AccessDenied
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.retention.actions import (
@@ -48,7 +47,6 @@ from platekeeper.server.retention.queries import (
 from platekeeper.server.web.common import (
     PURPOSE_KEY,
     AuthenticatedRequest,
-    client_address,
     justification,
     refused,
     requester,
@@ -250,10 +248,8 @@ def evidence_release(request: AuthenticatedRequest) -> HttpResponse:
     try:
         holds = release_holds(
             case,
-            user=request.user,
+            requester=requester(request),
             reason=form.cleaned_data["reason"],
-            channel="ui",
-            client_address=client_address(request),
         )
     except RetentionError as error:
         return refused(
@@ -354,7 +350,7 @@ def retention(request: AuthenticatedRequest) -> HttpResponse:
             return redirect("web:retention")
         try:
             set_retention(
-                changes, actor=Actor.of(request.user), override_reason=data["override_reason"]
+                changes, requester=requester(request), override_reason=data["override_reason"]
             )
         except RetentionError as error:
             # The action's message names the CLI option; say it the way this page does.
