@@ -177,3 +177,28 @@ def test_the_audit_log_may_not_be_kept_shorter_than_the_data():
     with pytest.raises(RetentionError, match="must outlive the data"):
         set_retention({RetentionKind.AUDIT: 1200}, requester=SETUP_REQUESTER, override_reason="x")
     assert current_settings().audit_days == 2000
+
+
+@pytest.mark.parametrize("role", [Role.INVESTIGATOR, Role.AUDITOR])
+def test_only_a_records_custodian_changes_the_schedule_and_a_refusal_is_audited(role):
+    who = Requester.person(make_user("pat", role), channel="ui")
+
+    with pytest.raises(AccessDenied, match="your role may not"):
+        set_retention({RetentionKind.READS: 400}, requester=who)
+
+    assert current_settings().reads_days == 365
+    refusal = AuditEvent.objects.get(action="retention.settings")
+    assert (refusal.outcome, refusal.username) == ("denied", "pat")
+
+
+def test_an_auditor_may_not_release_a_hold_and_the_refusal_is_audited(camera):
+    store_reads(camera, captured_at=days_ago(10), plate="8HLD001")
+    hold_plate(Requester(make_user("ines", Role.INVESTIGATOR), channel="ui"), plate="8HLD001")
+    auditor = Requester.person(make_user("audra", Role.AUDITOR), channel="cli")
+
+    with pytest.raises(AccessDenied):
+        release_holds(CASE, requester=auditor, reason="looks closed")
+
+    assert len(list_holds()) == 1
+    refusal = AuditEvent.objects.get(action="retention.hold_release")
+    assert (refusal.outcome, refusal.username) == ("denied", "audra")

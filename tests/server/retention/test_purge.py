@@ -10,7 +10,7 @@ import time_machine
 from django.core.files.storage import default_storage
 
 from platekeeper.server.access.audit import verify_chain
-from platekeeper.server.access.gate import Requester
+from platekeeper.server.access.gate import AccessDenied, Requester
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.roles import Role
 from platekeeper.server.reads.actions import record_reads
@@ -367,3 +367,16 @@ def test_a_dropped_day_takes_the_alerts_of_reads_past_the_alerted_period(camera)
     assert report.also_deleted == {"alerts.Alert": 1}
     assert not type(alert).objects.filter(pk=alert.pk).exists()
     assert not Read.objects.filter(id__in=alerted).exists()
+
+
+def test_a_person_without_the_custodians_permission_may_not_purge(camera):
+    store_reads(camera, captured_at=days_ago(400), count=2)
+    officer = Requester.person(make_user("ines", Role.INVESTIGATOR), channel="cli")
+
+    with pytest.raises(AccessDenied, match="your role may not"):
+        purge(requester=officer)
+
+    assert Read.objects.count() == 2
+    assert not PurgeRun.objects.exists()
+    refusal = AuditEvent.objects.get(action="retention.purge")
+    assert (refusal.outcome, refusal.username) == ("denied", "ines")
