@@ -171,7 +171,7 @@ def list_holds_command(include_released: bool) -> None:
     migrate_database()
     from platekeeper.server.retention.queries import list_holds
 
-    holds = list_holds(include_released=include_released)
+    holds = list_holds(console_requester(), include_released=include_released)
     if not holds:
         click.echo("No holds." if include_released else "No standing holds.")
         return

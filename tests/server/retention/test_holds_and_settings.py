@@ -43,7 +43,7 @@ def test_a_hold_on_a_plate_in_a_window_keeps_exactly_those_reads_and_is_audited(
     assert sorted(event.record_ids) == sorted(inside)
     assert event.query["reason"] == "criminal_action"
     assert event.query["requested_by"] == "DDA J. Doe"
-    [summary] = list_holds()
+    [summary] = list_holds(SETUP_REQUESTER)
     assert (summary.case_number, summary.read_count, summary.placed_by) == (CASE, 2, "ines")
 
 
@@ -80,7 +80,7 @@ def test_placing_a_hold_is_refused_without_the_permission_or_training(
         hold_plate(Requester(user, channel="cli"))
 
     assert AuditEvent.objects.get(action="retention.hold_place").outcome == "denied"
-    assert list_holds() == []
+    assert list_holds(SETUP_REQUESTER) == []
 
 
 def test_a_hold_needs_who_asked_for_it_and_matching_reads(camera):
@@ -114,8 +114,8 @@ def test_release_needs_a_reason_and_the_right_person(camera):
     )
 
     assert len(released) == 1
-    assert list_holds() == []
-    [summary] = list_holds(include_released=True)
+    assert list_holds(SETUP_REQUESTER) == []
+    [summary] = list_holds(SETUP_REQUESTER, include_released=True)
     assert (summary.released_by, summary.release_reason) == ("ines", "charges dropped")
     outcomes = list(
         AuditEvent.objects.filter(action="retention.hold_release").values_list("outcome", flat=True)
@@ -133,7 +133,7 @@ def test_a_custodian_releases_anyones_hold(camera):
         reason="DA declined",
     )
 
-    assert list_holds() == []
+    assert list_holds(SETUP_REQUESTER) == []
 
 
 def test_the_schedule_has_policy_defaults():
@@ -199,6 +199,6 @@ def test_an_auditor_may_not_release_a_hold_and_the_refusal_is_audited(camera):
     with pytest.raises(AccessDenied):
         release_holds(CASE, requester=auditor, reason="looks closed")
 
-    assert len(list_holds()) == 1
+    assert len(list_holds(SETUP_REQUESTER)) == 1
     refusal = AuditEvent.objects.get(action="retention.hold_release")
     assert (refusal.outcome, refusal.username) == ("denied", "audra")

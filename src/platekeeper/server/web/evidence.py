@@ -151,9 +151,9 @@ def _evidence_context(request: AuthenticatedRequest, **extra: Any) -> dict[str, 
     case = {"case_number": stated.get("case_number", "")}
     include_released = request.GET.get("all") == "1"
     context: dict[str, Any] = {
-        "holds": list_holds(include_released=include_released),
+        "holds": list_holds(requester(request), include_released=include_released),
         "include_released": include_released,
-        "standing_cases": sorted({hold.case_number for hold in list_holds()}),
+        "standing_cases": sorted({hold.case_number for hold in list_holds(requester(request))}),
         "hold_form": PlateHoldForm(initial=case),
         "release_form": ReleaseForm(),
         "export_form": ExportForm(initial=case),
