@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -175,10 +176,12 @@ def _state_purpose_first(request: AuthenticatedRequest) -> HttpResponse:
     return redirect(f"{reverse('web:purpose')}?{urlencode({'next': back})}")
 
 
-@require(Permission.PLACE_HOLDS)
+@login_required
 @require_GET
 def evidence(request: AuthenticatedRequest) -> HttpResponse:
-    """Holds (case, grounds, people, size; never the plates), and the forms to change them."""
+    """Holds (case, grounds, people, size; never the plates), and the forms to change them.
+
+    `list_holds` asks the gate for the page (a refusal rendered by the gate's middleware)."""
     return _evidence_page(request)
 
 
@@ -237,10 +240,11 @@ def _errors(form: forms.Form) -> str:
     )
 
 
-@require(Permission.PLACE_HOLDS)
+@login_required
 @require_POST
 def evidence_release(request: AuthenticatedRequest) -> HttpResponse:
-    """Release every standing hold of a case, with the reason (refusals are audited too)."""
+    """Release every standing hold of a case, with the reason; `release_holds` and the page's
+    `list_holds` ask the gate (refusals audited and rendered by the gate's middleware)."""
     form = ReleaseForm(request.POST)
     if not form.is_valid():
         return _evidence_page(request, status=400, release_form=form)
