@@ -258,7 +258,7 @@ def show() -> None:
             f"Override by {schedule.override_by} on {schedule.override_at:%Y-%m-%d}: "
             f"{schedule.override_reason}"
         )
-    runs = recent_purges(1)
+    runs = recent_purges(console_requester(), 1)
     if runs:
         last = runs[0]
         state = "finished" if last.finished_at else "interrupted"

@@ -207,7 +207,15 @@ def _holds(*, include_released: bool = False, case_number: str = "") -> list[Hol
     return [_hold_summary(hold) for hold in holds.order_by("-placed_at", "-id")]
 
 
-def recent_purges(limit: int = 10) -> list[PurgeRun]:
+def recent_purges(requester: Requester, limit: int = 10) -> list[PurgeRun]:
+    """The last purge runs, for whoever keeps the schedule or audits it (the gate asks)."""
+    authorize(
+        requester,
+        permission=held_permission(requester, [Permission.MANAGE_RETENTION, Permission.VIEW_AUDIT]),
+        justification=ADMINISTRATIVE,
+        action="retention.purges_view",
+        query={"limit": limit},
+    )
     return list(PurgeRun.objects.order_by("-started_at")[:limit])
 
 

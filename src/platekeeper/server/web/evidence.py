@@ -330,7 +330,11 @@ def evidence_export(request: AuthenticatedRequest) -> HttpResponse | FileRespons
 @require(Permission.MANAGE_RETENTION, Permission.VIEW_AUDIT)
 @require_http_methods(["GET", "POST"])
 def retention(request: AuthenticatedRequest) -> HttpResponse:
-    """The schedule, any override, and the last purge runs; the custodian changes periods."""
+    """The schedule, any override, and the last purge runs; the custodian changes periods.
+
+    `recent_purges` and `set_retention` ask the gate themselves; `require` stays in front so
+    that an auditor's POST is refused before its (read-only) form is validated."""
+    purges = recent_purges(requester(request), SHOWN_PURGES)
     row = current_settings()
     current = {kind.field: getattr(row, kind.field) for kind in RetentionKind}
     may_change = request.user.has_perm(f"access.{Permission.MANAGE_RETENTION.value}")
@@ -374,7 +378,7 @@ def retention(request: AuthenticatedRequest) -> HttpResponse:
             "rows": list(zip(schedule.rows, form.rows(), strict=True)),
             "form": form,
             "may_change": may_change,
-            "purges": recent_purges(SHOWN_PURGES),
+            "purges": purges,
         },
         status=400 if form.errors else 200,
     )
