@@ -88,7 +88,7 @@ def _work(reads: int) -> dict:
     setup_django()
     from django.db import connection, transaction
 
-    from platekeeper.server.access.audit import Actor
+    from platekeeper.server.access.gate import Requester
     from platekeeper.server.retention import purge as purge_module
     from platekeeper.server.retention.models import RetentionSettings
     from platekeeper.server.retention.purge import purge
@@ -105,9 +105,9 @@ def _work(reads: int) -> dict:
     with connection.cursor() as cursor:  # statistics as a live database would have them
         cursor.execute("ANALYZE")
 
-    actor = Actor(username="bench")
+    requester = Requester.system("bench")
     started = time.perf_counter()
-    report = purge(actor=actor)
+    report = purge(requester=requester)
     purge_s = time.perf_counter() - started
 
     day2_end = midnight - dt.timedelta(days=364)
@@ -122,7 +122,7 @@ def _work(reads: int) -> dict:
 
     RetentionSettings.objects.update(reads_days=363, images_days=363)
     started = time.perf_counter()
-    plain = purge(actor=actor)
+    plain = purge(requester=requester)
     plain_s = time.perf_counter() - started
     result = {
         "fill_s": fill_s,
@@ -138,7 +138,7 @@ def _work(reads: int) -> dict:
         RetentionSettings.objects.update(reads_days=362, images_days=362)
         purge_module._drop_expired_days = lambda *args: None  # the DELETE path, as before
         started = time.perf_counter()
-        batched = purge(actor=actor)
+        batched = purge(requester=requester)
         result["batched_s"] = time.perf_counter() - started
         result["batched_reads"] = batched.reads_deleted
     return result

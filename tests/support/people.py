@@ -7,7 +7,6 @@ import datetime as dt
 from django.utils import timezone
 
 from platekeeper.server.access.actions import create_user, record_training
-from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.gate import Requester
 from platekeeper.server.access.models import User
 from platekeeper.server.access.roles import Role
@@ -16,8 +15,6 @@ from platekeeper.server.agencies.models import Agency
 PASSWORD = "Correct-Horse-Battery-42"
 #: Who sets up test data: a system job, which the gate lets make administrative changes.
 SETUP_REQUESTER = Requester.system("test-setup")
-#: The same, for the retention actions that still take an audit `Actor`.
-SETUP_ACTOR = Actor(username="test-setup")
 
 
 def make_user(

@@ -13,7 +13,7 @@ from platekeeper.server.access.models import AuditEvent, Outcome
 from platekeeper.server.access.roles import Role
 from platekeeper.server.retention.manifest import verify_export
 from platekeeper.server.retention.models import Hold, HoldReason, RetentionSettings
-from platekeeper.server.retention.purge import purge
+from platekeeper.server.retention.purge import daily_purge
 from tests.web.conftest import signed_in, with_purpose
 
 pytestmark = pytest.mark.django_db
@@ -298,7 +298,7 @@ def test_export_needs_a_purpose_and_a_held_case(investigator, stored_reads, sett
 
 
 def test_the_custodian_sees_the_schedule_and_the_last_purges(custodian):
-    purge()
+    daily_purge()
     page = _text(custodian.get("/retention"))
     assert "Plate reads" in page
     assert "Hotlist entries after they expire" in page

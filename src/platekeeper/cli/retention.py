@@ -12,7 +12,7 @@ import click
 
 from platekeeper.cli.common import (
     chosen_reads,
-    console_actor,
+    console_requester,
     copy_progress,
     login_at_console,
     password_option,
@@ -72,8 +72,7 @@ def purge(dry_run: bool, batch_size: int, verbose: bool, pause_between_batches: 
             bars.update(tasks[step.phase], completed=step.done)
 
         report = run_purge(
-            actor=console_actor(),
-            channel="cli",
+            requester=console_requester(),
             dry_run=dry_run,
             batch_size=batch_size,
             progress=show,
@@ -159,10 +158,8 @@ def release(case: str, reason: str, username: str, password_stdin: bool) -> None
 
     holds = release_holds(
         case,
-        user=requester.acting_user,
+        requester=requester,
         reason=reason,
-        channel="cli",
-        client_address=requester.client_address,
     )
     click.echo(f"Released {len(holds)} hold(s) of case {case}.")
 
@@ -174,7 +171,7 @@ def list_holds_command(include_released: bool) -> None:
     migrate_database()
     from platekeeper.server.retention.queries import list_holds
 
-    holds = list_holds(include_released=include_released)
+    holds = list_holds(console_requester(), include_released=include_released)
     if not holds:
         click.echo("No holds." if include_released else "No standing holds.")
         return
@@ -261,7 +258,7 @@ def show() -> None:
             f"Override by {schedule.override_by} on {schedule.override_at:%Y-%m-%d}: "
             f"{schedule.override_reason}"
         )
-    runs = recent_purges(1)
+    runs = recent_purges(console_requester(), 1)
     if runs:
         last = runs[0]
         state = "finished" if last.finished_at else "interrupted"
@@ -283,7 +280,7 @@ def set_period(kind: str, days: int, override_reason: str) -> None:
     from platekeeper.server.retention.queries import RetentionKind
 
     set_retention(
-        {RetentionKind(kind): days}, actor=console_actor(), override_reason=override_reason
+        {RetentionKind(kind): days}, requester=console_requester(), override_reason=override_reason
     )
     click.echo(f"{RetentionKind(kind).label} are now kept {days} days.")
     if override_reason:

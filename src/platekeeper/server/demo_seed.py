@@ -148,7 +148,7 @@ def _keep_the_books() -> None:
     """What a department running ALPR for a while has done, so the compliance report of a fresh
     demo is all PASS: the policy posted, the daily purge run, an audit report by the auditor."""
     publish_policy(DEMO_POLICY.read_text(encoding="utf-8"), requester=SEED)
-    purge(actor=SEED.actor, channel="cli")
+    purge(requester=SEED)
     today = timezone.localdate()
     build_report(
         "by_purpose",

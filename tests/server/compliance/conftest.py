@@ -13,7 +13,7 @@ from platekeeper.server.access.roles import Role
 from platekeeper.server.compliance.actions import Officials, name_officials
 from platekeeper.server.retention.purge import purge
 from platekeeper.server.transparency.actions import publish_policy
-from tests.support.people import SETUP_ACTOR, SETUP_REQUESTER, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 OFFICIALS = Officials(
     administrator_name="Jane Roe",
@@ -38,7 +38,7 @@ def make_compliant(settings, directory: Path) -> None:
     use_policy_file(settings, directory)
     publish_policy(POLICY, requester=SETUP_REQUESTER)
     name_officials(OFFICIALS, requester=SETUP_REQUESTER)
-    purge(actor=SETUP_ACTOR)
+    purge(requester=SETUP_REQUESTER)
     make_user("alice", Role.ADMINISTRATOR)
     make_user("audrey", Role.AUDITOR)
     today = timezone.localdate()

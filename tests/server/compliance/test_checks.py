@@ -36,7 +36,7 @@ from platekeeper.server.retention.queries import RetentionKind
 from platekeeper.server.transparency.actions import publish_policy
 from tests.server.compliance.conftest import OFFICIALS
 from tests.server.records.conftest import take_in
-from tests.support.people import SETUP_ACTOR, SETUP_REQUESTER, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 from tests.support.sharing import agreement_with, partner_agency, sharing_on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
@@ -136,14 +136,16 @@ def test_default_retention_passes_listing_the_periods():
 
 def test_retention_below_a_year_fails_even_with_an_override_whose_reason_is_shown():
     set_retention(
-        {RetentionKind.READS: 180}, actor=SETUP_ACTOR, override_reason="Council resolution 2026-41"
+        {RetentionKind.READS: 180},
+        requester=SETUP_REQUESTER,
+        override_reason="Council resolution 2026-41",
     )
 
     result = retention_minimum(_today())
 
     assert not result.passed
     assert "reads 180 d < 365 d" in result.evidence
-    assert "override by test-setup" in result.evidence
+    assert f"override by {SETUP_REQUESTER.username}" in result.evidence
     assert "Council resolution 2026-41" in result.evidence
 
 

@@ -22,7 +22,7 @@ from platekeeper.server.retention.queries import (
     retention_schedule,
 )
 from tests.server.retention.conftest import CASE, days_ago, hold_plate, store_reads
-from tests.support.people import SETUP_ACTOR, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -43,7 +43,7 @@ def test_a_hold_on_a_plate_in_a_window_keeps_exactly_those_reads_and_is_audited(
     assert sorted(event.record_ids) == sorted(inside)
     assert event.query["reason"] == "criminal_action"
     assert event.query["requested_by"] == "DDA J. Doe"
-    [summary] = list_holds()
+    [summary] = list_holds(SETUP_REQUESTER)
     assert (summary.case_number, summary.read_count, summary.placed_by) == (CASE, 2, "ines")
 
 
@@ -80,7 +80,7 @@ def test_placing_a_hold_is_refused_without_the_permission_or_training(
         hold_plate(Requester(user, channel="cli"))
 
     assert AuditEvent.objects.get(action="retention.hold_place").outcome == "denied"
-    assert list_holds() == []
+    assert list_holds(SETUP_REQUESTER) == []
 
 
 def test_a_hold_needs_who_asked_for_it_and_matching_reads(camera):
@@ -106,14 +106,16 @@ def test_release_needs_a_reason_and_the_right_person(camera):
     hold_plate(Requester(ines, channel="cli"))
 
     with pytest.raises(RetentionError, match="needs a reason"):
-        release_holds(CASE, user=ines, reason="", channel="cli")
+        release_holds(CASE, requester=Requester.person(ines, channel="cli"), reason="")
     with pytest.raises(RetentionError, match="only a Records Custodian"):
-        release_holds(CASE, user=other, reason="not mine", channel="cli")
-    released = release_holds(CASE, user=ines, reason="charges dropped", channel="cli")
+        release_holds(CASE, requester=Requester.person(other, channel="cli"), reason="not mine")
+    released = release_holds(
+        CASE, requester=Requester.person(ines, channel="cli"), reason="charges dropped"
+    )
 
     assert len(released) == 1
-    assert list_holds() == []
-    [summary] = list_holds(include_released=True)
+    assert list_holds(SETUP_REQUESTER) == []
+    [summary] = list_holds(SETUP_REQUESTER, include_released=True)
     assert (summary.released_by, summary.release_reason) == ("ines", "charges dropped")
     outcomes = list(
         AuditEvent.objects.filter(action="retention.hold_release").values_list("outcome", flat=True)
@@ -125,9 +127,13 @@ def test_a_custodian_releases_anyones_hold(camera):
     store_reads(camera, captured_at=days_ago(3))
     hold_plate(Requester(make_user("ines", Role.INVESTIGATOR), channel="cli"))
 
-    release_holds(CASE, user=make_user("carla", Role.CUSTODIAN), reason="DA declined", channel="ui")
+    release_holds(
+        CASE,
+        requester=Requester.person(make_user("carla", Role.CUSTODIAN), channel="ui"),
+        reason="DA declined",
+    )
 
-    assert list_holds() == []
+    assert list_holds(SETUP_REQUESTER) == []
 
 
 def test_the_schedule_has_policy_defaults():
@@ -139,7 +145,7 @@ def test_the_schedule_has_policy_defaults():
 
 def test_a_period_below_one_year_is_refused_without_an_override():
     with pytest.raises(RetentionError, match=r"reads \(180 < 365\).*--override-reason"):
-        set_retention({RetentionKind.READS: 180}, actor=SETUP_ACTOR)
+        set_retention({RetentionKind.READS: 180}, requester=SETUP_REQUESTER)
 
     assert current_settings().reads_days == 365
     assert not AuditEvent.objects.filter(action="retention.settings").exists()
@@ -148,26 +154,51 @@ def test_a_period_below_one_year_is_refused_without_an_override():
 def test_an_override_is_recorded_audited_and_shown():
     set_retention(
         {RetentionKind.READS: 180},
-        actor=SETUP_ACTOR,
+        requester=SETUP_REQUESTER,
         override_reason="City council resolution 2026-41",
     )
 
     schedule = retention_schedule()
     assert schedule.override_reason == "City council resolution 2026-41"
-    assert schedule.override_by == "test-setup"
+    assert schedule.override_by == SETUP_REQUESTER.username
     event = AuditEvent.objects.get(action="retention.settings")
     assert event.reason == "City council resolution 2026-41"
     assert (event.query["before"]["reads"], event.query["after"]["reads"]) == (365, 180)
 
-    set_retention({RetentionKind.READS: 400}, actor=SETUP_ACTOR)
+    set_retention({RetentionKind.READS: 400}, requester=SETUP_REQUESTER)
     assert retention_schedule().override_reason == ""  # nothing is below the minimum any more
 
 
 def test_the_audit_log_may_not_be_kept_shorter_than_the_data():
     with pytest.raises(RetentionError, match="must outlive the data"):
-        set_retention({RetentionKind.READS: 1500}, actor=SETUP_ACTOR)
+        set_retention({RetentionKind.READS: 1500}, requester=SETUP_REQUESTER)
 
-    set_retention({RetentionKind.AUDIT: 2000, RetentionKind.READS: 1500}, actor=SETUP_ACTOR)
+    set_retention({RetentionKind.AUDIT: 2000, RetentionKind.READS: 1500}, requester=SETUP_REQUESTER)
     with pytest.raises(RetentionError, match="must outlive the data"):
-        set_retention({RetentionKind.AUDIT: 1200}, actor=SETUP_ACTOR, override_reason="x")
+        set_retention({RetentionKind.AUDIT: 1200}, requester=SETUP_REQUESTER, override_reason="x")
     assert current_settings().audit_days == 2000
+
+
+@pytest.mark.parametrize("role", [Role.INVESTIGATOR, Role.AUDITOR])
+def test_only_a_records_custodian_changes_the_schedule_and_a_refusal_is_audited(role):
+    who = Requester.person(make_user("pat", role), channel="ui")
+
+    with pytest.raises(AccessDenied, match="your role may not"):
+        set_retention({RetentionKind.READS: 400}, requester=who)
+
+    assert current_settings().reads_days == 365
+    refusal = AuditEvent.objects.get(action="retention.settings")
+    assert (refusal.outcome, refusal.username) == ("denied", "pat")
+
+
+def test_an_auditor_may_not_release_a_hold_and_the_refusal_is_audited(camera):
+    store_reads(camera, captured_at=days_ago(10), plate="8HLD001")
+    hold_plate(Requester(make_user("ines", Role.INVESTIGATOR), channel="ui"), plate="8HLD001")
+    auditor = Requester.person(make_user("audra", Role.AUDITOR), channel="cli")
+
+    with pytest.raises(AccessDenied):
+        release_holds(CASE, requester=auditor, reason="looks closed")
+
+    assert len(list_holds(SETUP_REQUESTER)) == 1
+    refusal = AuditEvent.objects.get(action="retention.hold_release")
+    assert (refusal.outcome, refusal.username) == ("denied", "audra")

@@ -10,7 +10,7 @@ import time_machine
 from django.core.files.storage import default_storage
 
 from platekeeper.server.access.audit import verify_chain
-from platekeeper.server.access.gate import Requester
+from platekeeper.server.access.gate import AccessDenied, Requester
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.roles import Role
 from platekeeper.server.reads.actions import record_reads
@@ -25,7 +25,7 @@ from platekeeper.server.retention.purge import purge
 from platekeeper.server.retention.queries import RetentionKind
 from tests.server.retention.conftest import days_ago, hold_plate, store_reads
 from tests.support.factories import read_item
-from tests.support.people import SETUP_ACTOR, SETUP_REQUESTER, make_user
+from tests.support.people import SETUP_REQUESTER, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -45,7 +45,7 @@ def test_the_completed_run_and_its_audit_record_count_the_files_it_deleted(camer
     store_reads(camera, captured_at=days_ago(1.5), count=2)
 
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=366), tick=False):
-        report = purge(batch_size=2)
+        report = purge(requester=SETUP_REQUESTER, batch_size=2)
 
     run = PurgeRun.objects.get()
     event = AuditEvent.objects.filter(action="retention.purge").get()
@@ -74,9 +74,9 @@ def test_reads_age_past_retention_and_are_purged_with_their_images(camera):
     assert len(_files()) == 5
 
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=363), tick=False):
-        assert purge(batch_size=2).reads_deleted == 0
+        assert purge(requester=SETUP_REQUESTER, batch_size=2).reads_deleted == 0
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=366), tick=False):
-        report = purge(batch_size=2)
+        report = purge(requester=SETUP_REQUESTER, batch_size=2)
 
     assert report.reads_deleted == 5
     assert Read.objects.count() == 0
@@ -96,7 +96,7 @@ def test_held_reads_and_their_images_survive_until_the_hold_is_released(camera):
     custodian = make_user("carla", Role.CUSTODIAN)
     hold_plate(Requester(custodian, channel="cli"), plate="8HLD001")
 
-    report = purge()
+    report = purge(requester=SETUP_REQUESTER)
 
     assert report.reads_deleted == 3
     assert report.held_kept == 2
@@ -105,8 +105,10 @@ def test_held_reads_and_their_images_survive_until_the_hold_is_released(camera):
     assert len(_files()) == 2
     assert _dangling_reads() == 0
 
-    release_holds("24-00123", user=custodian, reason="case closed", channel="cli")
-    assert purge().reads_deleted == 2
+    release_holds(
+        "24-00123", requester=Requester.person(custodian, channel="cli"), reason="case closed"
+    )
+    assert purge(requester=SETUP_REQUESTER).reads_deleted == 2
     assert Read.objects.count() == 0
     assert _files() == set()
 
@@ -125,7 +127,7 @@ def test_an_image_shared_with_a_young_read_is_kept(camera):
         ],
     )
 
-    report = purge()
+    report = purge(requester=SETUP_REQUESTER)
 
     assert report.reads_deleted == 1
     assert report.images_deleted == 0
@@ -138,7 +140,7 @@ def test_dry_run_counts_per_day_and_deletes_nothing(camera):
     store_reads(camera, captured_at=days_ago(380), count=1)
     events_before = AuditEvent.objects.count()
 
-    report = purge(dry_run=True)
+    report = purge(requester=SETUP_REQUESTER, dry_run=True)
 
     assert report.reads_deleted == 3
     assert sorted(report.reads_per_day.values()) == [1, 2]
@@ -156,7 +158,7 @@ def test_orphaned_files_are_swept_once_old_enough(camera):
     week_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(days=7)).timestamp()
     os.utime(default_storage.path(old), (week_ago, week_ago))
 
-    report = purge()
+    report = purge(requester=SETUP_REQUESTER)
 
     assert report.orphan_files_deleted == 1
     assert not default_storage.exists(old)
@@ -167,12 +169,14 @@ def test_orphaned_files_are_swept_once_old_enough(camera):
 
 def test_shorter_image_period_drops_images_but_keeps_reads(camera):
     set_retention(
-        {RetentionKind.IMAGES: 30}, actor=SETUP_ACTOR, override_reason="storage budget, §4.2"
+        {RetentionKind.IMAGES: 30},
+        requester=SETUP_REQUESTER,
+        override_reason="storage budget, §4.2",
     )
     old = store_reads(camera, captured_at=days_ago(40), count=2)
     store_reads(camera, captured_at=days_ago(5), count=1)
 
-    report = purge()
+    report = purge(requester=SETUP_REQUESTER)
 
     assert report.reads_deleted == 0
     assert report.images_detached == 2
@@ -180,7 +184,7 @@ def test_shorter_image_period_drops_images_but_keeps_reads(camera):
     assert Read.objects.filter(id__in=old, plate_crop__isnull=True).count() == 2
     assert Image.objects.count() == 1
     assert len(_files()) == 1
-    assert purge().images_detached == 0  # the watermark spares a rescan
+    assert purge(requester=SETUP_REQUESTER).images_detached == 0  # the watermark spares a rescan
 
 
 def test_a_run_killed_before_its_audit_record_is_audited_by_the_next_run(camera):
@@ -193,7 +197,7 @@ def test_a_run_killed_before_its_audit_record_is_audited_by_the_next_run(camera)
         reads_per_day={"2025-11-01": 40},
     )
 
-    report = purge()
+    report = purge(requester=SETUP_REQUESTER)
 
     assert report.interrupted_runs_audited == 1
     events = AuditEvent.objects.filter(action="retention.purge").order_by("id")
@@ -208,7 +212,7 @@ def test_a_second_purge_at_the_same_time_is_refused(camera):
     with files.exclusive_file_lock("purge.lock") as mine:
         assert mine
         with pytest.raises(RetentionError, match="another purge is running"):
-            purge()
+            purge(requester=SETUP_REQUESTER)
 
 
 def _content():
@@ -248,7 +252,7 @@ def test_reads_that_raised_alerts_are_kept_for_the_alerted_period_then_go_with_t
     [old] = store_reads(camera, captured_at=days_ago(800))
     young_alert, old_alert = _alert_on(young), _alert_on(old)
 
-    report = purge()
+    report = purge(requester=SETUP_REQUESTER)
 
     assert [str(i) for i in Read.objects.values_list("id", flat=True)] == [young]
     assert report.also_deleted == {"alerts.Alert": 1}
@@ -279,9 +283,9 @@ def test_hotlist_entries_expired_longer_than_their_period_are_purged(camera):
     Alert.objects.filter(pk=_alert_on(read).pk).update(entry=old[0])  # raised while it stood
     generation = HotlistGeneration.objects.get(pk=1).value
 
-    assert purge(dry_run=True).hotlist_entries_deleted == 3
+    assert purge(requester=SETUP_REQUESTER, dry_run=True).hotlist_entries_deleted == 3
     assert HotlistEntry.objects.count() == 5
-    report = purge(batch_size=2)
+    report = purge(requester=SETUP_REQUESTER, batch_size=2)
 
     assert report.hotlist_entries_deleted == 3
     assert sorted(HotlistEntry.objects.values_list("plate_normalized", flat=True)) == [
@@ -330,7 +334,7 @@ def test_an_expired_day_is_dropped_whole_keeping_held_and_alerted_reads(camera):
     custodian = make_user("carla", Role.CUSTODIAN)
     hold_plate(Requester(custodian, channel="cli"), plate="4HLD777")
 
-    report = purge(actor=SETUP_ACTOR)
+    report = purge(requester=SETUP_REQUESTER)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [name])
@@ -357,9 +361,22 @@ def test_a_dropped_day_takes_the_alerts_of_reads_past_the_alerted_period(camera)
     alerted = store_reads(camera, captured_at=moment)
     alert = _alert_on(alerted[0])
 
-    report = purge(actor=SETUP_ACTOR)
+    report = purge(requester=SETUP_REQUESTER)
 
     assert report.dropped_partitions[0]["moved"] == 0
     assert report.also_deleted == {"alerts.Alert": 1}
     assert not type(alert).objects.filter(pk=alert.pk).exists()
     assert not Read.objects.filter(id__in=alerted).exists()
+
+
+def test_a_person_without_the_custodians_permission_may_not_purge(camera):
+    store_reads(camera, captured_at=days_ago(400), count=2)
+    officer = Requester.person(make_user("ines", Role.INVESTIGATOR), channel="cli")
+
+    with pytest.raises(AccessDenied, match="your role may not"):
+        purge(requester=officer)
+
+    assert Read.objects.count() == 2
+    assert not PurgeRun.objects.exists()
+    refusal = AuditEvent.objects.get(action="retention.purge")
+    assert (refusal.outcome, refusal.username) == ("denied", "ines")

@@ -438,6 +438,7 @@ def record_change(
     action: str,
     query: dict[str, Any],
     record_ids: Sequence[str] = (),
+    record_count: int | None = None,
     agreement: Agreement | None = None,
     reason: str = "",
 ) -> AuditEvent:
@@ -447,6 +448,7 @@ def record_change(
         **_event_fields(requester, justification, action, query),
         outcome=Outcome.ALLOWED,
         record_ids=record_ids,
+        record_count=record_count,
         reason=reason,
     )
     if agreement is not None:

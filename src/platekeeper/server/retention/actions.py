@@ -16,15 +16,18 @@ from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
 from platekeeper.plates import InvalidPlate, normalize_plate
-from platekeeper.server.access.audit import Actor, record_event
 from platekeeper.server.access.gate import (
+    ADMINISTRATIVE,
     Gated,
     Justification,
     Requester,
-    account_problem,
+    authorize,
+    change,
+    held_permission,
+    record_change,
+    record_refusal,
     run_gated,
 )
-from platekeeper.server.access.models import Outcome, User
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.reads.models import Read
 from platekeeper.server.retention.models import (
@@ -51,11 +54,13 @@ class RetentionError(PlatekeeperError, ValueError):
 # --- The schedule ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@change(Permission.MANAGE_RETENTION, "retention.settings")
 def set_retention(
-    changes: Mapping[RetentionKind, int], *, actor: Actor, override_reason: str = ""
+    changes: Mapping[RetentionKind, int], *, requester: Requester, override_reason: str = ""
 ) -> RetentionSettings:
     """Change retention periods. A period below the policy minimum needs `override_reason`.
+
+    The gate asks for the Records Custodian's permission (or the console) before anything runs.
 
     The audit log must outlive the data it describes, so its period may never be shorter than
     the longest data period, override or not. The override reason is kept on the settings (and
@@ -90,14 +95,15 @@ def set_retention(
     elif override_reason:
         row.override_reason, row.override_by, row.override_at = (
             override_reason[:300],
-            actor.username,
+            requester.username,
             now,
         )
-    row.updated_at, row.updated_by = now, actor.username
+    row.updated_at, row.updated_by = now, requester.username
     row.save()
     after = {kind.value: getattr(row, kind.field) for kind in RetentionKind}
-    record_event(
-        actor=actor,
+    record_change(
+        requester,
+        ADMINISTRATIVE,
         action="retention.settings",
         reason=override_reason,
         query={"before": before, "after": after, "override": bool(override_reason)},
@@ -203,60 +209,64 @@ def _checked_selection(selection: HoldSelection) -> HoldSelection:
     return HoldSelection(plate=plate, start=selection.start, end=selection.end)
 
 
-def release_holds(
-    case_number: str, *, user: User, reason: str, channel: str, client_address: str = ""
-) -> list[Hold]:
+def release_holds(case_number: str, *, requester: Requester, reason: str) -> list[Hold]:
     """Release every standing hold of a case; its reads then age out like any other.
 
     A Records Custodian may release any hold; whoever may place holds may release their own.
-    A refusal is audited before it is raised.
+    The gate asks for one of those permissions first; a refusal of the action's own (no reason,
+    no hold, another person's hold) is audited before it is raised.
     """
-    actor = Actor.of(user)
-    common: dict[str, Any] = {
-        "actor": actor,
-        "action": "retention.hold_release",
-        "case_number": case_number,
-        "channel": channel,
-        "client_address": client_address,
-    }
+    case_number = case_number.strip()
+    query: dict[str, Any] = {"case": case_number}
+    permission = held_permission(requester, [Permission.MANAGE_RETENTION, Permission.PLACE_HOLDS])
+    authorize(
+        requester,
+        permission=permission,
+        justification=ADMINISTRATIVE,
+        action="retention.hold_release",
+        query=query,
+    )
+    user = requester.acting_user
     with transaction.atomic():
         holds = list(
             Hold.objects.select_for_update().filter(
-                case_number=case_number.strip(), released_at__isnull=True
+                case_number=case_number, released_at__isnull=True
             )
         )
-        refusal = _release_refusal(user, holds, reason, case_number)
+        refusal = _release_refusal(requester, permission, holds, reason, case_number)
         if refusal is None:
             now = timezone.now()
             count = HoldItem.objects.filter(hold__in=holds).count()
             for hold in holds:
                 hold.released_at, hold.released_by, hold.release_reason = now, user, reason.strip()
                 hold.save(update_fields=["released_at", "released_by", "release_reason"])
-            record_event(
-                **common,
+            record_change(
+                requester,
+                Justification(case_number=case_number, administrative=True),
+                action="retention.hold_release",
                 reason=reason.strip(),
-                query={"case": case_number, "holds": [h.pk for h in holds]},
+                query={**query, "holds": [h.pk for h in holds]},
                 record_count=count,
             )
             return holds
-    with transaction.atomic():
-        record_event(**common, outcome=Outcome.DENIED, reason=refusal, query={"case": case_number})
+    record_refusal(requester, action="retention.hold_release", query=query, reason=refusal)
     raise RetentionError(refusal)
 
 
-def _release_refusal(user: User, holds: Sequence[Hold], reason: str, case: str) -> str | None:
-    problem = account_problem(user)
-    if problem:
-        return problem
+def _release_refusal(
+    requester: Requester,
+    permission: Permission,
+    holds: Sequence[Hold],
+    reason: str,
+    case: str,
+) -> str | None:
     if not reason.strip():
         return "reason: releasing a hold needs a reason"
     if not holds:
         return f"case {case!r} has no standing hold"
-    if user.has_perm(f"access.{Permission.MANAGE_RETENTION.value}"):
+    if permission is Permission.MANAGE_RETENTION:
         return None
-    if user.has_perm(f"access.{Permission.PLACE_HOLDS.value}") and all(
-        hold.placed_by_id == user.pk for hold in holds
-    ):
+    if all(hold.placed_by_id == requester.acting_user.pk for hold in holds):
         return None
     return "only a Records Custodian, or whoever placed every hold of the case, may release it"
 

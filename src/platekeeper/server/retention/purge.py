@@ -30,7 +30,8 @@ from django.db.models import Exists, ForeignObjectRel, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from platekeeper.server.access.audit import Actor, record_event
+from platekeeper.server.access.gate import ADMINISTRATIVE, Requester, authorize, record_change
+from platekeeper.server.access.roles import Permission
 from platekeeper.server.reads import partitions
 from platekeeper.server.reads.models import Image, Read, ReadKey
 from platekeeper.server.retention import files
@@ -44,7 +45,6 @@ DEFAULT_BATCH = 5000
 ORPHAN_GRACE = dt.timedelta(hours=6)
 #: How Django's delete counts name hotlist entries in `PurgeRun.also_deleted`.
 _ENTRY_LABEL = "hotlists.HotlistEntry"
-SYSTEM_ACTOR = Actor(username="system:retention")
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,7 @@ Progress = Callable[[PurgeProgress], None]
 
 def purge(
     *,
-    actor: Actor = SYSTEM_ACTOR,
-    channel: str = "system",
+    requester: Requester,
     dry_run: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
@@ -107,8 +106,16 @@ def purge(
     Safe to interrupt anywhere and to run again: each batch commits alone (with the running
     totals of its run), a run killed part-way is audited by the next one, and files are removed
     only after their rows are gone. `pause_after_commit` exists for the crash test: it widens
-    the moment between a batch's commit and the deletion of its files.
+    the moment between a batch's commit and the deletion of its files. The gate asks first
+    (`MANAGE_RETENTION`; the daily job and the console as administrative changes), dry runs too.
     """
+    authorize(
+        requester,
+        permission=Permission.MANAGE_RETENTION,
+        justification=ADMINISTRATIVE,
+        action="retention.purge",
+        query={"dry_run": dry_run},
+    )
     if batch_size < 1:
         raise RetentionError("batch size: must be at least 1")
     schedule = current_settings()
@@ -131,10 +138,10 @@ def purge(
         return report
     notify = progress or (lambda _: None)
     with _one_purge_at_a_time():
-        report.interrupted_runs_audited = _audit_unfinished_runs(actor, channel)
+        report.interrupted_runs_audited = _audit_unfinished_runs(requester)
         run = PurgeRun.objects.create(
             started_at=now,
-            actor=actor.username,
+            actor=requester.username,
             reads_cutoff=reads_cutoff,
             images_cutoff=images_cutoff,
         )
@@ -149,13 +156,13 @@ def purge(
         with transaction.atomic():
             run.orphan_files_deleted = report.orphan_files_deleted
             run.finished_at = timezone.now()
-            _audit_run(run, actor=actor, channel=channel, interrupted=False)
+            _audit_run(run, requester=requester, interrupted=False)
     return report
 
 
 def daily_purge() -> PurgeReport:
     """The purge as `serve` runs it every day (see `platekeeper.server.scheduler`)."""
-    return purge()
+    return purge(requester=Requester.system("retention"))
 
 
 def _whole_days(cutoff: dt.datetime) -> dt.datetime:
@@ -547,20 +554,21 @@ def _chunks(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[
         yield chunk
 
 
-def _audit_unfinished_runs(actor: Actor, channel: str) -> int:
+def _audit_unfinished_runs(requester: Requester) -> int:
     """Write the audit record of runs that were killed before writing their own."""
     unfinished = list(PurgeRun.objects.filter(audited=False).order_by("started_at"))
     for run in unfinished:
         with transaction.atomic():
-            _audit_run(run, actor=actor, channel=channel, interrupted=True)
+            _audit_run(run, requester=requester, interrupted=True)
     return len(unfinished)
 
 
-def _audit_run(run: PurgeRun, *, actor: Actor, channel: str, interrupted: bool) -> None:
+def _audit_run(run: PurgeRun, *, requester: Requester, interrupted: bool) -> None:
     run.audited = True
     run.save()
-    record_event(
-        actor=actor,
+    record_change(
+        requester,
+        ADMINISTRATIVE,
         action="retention.purge",
         reason="interrupted run, audited by the next one" if interrupted else "",
         query={
@@ -579,7 +587,6 @@ def _audit_run(run: PurgeRun, *, actor: Actor, channel: str, interrupted: bool) 
             "orphan_files_deleted": run.orphan_files_deleted,
         },
         record_count=run.reads_deleted,
-        channel=channel,
     )
 
 

@@ -13,7 +13,15 @@ from django.db import models
 from django.db.models import Count, QuerySet
 
 from platekeeper.errors import PlatekeeperError
-from platekeeper.server.access.gate import Gated, Justification, Requester, run_gated
+from platekeeper.server.access.gate import (
+    ADMINISTRATIVE,
+    Gated,
+    Justification,
+    Requester,
+    authorize,
+    held_permission,
+    run_gated,
+)
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.reads.models import Image, Read
@@ -173,8 +181,22 @@ def _hold_summary(hold: WithAnnotations[Hold, _Counted]) -> HoldSummary:
     )
 
 
-def list_holds(*, include_released: bool = False, case_number: str = "") -> list[HoldSummary]:
-    """Holds, newest first: counts and grounds only, so no purpose is needed to see them."""
+def list_holds(requester: Requester, *, include_released: bool = False) -> list[HoldSummary]:
+    """Holds, newest first: counts and grounds only, so no purpose is needed to see them; but
+    the cases under hold are not for every role, so the gate asks (role, account, training)."""
+    authorize(
+        requester,
+        permission=held_permission(
+            requester, [Permission.PLACE_HOLDS, Permission.MANAGE_RETENTION]
+        ),
+        justification=ADMINISTRATIVE,
+        action="retention.holds_view",
+        query={"include_released": include_released},
+    )
+    return _holds(include_released=include_released)
+
+
+def _holds(*, include_released: bool = False, case_number: str = "") -> list[HoldSummary]:
     holds = Hold.objects.select_related("placed_by", "released_by").annotate(
         read_count=Count("items")
     )
@@ -185,7 +207,15 @@ def list_holds(*, include_released: bool = False, case_number: str = "") -> list
     return [_hold_summary(hold) for hold in holds.order_by("-placed_at", "-id")]
 
 
-def recent_purges(limit: int = 10) -> list[PurgeRun]:
+def recent_purges(requester: Requester, limit: int = 10) -> list[PurgeRun]:
+    """The last purge runs, for whoever keeps the schedule or audits it (the gate asks)."""
+    authorize(
+        requester,
+        permission=held_permission(requester, [Permission.MANAGE_RETENTION, Permission.VIEW_AUDIT]),
+        justification=ADMINISTRATIVE,
+        action="retention.purges_view",
+        query={"limit": limit},
+    )
     return list(PurgeRun.objects.order_by("-started_at")[:limit])
 
 
@@ -292,7 +322,7 @@ def export_evidence(
     query: dict[str, Any] = {"case": case_number}
 
     def fetch() -> Gated[dict[str, Any]]:
-        holds = list_holds(case_number=case_number)
+        holds = _holds(case_number=case_number)
         if not holds:
             raise EvidenceError(f"case {case_number!r} has no standing hold; place one first")
         reads = (

@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from platekeeper.server.access.audit import Actor
 from platekeeper.server.access.gate import AccessDenied
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.retention.actions import (
@@ -48,7 +48,6 @@ from platekeeper.server.retention.queries import (
 from platekeeper.server.web.common import (
     PURPOSE_KEY,
     AuthenticatedRequest,
-    client_address,
     justification,
     refused,
     requester,
@@ -153,9 +152,9 @@ def _evidence_context(request: AuthenticatedRequest, **extra: Any) -> dict[str, 
     case = {"case_number": stated.get("case_number", "")}
     include_released = request.GET.get("all") == "1"
     context: dict[str, Any] = {
-        "holds": list_holds(include_released=include_released),
+        "holds": list_holds(requester(request), include_released=include_released),
         "include_released": include_released,
-        "standing_cases": sorted({hold.case_number for hold in list_holds()}),
+        "standing_cases": sorted({hold.case_number for hold in list_holds(requester(request))}),
         "hold_form": PlateHoldForm(initial=case),
         "release_form": ReleaseForm(),
         "export_form": ExportForm(initial=case),
@@ -177,10 +176,12 @@ def _state_purpose_first(request: AuthenticatedRequest) -> HttpResponse:
     return redirect(f"{reverse('web:purpose')}?{urlencode({'next': back})}")
 
 
-@require(Permission.PLACE_HOLDS)
+@login_required
 @require_GET
 def evidence(request: AuthenticatedRequest) -> HttpResponse:
-    """Holds (case, grounds, people, size; never the plates), and the forms to change them."""
+    """Holds (case, grounds, people, size; never the plates), and the forms to change them.
+
+    `list_holds` asks the gate for the page (a refusal rendered by the gate's middleware)."""
     return _evidence_page(request)
 
 
@@ -239,10 +240,11 @@ def _errors(form: forms.Form) -> str:
     )
 
 
-@require(Permission.PLACE_HOLDS)
+@login_required
 @require_POST
 def evidence_release(request: AuthenticatedRequest) -> HttpResponse:
-    """Release every standing hold of a case, with the reason (refusals are audited too)."""
+    """Release every standing hold of a case, with the reason; `release_holds` and the page's
+    `list_holds` ask the gate (refusals audited and rendered by the gate's middleware)."""
     form = ReleaseForm(request.POST)
     if not form.is_valid():
         return _evidence_page(request, status=400, release_form=form)
@@ -250,10 +252,8 @@ def evidence_release(request: AuthenticatedRequest) -> HttpResponse:
     try:
         holds = release_holds(
             case,
-            user=request.user,
+            requester=requester(request),
             reason=form.cleaned_data["reason"],
-            channel="ui",
-            client_address=client_address(request),
         )
     except RetentionError as error:
         return refused(
@@ -330,7 +330,11 @@ def evidence_export(request: AuthenticatedRequest) -> HttpResponse | FileRespons
 @require(Permission.MANAGE_RETENTION, Permission.VIEW_AUDIT)
 @require_http_methods(["GET", "POST"])
 def retention(request: AuthenticatedRequest) -> HttpResponse:
-    """The schedule, any override, and the last purge runs; the custodian changes periods."""
+    """The schedule, any override, and the last purge runs; the custodian changes periods.
+
+    `recent_purges` and `set_retention` ask the gate themselves; `require` stays in front so
+    that an auditor's POST is refused before its (read-only) form is validated."""
+    purges = recent_purges(requester(request), SHOWN_PURGES)
     row = current_settings()
     current = {kind.field: getattr(row, kind.field) for kind in RetentionKind}
     may_change = request.user.has_perm(f"access.{Permission.MANAGE_RETENTION.value}")
@@ -354,7 +358,7 @@ def retention(request: AuthenticatedRequest) -> HttpResponse:
             return redirect("web:retention")
         try:
             set_retention(
-                changes, actor=Actor.of(request.user), override_reason=data["override_reason"]
+                changes, requester=requester(request), override_reason=data["override_reason"]
             )
         except RetentionError as error:
             # The action's message names the CLI option; say it the way this page does.
@@ -374,7 +378,7 @@ def retention(request: AuthenticatedRequest) -> HttpResponse:
             "rows": list(zip(schedule.rows, form.rows(), strict=True)),
             "form": form,
             "may_change": may_change,
-            "purges": recent_purges(SHOWN_PURGES),
+            "purges": purges,
         },
         status=400 if form.errors else 200,
     )
