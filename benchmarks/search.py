@@ -244,7 +244,7 @@ def _lookups(who, case, reads, start, now, cameras, target_day) -> dict[str, Loo
     from platekeeper.server.investigations import queries as inv
     from platekeeper.server.investigations.areas import Circle
     from platekeeper.server.reads.plate_index import LOOKALIKE_FROM, LOOKALIKE_TO
-    from platekeeper.server.reads.queries import search_plate
+    from platekeeper.server.reads.queries import read_detail, search_plate
 
     pool = max(reads // PLATES_PER_READ, 1)
     span = (now - start - dt.timedelta(days=2)).total_seconds()
@@ -304,6 +304,27 @@ def _lookups(who, case, reads, start, now, cameras, target_day) -> dict[str, Loo
             "captured_at <= %s ORDER BY captured_at DESC, id DESC",
             [db_time(end - dt.timedelta(days=days)), db_time(end)],
         )
+
+    known = []  # reads spread over the year, for the lookups by id
+    with connection.cursor() as cursor:
+        for n in range(64):
+            cursor.execute(
+                "SELECT id, captured_at FROM reads_read WHERE captured_at >= %s "
+                "ORDER BY captured_at LIMIT 1",
+                [db_time(moment(n / 64))],
+            )
+            known.append(cursor.fetchone())
+
+    def by_id_sql(seed: float) -> tuple[str, list]:
+        """The read by its id and its capture time (which PostgreSQL's key table gives)."""
+        read_id, captured_at = known[int(seed * len(known))]
+        return "SELECT * FROM reads_read WHERE id = %s AND captured_at = %s", [read_id, captured_at]
+
+    def by_id_raw(seed: float) -> None:
+        read_id, _ = known[int(seed * len(known))]
+        if connection.vendor == "postgresql":
+            run("SELECT captured_at FROM reads_readkey WHERE id = %s", [read_id])
+        run(*by_id_sql(seed))
 
     def canvass(radius: float, hours: float) -> Lookup:
         def service(seed: float) -> int:
@@ -398,6 +419,11 @@ def _lookups(who, case, reads, start, now, cameras, target_day) -> dict[str, Loo
         "look-alike plate, 24 h": partial(lambda p: p, True),
         "partial plate ??3 known, 31 d": partial(lambda p: "??" + p[2:5] + "*", False, 31),
         "look-alike plate, 31 d": partial(lambda p: p, True, 31),
+        "read by id (detail)": (
+            lambda seed: int(bool(read_detail(who, case, str(known[int(seed * len(known))][0])))),
+            by_id_raw,
+            by_id_sql,
+        ),
         "canvass 500 m x 1 h (page)": canvass(500, 1),
         "canvass 500 m x 2 h (page)": canvass(500, 2),
         "canvass 500 m x 24 h (page)": canvass(500, 24),

@@ -40,6 +40,7 @@ from platekeeper.server.reads.queries import (
     ReadSummary,
     decode_cursor,
     encode_cursor,
+    read_by_id,
     read_summary,
 )
 
@@ -241,11 +242,20 @@ def canvass(
             ),
             reverse=True,
         )
-        ids = [read_id for _, read_id in inside[: limit + 1]]
-        reads = list(
-            Read.objects.filter(id__in=ids)
-            .select_related(*_WITH_CAMERA)
-            .order_by("-captured_at", "-id")
+        wanted = inside[: limit + 1]
+        # The page's own time span with its ids: PostgreSQL then opens only its day partitions.
+        reads = (
+            list(
+                Read.objects.filter(
+                    id__in=[read_id for _, read_id in wanted],
+                    captured_at__gte=wanted[-1][0],
+                    captured_at__lte=wanted[0][0],
+                )
+                .select_related(*_WITH_CAMERA)
+                .order_by("-captured_at", "-id")
+            )
+            if wanted
+            else []
         )
         page = reads[:limit]
         next_cursor = encode_cursor(page[-1]) if len(reads) > limit else None
@@ -375,15 +385,22 @@ def _area_rows(window: Window) -> list[_Row]:
     return found
 
 
-def _summaries(ids: Iterable[Any]) -> list[ReadSummary]:
-    """The reads with these ids as result rows, oldest first."""
-    ids = list(ids)
+def _summaries(keys: Iterable[tuple[uuid.UUID, dt.datetime]]) -> list[ReadSummary]:
+    """The reads with these (id, captured_at) keys as result rows, oldest first.
+
+    Each batch is fetched by its ids and its time span, so PostgreSQL opens only the day
+    partitions the batch lies in rather than planning and probing every day of the year.
+    """
+    ordered = sorted(set(keys), key=lambda key: (key[1], key[0]))
     found: list[ReadSummary] = []
-    for start in range(0, len(ids), _CHUNK):
-        batch = ids[start : start + _CHUNK]
-        found.extend(
-            read_summary(r) for r in Read.objects.filter(id__in=batch).select_related("camera")
+    for start in range(0, len(ordered), _CHUNK):
+        batch = ordered[start : start + _CHUNK]
+        reads = Read.objects.filter(
+            id__in=[read_id for read_id, _ in batch],
+            captured_at__gte=batch[0][1],
+            captured_at__lte=batch[-1][1],
         )
+        found.extend(read_summary(r) for r in reads.select_related("camera"))
     found.sort(key=lambda r: (r.captured_at, r.id))
     return found
 
@@ -412,13 +429,13 @@ def multiple_scenes(
 
 def _scene_hits(scenes: Scenes) -> list[SceneHit]:
     seen_in: dict[str, set[int]] = defaultdict(set)
-    read_ids: dict[str, set[uuid.UUID]] = defaultdict(set)
+    read_keys: dict[str, set[tuple[uuid.UUID, dt.datetime]]] = defaultdict(set)
     for number, window in enumerate(scenes.windows, start=1):
         for row in _area_rows(window):
             seen_in[row.plate].add(number)
-            read_ids[row.plate].add(row.id)
+            read_keys[row.plate].add((row.id, row.captured_at))
     wanted = [plate for plate, numbers in seen_in.items() if len(numbers) >= scenes.min_scenes]
-    reads = _summaries(i for plate in wanted for i in read_ids[plate])
+    reads = _summaries(key for plate in wanted for key in read_keys[plate])
     by_plate: dict[str, list[ReadSummary]] = defaultdict(list)
     for read in reads:
         by_plate[read.plate].append(read)
@@ -469,7 +486,7 @@ def _convoy(search: ConvoySearch) -> Convoy:
     gap = dt.timedelta(seconds=search.within_s)
     cameras: dict[str, set[int]] = defaultdict(set)
     meetings: dict[str, set[uuid.UUID]] = defaultdict(set)
-    near_reads: dict[str, set[uuid.UUID]] = defaultdict(set)
+    near_reads: dict[str, set[tuple[uuid.UUID, dt.datetime]]] = defaultdict(set)
     for first in range(0, len(targets), _CONVOY_BATCH):
         batch = targets[first : first + _CONVOY_BATCH]
         near = reduce(
@@ -489,9 +506,11 @@ def _convoy(search: ConvoySearch) -> Convoy:
                 if camera == target_camera and abs(moment - target_moment) <= gap:
                     cameras[plate].add(camera)
                     meetings[plate].add(target_id)
-                    near_reads[plate].add(read_id)
+                    near_reads[plate].add((read_id, moment))
     wanted = [plate for plate, seen in cameras.items() if len(seen) >= search.min_cameras]
-    reads = _summaries([t[0] for t in targets] + [i for p in wanted for i in near_reads[p]])
+    reads = _summaries(
+        [(t[0], t[2]) for t in targets] + [key for p in wanted for key in near_reads[p]]
+    )
     by_plate: dict[str, list[ReadSummary]] = defaultdict(list)
     for read in reads:
         by_plate[read.plate].append(read)
@@ -525,7 +544,7 @@ def sightings(
         raise QueryError(f"limit: must be between 1 and {MAX_PAGE}")
 
     def fetch() -> Gated[Sightings]:
-        read = Read.objects.select_related("camera").filter(pk=key).first()
+        read = read_by_id(key).select_related("camera").first()
         if read is None:
             raise QueryError(f"read_id: no read {key}")
         span = dt.timedelta(hours=hours)
@@ -611,7 +630,8 @@ _KINDS: dict[type, str] = {Window: "canvass", Scenes: "scenes", ConvoySearch: "c
 
 def _export_rows(analysis: Analysis) -> list[exports.Row]:
     if isinstance(analysis, Window):
-        return [exports.Row(r, "") for r in _summaries(row.id for row in _area_rows(analysis))]
+        found = _area_rows(analysis)
+        return [exports.Row(r, "") for r in _summaries((row.id, row.captured_at) for row in found)]
     if isinstance(analysis, Scenes):
         return [
             exports.Row(read, "scenes " + " ".join(str(n) for n in hit.scenes))
