@@ -15,7 +15,7 @@ from platekeeper.server.access.auth import PERSON_AUTH, PersonRequest, api_reque
 from platekeeper.server.investigations import queries
 from platekeeper.server.investigations.areas import area_from
 from platekeeper.server.reads.queries import QueryError, ReadSummary
-from platekeeper.server.reads.search_api import JustificationIn, SearchOut
+from platekeeper.server.reads.search_api import JustificationIn, SearchOut, VehicleIn
 
 router = Router(tags=["investigations"], auth=PERSON_AUTH)
 
@@ -43,7 +43,7 @@ class CanvassIn(JustificationIn):
         return queries.Window(area, self.start, self.end)
 
 
-class CanvassPageIn(CanvassIn):
+class CanvassPageIn(CanvassIn, VehicleIn):
     cursor: str | None = None
     limit: int = 50
 
@@ -159,13 +159,15 @@ def _download(document) -> HttpResponse:
 def canvass(request: PersonRequest, params: Query[CanvassPageIn]) -> dict:
     """Reads inside a circle (`lat`, `lon`, `radius_m`) or a `polygon` between `start` and
     `end` (at most 31 days), newest first. Requires `purpose` (and `case_number` unless
-    exempt); needs the canvass permission."""
+    exempt); needs the canvass permission. `make`, `color` and `type` keep only the reads of
+    vehicles of that description."""
     page = queries.canvass(
         api_requester(request),
         params.justification(),
         params.window(),
         cursor=params.cursor,
         limit=params.limit,
+        vehicle=params.vehicle(),
     )
     return {"results": page.results, "next": page.next_cursor}
 

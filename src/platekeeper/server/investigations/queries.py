@@ -38,10 +38,11 @@ from platekeeper.server.reads.queries import (
     Page,
     QueryError,
     ReadSummary,
+    VehicleFilter,
     decode_cursor,
     encode_cursor,
     read_by_id,
-    read_summary,
+    read_summaries,
 )
 
 #: Widest time window of one canvass, scene or convoy search.
@@ -221,17 +222,20 @@ def canvass(
     *,
     cursor: str | None = None,
     limit: int = 50,
+    vehicle: VehicleFilter | None = None,
 ) -> Page:
-    """Reads inside the area during the window, newest first, a page at a time."""
+    """Reads inside the area during the window, newest first, a page at a time; with a
+    vehicle description, only the reads of vehicles that match it."""
     if not 1 <= limit <= MAX_PAGE:
         raise QueryError(f"limit: must be between 1 and {MAX_PAGE}")
+    vehicle = vehicle or VehicleFilter()
     after = decode_cursor(cursor) if cursor else None
 
     def fetch() -> Gated[Page]:
-        older = None
+        older = vehicle.q()
         if after:
             captured, read_id = after
-            older = Q(captured_at__lt=captured) | Q(captured_at=captured, id__lt=read_id)
+            older &= Q(captured_at__lt=captured) | Q(captured_at=captured, id__lt=read_id)
         inside = sorted(
             (
                 (captured_at, read_id)
@@ -259,16 +263,14 @@ def canvass(
         )
         page = reads[:limit]
         next_cursor = encode_cursor(page[-1]) if len(reads) > limit else None
-        return Gated(
-            Page([read_summary(r) for r in page], next_cursor), record_ids=[str(r.id) for r in page]
-        )
+        return Gated(Page(read_summaries(page), next_cursor), record_ids=[str(r.id) for r in page])
 
     return run_gated(
         requester,
         permission=Permission.CANVASS_READS,
         justification=justification,
         action="reads.canvass",
-        query={**window.describe(), "cursor": bool(cursor)},
+        query={**window.describe(), **vehicle.describe(), "cursor": bool(cursor)},
         fetch=fetch,
     )
 
@@ -400,7 +402,7 @@ def _summaries(keys: Iterable[tuple[uuid.UUID, dt.datetime]]) -> list[ReadSummar
             captured_at__gte=batch[0][1],
             captured_at__lte=batch[-1][1],
         )
-        found.extend(read_summary(r) for r in reads.select_related("camera"))
+        found.extend(read_summaries(list(reads.select_related("camera"))))
     found.sort(key=lambda r: (r.captured_at, r.id))
     return found
 
@@ -558,11 +560,12 @@ def sightings(
             .select_related("camera")
             .order_by("captured_at", "id")[: limit + 1]
         )
+        first, *shown = read_summaries([read, *others[:limit]])
         result = Sightings(
-            read_summary(read),
+            first,
             start,
             end,
-            [read_summary(r) for r in others[:limit]],
+            shown,
             len(others) > limit,
         )
         return Gated(result, record_ids=_unique(r.id for r in result.reads))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
@@ -24,6 +26,7 @@ from platekeeper.server.access.gate import (
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.common.types import moment_problem
+from platekeeper.server.hotlists.membership import plates_on_active_hotlists
 from platekeeper.server.reads.images import data_uri, image_bytes
 from platekeeper.server.reads.models import Image, Read, ReadKey
 from platekeeper.server.reads.plate_index import narrow_scan
@@ -31,6 +34,10 @@ from platekeeper.server.reads.plate_index import narrow_scan
 MAX_PAGE = 200
 #: Widest window a partial or look-alike search may scan (it cannot use the plate index).
 MAX_SCAN_DAYS = 31
+#: Widest window of a search by vehicle description alone (no plate): a broad query.
+MAX_BROAD_DAYS = 7
+#: Longest make, colour or type filter (the Read fields are 40 characters).
+MAX_VEHICLE_TERM = 40
 
 
 class QueryError(PlatekeeperError, ValueError):
@@ -50,6 +57,11 @@ class ReadSummary:
     longitude: float
     camera: str
     plate_crop_sha256: str | None
+    vehicle_make: str
+    vehicle_color: str
+    vehicle_type: str
+    #: Whether the plate stands on an active hotlist now (not when it was read).
+    on_hotlist: bool
 
 
 @dataclass(frozen=True)
@@ -61,9 +73,6 @@ class ReadDetail(ReadSummary):
     speed_kmh: float | None
     plate_box: dict | None
     overview_sha256: str | None
-    vehicle_make: str
-    vehicle_color: str
-    vehicle_type: str
     received_at: dt.datetime
     source: str
 
@@ -74,7 +83,40 @@ class Page:
     next_cursor: str | None
 
 
-def read_summary(read: Read) -> ReadSummary:
+@dataclass(frozen=True)
+class VehicleFilter:
+    """A vehicle description to search by: each given term must equal the read's field,
+    ignoring case. Empty terms do not filter."""
+
+    make: str = ""
+    color: str = ""
+    type: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("make", "color", "type"):
+            term = " ".join(str(getattr(self, name) or "").split())
+            if len(term) > MAX_VEHICLE_TERM:
+                raise QueryError(f"{name}: at most {MAX_VEHICLE_TERM} characters")
+            object.__setattr__(self, name, term)
+
+    def __bool__(self) -> bool:
+        return bool(self.make or self.color or self.type)
+
+    def q(self) -> Q:
+        """The filter as a condition on reads (no condition when empty)."""
+        terms = {
+            "vehicle_make__iexact": self.make,
+            "vehicle_color__iexact": self.color,
+            "vehicle_type__iexact": self.type,
+        }
+        return Q(**{field: term for field, term in terms.items() if term})
+
+    def describe(self) -> dict[str, Any]:
+        """The given terms, for the audit event's query."""
+        return {name: term for name, term in vars(self).items() if term}
+
+
+def read_summary(read: Read, *, on_hotlist: bool) -> ReadSummary:
     """The result row of a read, as every search and canvass shows it."""
     return ReadSummary(
         id=str(read.id),
@@ -86,7 +128,17 @@ def read_summary(read: Read) -> ReadSummary:
         longitude=read.longitude,
         camera=read.camera.name,
         plate_crop_sha256=read.plate_crop_id,
+        vehicle_make=read.vehicle_make,
+        vehicle_color=read.vehicle_color,
+        vehicle_type=read.vehicle_type,
+        on_hotlist=on_hotlist,
     )
+
+
+def read_summaries(reads: Sequence[Read]) -> list[ReadSummary]:
+    """Result rows of `reads`, in their order, with one hotlist lookup for all of them."""
+    listed = plates_on_active_hotlists({read.plate_normalized for read in reads})
+    return [read_summary(read, on_hotlist=read.plate_normalized in listed) for read in reads]
 
 
 def encode_cursor(read: Read) -> str:
@@ -107,23 +159,31 @@ def search_plate(
     requester: Requester,
     justification: Justification | None,
     *,
-    plate: str,
+    plate: str = "",
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
     cursor: str | None = None,
     limit: int = 50,
     lookalike: bool = False,
+    vehicle: VehicleFilter | None = None,
 ) -> Page:
-    """Reads of a plate, newest first, a page at a time.
+    """Reads of a plate, newest first, a page at a time, optionally of one vehicle description.
 
     An exact plate walks the (plate, time) index. A partial plate (`7AB?12`, `*X9*`) or a
     look-alike search scans reads in a time window of at most MAX_SCAN_DAYS, so both `start`
     and `end` are required then; this is also how a new hotlist entry is searched back.
+    A vehicle description without any plate is a broad query (every car of a colour in town):
+    it needs a case number and a window of at most MAX_BROAD_DAYS.
     """
-    try:
-        normalized = normalize_pattern(plate)
-    except InvalidPlate as error:
-        raise QueryError(f"plate: {error}") from None
+    vehicle = vehicle or VehicleFilter()
+    normalized = ""
+    if plate.strip():
+        try:
+            normalized = normalize_pattern(plate)
+        except InvalidPlate as error:
+            raise QueryError(f"plate: {error}") from None
+    elif not vehicle:
+        raise QueryError("plate: give a plate, or a vehicle make, color or type")
     if not 1 <= limit <= MAX_PAGE:
         raise QueryError(f"limit: must be between 1 and {MAX_PAGE}")
     for name, moment in (("start", start), ("end", end)):
@@ -132,7 +192,10 @@ def search_plate(
             raise QueryError(f"{name}: {problem}")
     if start and end and start > end:
         raise QueryError("start: must not be after end")
-    scan = lookalike or is_pattern(normalized)
+    broad = not normalized
+    if broad:
+        _check_broad(justification, start, end)
+    scan = not broad and (lookalike or is_pattern(normalized))
     if scan:
         if not (start and end):
             raise QueryError("start: a partial or look-alike search needs start and end")
@@ -153,7 +216,7 @@ def search_plate(
             reads = reads.filter(
                 Q(captured_at__lt=captured) | Q(captured_at=captured, id__lt=read_id)
             )
-        reads = reads.order_by("-captured_at", "-id")
+        reads = reads.filter(vehicle.q()).order_by("-captured_at", "-id")
         if scan:
             wanted = plate_predicate(normalized, lookalike=lookalike)
             ids = []
@@ -165,18 +228,17 @@ def search_plate(
                         break
             # Within the window, so PostgreSQL looks only in its day partitions.
             reads = reads.filter(id__in=ids)
-        else:
+        elif not broad:
             reads = reads.filter(plate_normalized=normalized)
         rows = list(reads.select_related("camera")[: limit + 1])
         page = rows[:limit]
         next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
-        return Gated(
-            Page([read_summary(r) for r in page], next_cursor), record_ids=[str(r.id) for r in page]
-        )
+        return Gated(Page(read_summaries(page), next_cursor), record_ids=[str(r.id) for r in page])
 
     query = {
         "plate": normalized,
         "lookalike": lookalike,
+        **vehicle.describe(),
         "start": _iso(start),
         "end": _iso(end),
         "cursor": bool(cursor),
@@ -189,6 +251,18 @@ def search_plate(
         query=query,
         fetch=fetch,
     )
+
+
+def _check_broad(
+    justification: Justification | None, start: dt.datetime | None, end: dt.datetime | None
+) -> None:
+    """The limits of a search by vehicle description alone; the message names which."""
+    if not (start and end):
+        raise QueryError("start: a search without a plate needs start and end")
+    if end - start > dt.timedelta(days=MAX_BROAD_DAYS):
+        raise QueryError(f"end: a search without a plate spans at most {MAX_BROAD_DAYS} days")
+    if not (justification and justification.case_number.strip()):
+        raise QueryError("case_number: a search without a plate needs a case number")
 
 
 @dataclass(frozen=True)
@@ -209,15 +283,12 @@ def _read_id(read_id: str) -> uuid.UUID:
 
 def _detail(read: Read) -> ReadDetail:
     return ReadDetail(
-        **vars(read_summary(read)),
+        **vars(read_summaries([read])[0]),
         candidates=read.candidates,
         heading=read.heading,
         speed_kmh=read.speed_kmh,
         plate_box=read.plate_box,
         overview_sha256=read.overview_id,
-        vehicle_make=read.vehicle_make,
-        vehicle_color=read.vehicle_color,
-        vehicle_type=read.vehicle_type,
         received_at=read.received_at,
         source=read.source,
     )

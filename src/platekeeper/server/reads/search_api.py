@@ -23,8 +23,19 @@ class JustificationIn(Schema):
         return Justification(purpose=self.purpose, case_number=self.case_number)
 
 
-class SearchIn(JustificationIn):
-    plate: str
+class VehicleIn(Schema):
+    """A vehicle description to filter by; each term matches its field ignoring case."""
+
+    make: str = Field("", description="Vehicle make, e.g. `Toyota`")
+    color: str = Field("", description="Vehicle colour, e.g. `white`")
+    type: str = Field("", description="Vehicle body type, e.g. `pickup`")
+
+    def vehicle(self) -> queries.VehicleFilter:
+        return queries.VehicleFilter(make=self.make, color=self.color, type=self.type)
+
+
+class SearchIn(JustificationIn, VehicleIn):
+    plate: str = ""
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     cursor: str | None = None
@@ -43,7 +54,9 @@ def search_reads(request: PersonRequest, params: Query[SearchIn]) -> dict:
 
     `plate` may be partial (`7AB?12`: one unknown character, `*X9*`: any run), and
     `lookalike=true` also finds look-alike characters (0/O, 8/B...); both need `start` and
-    `end` (at most 31 days apart)."""
+    `end` (at most 31 days apart). `make`, `color` and `type` narrow to a vehicle description;
+    given without any plate they make a broad query, which needs `case_number` and a window
+    of at most 7 days."""
     page = queries.search_plate(
         api_requester(request),
         params.justification(),
@@ -53,6 +66,7 @@ def search_reads(request: PersonRequest, params: Query[SearchIn]) -> dict:
         cursor=params.cursor,
         limit=params.limit,
         lookalike=params.lookalike,
+        vehicle=params.vehicle(),
     )
     return {"results": page.results, "next": page.next_cursor}
 
