@@ -78,11 +78,11 @@ def test_the_filters_are_in_the_audit_event(requester):
 
 def test_a_search_without_a_plate_is_a_bounded_broad_query(requester):
     without_case = Justification(purpose="crime_scene_canvass")
-    with pytest.raises(QueryError, match="^plate: give a plate"):
+    with pytest.raises(QueryError, match=r"^plate: give a plate"):
         search_plate(requester, CASE, **WINDOW)
-    with pytest.raises(QueryError, match="^start: a search without a plate needs start"):
+    with pytest.raises(QueryError, match=r"^start: a search without a plate needs start"):
         search_plate(requester, CASE, vehicle=WHITE_PICKUP)
-    with pytest.raises(QueryError, match="^end: a search without a plate spans at most 7 days"):
+    with pytest.raises(QueryError, match=r"^end: a search without a plate spans at most 7 days"):
         search_plate(
             requester,
             CASE,
@@ -90,12 +90,12 @@ def test_a_search_without_a_plate_is_a_bounded_broad_query(requester):
             start=NOW - dt.timedelta(days=8),
             end=NOW,
         )
-    with pytest.raises(QueryError, match="^case_number: a search without a plate needs"):
+    with pytest.raises(QueryError, match=r"^case_number: a search without a plate needs"):
         search_plate(requester, without_case, vehicle=WHITE_PICKUP, **WINDOW)
 
 
 def test_an_overlong_filter_names_its_field():
-    with pytest.raises(QueryError, match="^make: at most 40"):
+    with pytest.raises(QueryError, match=r"^make: at most 40"):
         VehicleFilter(make="x" * 41)
 
 
