@@ -43,7 +43,11 @@ class CanvassIn(JustificationIn):
         return queries.Window(area, self.start, self.end)
 
 
-class CanvassPageIn(CanvassIn, VehicleIn):
+class CanvassPlatesIn(CanvassIn, VehicleIn):
+    """A canvass narrowed, if asked, to one vehicle description."""
+
+
+class CanvassPageIn(CanvassPlatesIn):
     cursor: str | None = None
     limit: int = 50
 
@@ -175,11 +179,11 @@ def canvass(request: PersonRequest, params: Query[CanvassPageIn]) -> dict:
 @router.get(
     "/reads/canvass/plates", response=GroupedOut, summary="Canvass grouped by plate (counts)"
 )
-def canvass_plates(request: PersonRequest, params: Query[CanvassIn]) -> dict:
+def canvass_plates(request: PersonRequest, params: Query[CanvassPlatesIn]) -> dict:
     """The same area and window as `/reads/canvass`, one row per plate with its count of reads
     and cameras and when it was first and last seen there."""
     grouped = queries.canvass_by_plate(
-        api_requester(request), params.justification(), params.window()
+        api_requester(request), params.justification(), params.window(), vehicle=params.vehicle()
     )
     return {"results": grouped.groups, "total_reads": grouped.total_reads}
 

@@ -35,6 +35,7 @@ from platekeeper.server.investigations.areas import Area, box_filter
 from platekeeper.server.reads.models import Read
 from platekeeper.server.reads.queries import (
     MAX_PAGE,
+    WITH_IMAGES,
     Page,
     QueryError,
     ReadSummary,
@@ -43,6 +44,7 @@ from platekeeper.server.reads.queries import (
     encode_cursor,
     read_by_id,
     read_summaries,
+    thumbnails,
 )
 
 #: Widest time window of one canvass, scene or convoy search.
@@ -223,9 +225,11 @@ def canvass(
     cursor: str | None = None,
     limit: int = 50,
     vehicle: VehicleFilter | None = None,
+    with_images: bool = False,
 ) -> Page:
     """Reads inside the area during the window, newest first, a page at a time; with a
-    vehicle description, only the reads of vehicles that match it."""
+    vehicle description, only the reads of vehicles that match it. `with_images` adds each
+    read's thumbnail, disclosed (and audited) with the page."""
     if not 1 <= limit <= MAX_PAGE:
         raise QueryError(f"limit: must be between 1 and {MAX_PAGE}")
     vehicle = vehicle or VehicleFilter()
@@ -255,7 +259,7 @@ def canvass(
                     captured_at__gte=wanted[-1][0],
                     captured_at__lte=wanted[0][0],
                 )
-                .select_related(*_WITH_CAMERA)
+                .select_related(*(WITH_IMAGES if with_images else _WITH_CAMERA))
                 .order_by("-captured_at", "-id")
             )
             if wanted
@@ -263,7 +267,11 @@ def canvass(
         )
         page = reads[:limit]
         next_cursor = encode_cursor(page[-1]) if len(reads) > limit else None
-        return Gated(Page(read_summaries(page), next_cursor), record_ids=[str(r.id) for r in page])
+        images, hashes = thumbnails(page) if with_images else ({}, [])
+        return Gated(
+            Page(read_summaries(page), next_cursor, images),
+            record_ids=[str(r.id) for r in page] + hashes,
+        )
 
     return run_gated(
         requester,
@@ -276,12 +284,17 @@ def canvass(
 
 
 def canvass_by_plate(
-    requester: Requester, justification: Justification | None, window: Window
+    requester: Requester,
+    justification: Justification | None,
+    window: Window,
+    *,
+    vehicle: VehicleFilter | None = None,
 ) -> Grouped:
     """The canvass grouped by plate: most reads first, then the most recently seen."""
+    vehicle = vehicle or VehicleFilter()
 
     def fetch() -> Gated[Grouped]:
-        rows = _area_rows(window)
+        rows = _area_rows(window, vehicle)
         by_plate: dict[str, list[_Row]] = defaultdict(list)
         for row in rows:
             by_plate[row.plate].append(row)
@@ -305,7 +318,7 @@ def canvass_by_plate(
         permission=Permission.CANVASS_READS,
         justification=justification,
         action="reads.canvass",
-        query={**window.describe(), "group": "plate"},
+        query={**window.describe(), **vehicle.describe(), "group": "plate"},
         fetch=fetch,
     )
 
@@ -365,8 +378,9 @@ class _Row:
     camera_id: int
 
 
-def _area_rows(window: Window) -> list[_Row]:
-    """Every read inside the area during the window (exactly), oldest first."""
+def _area_rows(window: Window, vehicle: VehicleFilter | None = None) -> list[_Row]:
+    """Every read inside the area during the window (exactly), oldest first; only those of
+    the `vehicle` description when one is given."""
     fields = (
         "id",
         "plate_normalized",
@@ -379,7 +393,7 @@ def _area_rows(window: Window) -> list[_Row]:
     found = [
         _Row(read_id, plate, state, captured_at, camera_id)
         for read_id, plate, state, captured_at, camera_id, latitude, longitude in _candidates(
-            window, fields
+            window, fields, vehicle.q() if vehicle else None
         )
         if window.area.contains(latitude, longitude)
     ]

@@ -16,6 +16,7 @@ from platekeeper.server.access.roles import Role
 from platekeeper.server.agencies.models import Agency
 from platekeeper.server.alerts.models import AlertStatus
 from platekeeper.server.hotlists.models import HotlistCategory, HotlistSource
+from platekeeper.server.reads.queries import VehicleFilter
 from platekeeper.server.records.models import Decision, LegalBasis, RequestKind, RequestStatus
 from platekeeper.server.retention.actions import HoldSelection
 
@@ -68,9 +69,22 @@ class PurposeForm(forms.Form):
             field.queryset = ACTIVE_PURPOSES.filter(code__in=allowed)
 
 
-class SearchForm(forms.Form):
+class VehicleFields(forms.Form):
+    """Make, colour and type of a vehicle to search for; each matches ignoring case."""
+
+    make = forms.CharField(max_length=40, required=False)
+    color = forms.CharField(max_length=40, required=False, label="Colour")
+    type = forms.CharField(max_length=40, required=False, label="Type")
+
+    def vehicle(self) -> VehicleFilter:
+        data = self.cleaned_data
+        return VehicleFilter(make=data["make"], color=data["color"], type=data["type"])
+
+
+class SearchForm(VehicleFields):
     plate = forms.CharField(
         max_length=16,
+        required=False,
         widget=forms.TextInput(attrs={"autofocus": True}),
         help_text="Partial plates: ? is one unknown character, * any run (e.g. 7AB?12, *X9*)",
     )

@@ -35,6 +35,7 @@ from platekeeper.server.web.common import (
     requester,
     require,
 )
+from platekeeper.server.web.forms import VehicleFields
 
 #: Scene rows offered on the multiple-scenes page.
 SCENE_ROWS = 4
@@ -48,7 +49,7 @@ def _when(label: str, required: bool = True) -> forms.DateTimeField:
     )
 
 
-class CanvassForm(forms.Form):
+class CanvassForm(VehicleFields):
     shape = forms.ChoiceField(
         choices=[("circle", "Circle"), ("polygon", "Polygon")],
         initial="circle",
@@ -233,18 +234,23 @@ def canvass(request: AuthenticatedRequest) -> HttpResponse:
                 justification(request),
                 window,
                 cursor=request.GET.get("cursor") or None,
+                vehicle=form.vehicle(),
+                with_images=True,
             )
             context.update(page=page, next_link=_next_link(request, page.next_cursor))
             points = page.results
         else:
-            grouped = queries.canvass_by_plate(requester(request), justification(request), window)
+            grouped = queries.canvass_by_plate(
+                requester(request), justification(request), window, vehicle=form.vehicle()
+            )
             context.update(grouped=grouped)
             points = []
     except (AccessDenied, QueryError) as error:
         return _refused(request, "web/canvass.html", context, error)
     context.update(
         searched=True,
-        exports=_export_links(request, "canvass"),
+        # An export covers the whole canvass; it is not offered for a narrowed one.
+        exports={} if form.vehicle() else _export_links(request, "canvass"),
         map_data=_map([window.area.describe()], points),
     )
     return _page(request, "web/canvass.html", context)
@@ -340,6 +346,12 @@ def export(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(
             "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()),
+            status=400,
+            content_type="text/plain",
+        )
+    if isinstance(form, VehicleFields) and form.vehicle():
+        return HttpResponse(
+            "make: an export covers the whole canvass; clear the vehicle filters",
             status=400,
             content_type="text/plain",
         )

@@ -52,6 +52,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
             end=form.cleaned_data["end"],
             cursor=request.GET.get("cursor") or None,
             lookalike=form.cleaned_data["lookalike"],
+            vehicle=form.vehicle(),
         )
     except (AccessDenied, QueryError) as error:
         return refused(request, "web/search.html", context, error)
