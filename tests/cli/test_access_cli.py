@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from click.testing import CliRunner
 from django.db import connection
@@ -187,3 +189,28 @@ def test_token_revoke_by_name_or_id_refuses_the_token_at_once_and_is_audited():
     revokes = AuditEvent.objects.filter(action="token.revoke")
     assert revokes.count() == 2
     assert all(e.username.startswith("console:") for e in revokes)
+
+
+def test_a_search_by_vehicle_from_the_console_needs_a_case_and_shows_the_vehicle():
+    make_user("ines")
+    pickup = {"vehicle_make": "Ford", "vehicle_color": "white", "vehicle_type": "pickup"}
+    record_reads(
+        CameraFactory(), [read_item(plate="7ABC123", **pickup), read_item(plate="8XYZ999")]
+    )
+    today = timezone.now().date()
+    window = (
+        "--start",
+        str(today - dt.timedelta(days=1)),
+        "--end",
+        str(today + dt.timedelta(days=1)),
+    )
+    search = ("search", "--user", "ines", "--purpose", "stolen_vehicle", "--make", "FORD", *window)
+
+    without_case = run(*search, "--password-stdin", stdin=f"{PASSWORD}\n")
+    found = run(*search, "--case-number", "24-7", "--password-stdin", stdin=f"{PASSWORD}\n")
+
+    assert without_case.exit_code != 0
+    assert "case_number: a search without a plate needs a case number" in without_case.output
+    assert found.exit_code == 0, found.output
+    assert "white Ford pickup" in found.output
+    assert "8XYZ999" not in found.output

@@ -8,36 +8,63 @@ import click
 
 from platekeeper.cli.common import login_at_console, password_option, user_option
 
+_WHEN = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+
 
 @click.command()
-@click.argument("plate")
+@click.argument("plate", required=False, default="")
 @user_option
 @click.option("--purpose", required=True, help="Purpose code, e.g. stolen_vehicle")
 @click.option("--case-number", default="", help="Case or incident number")
+@click.option("--make", default="", help="Vehicle make, e.g. Toyota (ignoring case)")
+@click.option("--color", default="", help="Vehicle colour, e.g. white")
+@click.option("--type", "kind", default="", help="Vehicle body type, e.g. pickup")
+@click.option("--start", type=_WHEN, help="From (UTC); needed for partial plates or no plate")
+@click.option("--end", type=_WHEN, help="To (UTC)")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 200))
 @password_option
 def search(
-    plate: str, username: str, purpose: str, case_number: str, limit: int, password_stdin: bool
+    plate: str,
+    username: str,
+    purpose: str,
+    case_number: str,
+    make: str,
+    color: str,
+    kind: str,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    limit: int,
+    password_stdin: bool,
 ) -> None:
-    """Search the reads of PLATE, newest first. Audited like every access."""
+    """Search the reads of PLATE (partial: `7AB?12`) and/or of a vehicle make, colour and
+    type, newest first. Without a PLATE it is a broad query: it needs --case-number and a
+    --start/--end at most 7 days apart. Audited like every access."""
     requester = login_at_console(username, password_stdin)
     from platekeeper.server.access.gate import Justification
-    from platekeeper.server.reads.queries import search_plate
+    from platekeeper.server.reads.queries import VehicleFilter, search_plate
 
     page = search_plate(
         requester,
         Justification(purpose=purpose, case_number=case_number),
         plate=plate,
+        start=start.replace(tzinfo=dt.UTC) if start else None,
+        end=end.replace(tzinfo=dt.UTC) if end else None,
         limit=limit,
+        vehicle=VehicleFilter(make=make, color=color, type=kind),
     )
     if not page.results:
-        click.echo(f"No reads of {plate.upper()}.")
+        click.echo(f"No reads of {plate.upper() or 'that vehicle'}.")
         return
     for read in page.results:
         when = read.captured_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
         place = f"{read.latitude:.5f},{read.longitude:.5f}"
+        vehicle = " ".join(
+            v for v in (read.vehicle_color, read.vehicle_make, read.vehicle_type) if v
+        )
+        flag = "HOTLIST " if read.on_hotlist else ""
         click.echo(
-            f"{when} UTC  {read.plate:<8} {read.state:<3} {read.camera:<28} {place}  {read.id}"
+            f"{when} UTC  {read.plate:<8} {read.state:<3} {read.camera:<28} {place}  "
+            f"{flag}{vehicle or '-'}  {read.id}"
         )
     if page.next_cursor:
         click.echo(f"(more than {limit} reads; narrow the search or raise --limit)")
