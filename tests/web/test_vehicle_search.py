@@ -79,3 +79,15 @@ def test_a_canvass_by_vehicle_shows_thumbnails_audited_with_the_page(ines, traff
     event = AuditEvent.objects.filter(action="reads.canvass").latest("id")
     assert event.query["make"] == "ford"
     assert len(event.record_ids) == 2, "the read and its image's hash"
+
+
+def test_a_canvass_by_plate_shows_each_plates_vehicle_and_hotlist_flag(ines, traffic):
+    params = {**CIRCLE, **FORM_WINDOW, "view": "plates", "color": "WHITE"}
+
+    page = ines.get("/investigations/canvass", params).content.decode()
+
+    assert "5QRS777" in page
+    assert "6LMN888" not in page
+    assert "White Ford pickup" in page
+    assert ">hotlist</span>" in page
+    assert "Export the whole result" not in page, "a narrowed canvass is not exported as whole"

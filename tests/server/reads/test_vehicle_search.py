@@ -108,3 +108,12 @@ def test_a_canvass_keeps_only_the_described_vehicles_and_says_so_in_the_audit(re
     assert page.results[0].vehicle_color == "white"
     event = AuditEvent.objects.filter(action="reads.canvass").latest("id")
     assert event.query["make"] == "TOYOTA"
+
+
+def test_a_canvass_by_plate_names_each_plates_vehicle_and_hotlist_flag(requester):
+    window = investigations.Window(Circle(37.8251, -122.2324, 200), **WINDOW)
+
+    grouped = investigations.canvass_by_plate(requester, CASE, window, vehicle=WHITE_PICKUP)
+
+    found = {g.plate: (g.reads, g.vehicle_make, g.on_hotlist) for g in grouped.groups}
+    assert found == {"7ABC123": (2, "Ford", False), "5QRS777": (1, "Ford", True)}

@@ -30,6 +30,7 @@ from platekeeper.plates import InvalidPlate, is_pattern, normalize_pattern
 from platekeeper.server.access.gate import Gated, Justification, Requester, authorize, run_gated
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.common.types import moment_problem
+from platekeeper.server.hotlists.membership import plates_on_active_hotlists
 from platekeeper.server.investigations import exports
 from platekeeper.server.investigations.areas import Area, box_filter
 from platekeeper.server.reads.models import Read
@@ -154,6 +155,12 @@ class PlateGroup:
     first_seen: dt.datetime
     last_seen: dt.datetime
     read_ids: tuple[str, ...]
+    #: The vehicle most of its reads describe ("" where no camera said).
+    vehicle_make: str
+    vehicle_color: str
+    vehicle_type: str
+    #: Whether the plate stands on an active hotlist now.
+    on_hotlist: bool
 
 
 @dataclass(frozen=True)
@@ -298,6 +305,7 @@ def canvass_by_plate(
         by_plate: dict[str, list[_Row]] = defaultdict(list)
         for row in rows:
             by_plate[row.plate].append(row)
+        listed = plates_on_active_hotlists(by_plate)
         groups = [
             PlateGroup(
                 plate=plate,
@@ -307,6 +315,10 @@ def canvass_by_plate(
                 first_seen=min(r.captured_at for r in reads),
                 last_seen=max(r.captured_at for r in reads),
                 read_ids=tuple(str(r.id) for r in reads),
+                vehicle_make=_most_said(r.vehicle_make for r in reads),
+                vehicle_color=_most_said(r.vehicle_color for r in reads),
+                vehicle_type=_most_said(r.vehicle_type for r in reads),
+                on_hotlist=plate in listed,
             )
             for plate, reads in by_plate.items()
         ]
@@ -376,6 +388,15 @@ class _Row:
     state: str
     captured_at: dt.datetime
     camera_id: int
+    vehicle_make: str
+    vehicle_color: str
+    vehicle_type: str
+
+
+def _most_said(values: Iterable[str]) -> str:
+    """The value most reads give, ignoring the empty ones ("" when none gives one)."""
+    said = Counter(value for value in values if value)
+    return said.most_common(1)[0][0] if said else ""
 
 
 def _area_rows(window: Window, vehicle: VehicleFilter | None = None) -> list[_Row]:
@@ -387,15 +408,16 @@ def _area_rows(window: Window, vehicle: VehicleFilter | None = None) -> list[_Ro
         "state",
         "captured_at",
         "camera_id",
+        "vehicle_make",
+        "vehicle_color",
+        "vehicle_type",
         "latitude",
         "longitude",
     )
     found = [
-        _Row(read_id, plate, state, captured_at, camera_id)
-        for read_id, plate, state, captured_at, camera_id, latitude, longitude in _candidates(
-            window, fields, vehicle.q() if vehicle else None
-        )
-        if window.area.contains(latitude, longitude)
+        _Row(*row[:-2])
+        for row in _candidates(window, fields, vehicle.q() if vehicle else None)
+        if window.area.contains(row[-2], row[-1])
     ]
     found.sort(key=lambda row: (row.captured_at, row.id))
     return found
