@@ -319,6 +319,23 @@ def test_the_auditor_reads_the_compliance_report(site, page, tmp_path):
     page.screenshot(path=str(tmp_path / "compliance.png"), full_page=True)
 
 
+@pytest.mark.parametrize("person", [AUDITOR, ADMIN], ids=["auditor", "administrator"])
+def test_the_menu_fits_on_one_row_at_1280_pixels(site, page, tmp_path, person):
+    """The longest menus (the auditor's, the administrator's) keep every link on one row beside
+    the brand and the signed-in name, so the page does not start below a two-row bar."""
+    sign_in(page, site.base, *person)
+    box = "i => { const r = i.getBoundingClientRect(); return [r.top, r.bottom]; }"
+    links = page.eval_on_selector_all("header.topbar nav a", f"items => items.map({box})")
+    brand = page.eval_on_selector("header.topbar .brand", box)
+    who = page.eval_on_selector("header.topbar .who", box)
+    page.screenshot(path=str(tmp_path / f"menu-{person[0]}.png"))
+    assert len(links) > 6
+    assert {top for top, _ in links} == {links[0][0]}, links  # every link on the same row
+    row_top, row_bottom = links[0]
+    for top, bottom in (brand, who):  # the brand and the name sit on that row, not below it
+        assert row_top <= top <= bottom <= row_bottom, (brand, who, links[0])
+
+
 def test_an_administrator_whose_training_lapsed_cannot_import_a_hotlist(site, page, tmp_path):
     """GIVEN an administrator whose training lapsed WHEN they open the hotlists to import a file
     THEN the page refuses them saying the training lapsed, so no import form is reached (438.7
