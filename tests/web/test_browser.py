@@ -264,6 +264,45 @@ def test_an_alert_appears_live_and_is_worked_in_the_browser(site, page, tmp_path
     assert not [p for p in problems if "Content Security Policy" in p], problems
 
 
+def test_live_repeat_hits_of_one_plate_fold_into_its_row(site, page, tmp_path):
+    """GIVEN an officer watching the alerts page WHEN a BOLO plate is read twice THEN it keeps one
+    row, the newest hit, with the count and a link to the hit it replaced."""
+    sign_in(page, site.base, *OFFICER)
+    page.goto(f"{site.base}/alerts")
+    page.wait_for_function(
+        "() => document.getElementById('live-status').textContent.startsWith('Live')",
+        timeout=30_000,
+    )
+    now = dt.datetime.now(dt.UTC)
+    for n in (1, 2):
+        read = {
+            "id": f"4f1c7e2a-0000-4000-8000-0000000000b{n}",
+            "plate": BOLO_PLATE,
+            "captured_at": (now - dt.timedelta(seconds=30 - n)).isoformat(),
+            "confidence": 0.9,
+            "state": "CA",
+        }
+        posted = httpx.post(
+            f"{site.base}/api/v1/reads",
+            json={"reads": [read]},
+            headers={"Authorization": f"Bearer {site.token}"},
+        )
+        assert posted.json()["alerts"], posted.text
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#alert-rows tr').length && "
+            f"[...document.querySelectorAll('#alert-rows a')].some(a => a.href.endsWith("
+            f"'/alerts/{posted.json()['alerts'][0]['id']}'))",
+            timeout=30_000,
+        )
+    rows = page.locator(f'#alert-rows tr[data-plate="{BOLO_PLATE}"]')
+    assert rows.count() == 1
+    summary = rows.first.locator(".repeat-hits summary").inner_text()
+    hits = int(summary.split()[0])
+    assert hits >= 2
+    assert rows.first.locator(".repeat-hits li").count() == hits - 1
+    page.screenshot(path=str(tmp_path / "alerts-repeat.png"), full_page=True)
+
+
 def test_the_public_transparency_page_shows_live_figures_and_no_plate(site, page, tmp_path):
     """GIVEN the demo town WHEN anyone opens /transparency, signed out THEN it shows the demo's
     live counts and not one plate."""
