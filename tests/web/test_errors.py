@@ -78,3 +78,13 @@ def test_a_forbidden_request_shows_the_styled_page(investigator):
     assert response.status_code == 403
     assert "Not allowed" in _text(response)
     assert 'class="topbar"' in _text(response)
+
+
+def test_a_form_from_a_stale_page_shows_the_styled_page_saying_to_reload():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login", {"username": "ines", "password": "whatever-it-is"})
+    assert response.status_code == 403
+    page = _text(response)
+    assert "This form has expired" in page
+    assert "platekeeper.css" in page
+    assert "CSRF" not in page

@@ -1,5 +1,5 @@
-"""The pages for a missing page, a forbidden request and a server failure, in the site's layout
-(Django's own are unstyled), and as JSON under /api/ where clients expect JSON.
+"""The pages for a missing page, a forbidden request, an expired form and a server failure, in
+the site's layout (Django's own are unstyled), and as JSON under /api/ where clients expect JSON.
 
 They say what happened and where to go next, never why in detail: no stack trace, no path
 that was tried beyond the one the person typed.
@@ -39,6 +39,19 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         "title": "Not allowed",
         "message": "This request is not allowed. If you think it should be, ask your "
         "administrator.",
+    }
+    return render(request, "web/error.html", context, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form posted from a page too old to carry a valid token (Django's
+    technical reason is left out: it helps no one at the counter)."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Forbidden"}, status=403)
+    context = {
+        "title": "This form has expired",
+        "message": "The page was open too long, or you signed in or out in another tab. Go "
+        "back, reload the page and send the form again.",
     }
     return render(request, "web/error.html", context, status=403)
 
