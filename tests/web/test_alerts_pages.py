@@ -113,6 +113,26 @@ def test_the_alert_list_is_patrol_work_without_a_purpose_and_one_event_names_its
     assert (stated.purpose, stated.case_number) == ("stolen_vehicle", "24-0113")
 
 
+def test_repeat_hits_of_one_plate_take_one_row_with_a_count_and_links_to_each(hotlist, officer):
+    """GIVEN a listed car read by three cameras and another listed car read once WHEN the officer
+    opens the alert list THEN the first car is one row (its newest hit) saying "3 hits", with a
+    link to each older hit, and the other car its own row."""
+    for camera in ("Grand Ave at Wildwood", "Moraga Ave at Estates", "Park Blvd at Hollis"):
+        _post_read(STOLEN, camera)
+    add_entry(hotlist, "8OTH321", requester=SETUP_REQUESTER, state="CA", reason="Stolen vehicle")
+    _post_read("8OTH321")
+    hits = list(Alert.objects.filter(read__plate_normalized=STOLEN).order_by("-id"))
+    assert len(hits) == 3
+    page = _text(officer.get("/alerts"))
+    assert page.count(f'data-plate="{STOLEN}"') == 1
+    assert page.count('data-plate="8OTH321"') == 1
+    assert f'data-alert-id="{hits[0].id}"' in page
+    assert "3 hits" in page
+    for older in hits[1:]:
+        assert f'href="/alerts/{older.id}"' in page
+        assert f'data-alert-id="{older.id}"' not in page
+
+
 def test_the_status_filter_and_a_role_without_alerts(alert, officer):
     assert STOLEN not in _text(officer.get("/alerts", {"status": "verified"}))
     assert STOLEN in _text(officer.get("/alerts", {"status": "new"}))

@@ -264,6 +264,45 @@ def test_an_alert_appears_live_and_is_worked_in_the_browser(site, page, tmp_path
     assert not [p for p in problems if "Content Security Policy" in p], problems
 
 
+def test_live_repeat_hits_of_one_plate_fold_into_its_row(site, page, tmp_path):
+    """GIVEN an officer watching the alerts page WHEN a BOLO plate is read twice THEN it keeps one
+    row, the newest hit, with the count and a link to the hit it replaced."""
+    sign_in(page, site.base, *OFFICER)
+    page.goto(f"{site.base}/alerts")
+    page.wait_for_function(
+        "() => document.getElementById('live-status').textContent.startsWith('Live')",
+        timeout=30_000,
+    )
+    now = dt.datetime.now(dt.UTC)
+    for n in (1, 2):
+        read = {
+            "id": f"4f1c7e2a-0000-4000-8000-0000000000b{n}",
+            "plate": BOLO_PLATE,
+            "captured_at": (now - dt.timedelta(seconds=30 - n)).isoformat(),
+            "confidence": 0.9,
+            "state": "CA",
+        }
+        posted = httpx.post(
+            f"{site.base}/api/v1/reads",
+            json={"reads": [read]},
+            headers={"Authorization": f"Bearer {site.token}"},
+        )
+        assert posted.json()["alerts"], posted.text
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#alert-rows tr').length && "
+            f"[...document.querySelectorAll('#alert-rows a')].some(a => a.href.endsWith("
+            f"'/alerts/{posted.json()['alerts'][0]['id']}'))",
+            timeout=30_000,
+        )
+    rows = page.locator(f'#alert-rows tr[data-plate="{BOLO_PLATE}"]')
+    assert rows.count() == 1
+    summary = rows.first.locator(".repeat-hits summary").inner_text()
+    hits = int(summary.split()[0])
+    assert hits >= 2
+    assert rows.first.locator(".repeat-hits li").count() == hits - 1
+    page.screenshot(path=str(tmp_path / "alerts-repeat.png"), full_page=True)
+
+
 def test_the_public_transparency_page_shows_live_figures_and_no_plate(site, page, tmp_path):
     """GIVEN the demo town WHEN anyone opens /transparency, signed out THEN it shows the demo's
     live counts and not one plate."""
@@ -317,6 +356,23 @@ def test_the_auditor_reads_the_compliance_report(site, page, tmp_path):
     assert "PASS" in page.inner_text("#officials_named")
     assert "PASS" in page.inner_text("#audits_on_schedule")  # the demo auditor ran a report
     page.screenshot(path=str(tmp_path / "compliance.png"), full_page=True)
+
+
+@pytest.mark.parametrize("person", [AUDITOR, ADMIN], ids=["auditor", "administrator"])
+def test_the_menu_fits_on_one_row_at_1280_pixels(site, page, tmp_path, person):
+    """The longest menus (the auditor's, the administrator's) keep every link on one row beside
+    the brand and the signed-in name, so the page does not start below a two-row bar."""
+    sign_in(page, site.base, *person)
+    box = "i => { const r = i.getBoundingClientRect(); return [r.top, r.bottom]; }"
+    links = page.eval_on_selector_all("header.topbar nav a", f"items => items.map({box})")
+    brand = page.eval_on_selector("header.topbar .brand", box)
+    who = page.eval_on_selector("header.topbar .who", box)
+    page.screenshot(path=str(tmp_path / f"menu-{person[0]}.png"))
+    assert len(links) > 6
+    assert {top for top, _ in links} == {links[0][0]}, links  # every link on the same row
+    row_top, row_bottom = links[0]
+    for top, bottom in (brand, who):  # the brand and the name sit on that row, not below it
+        assert row_top <= top <= bottom <= row_bottom, (brand, who, links[0])
 
 
 def test_an_administrator_whose_training_lapsed_cannot_import_a_hotlist(site, page, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pyotp
 import pytest
@@ -16,6 +17,7 @@ from platekeeper.server.access.roles import Role
 from platekeeper.server.reads.models import Read
 from platekeeper.server.web.urls import PUBLIC_ROUTES
 from tests.support.people import PASSWORD, make_user
+from tests.support.qr import decode_svg_qr
 from tests.web.conftest import signed_in, with_purpose
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +103,20 @@ def test_every_page_but_login_and_health_needs_a_login():
 
 
 # --- second factor -------------------------------------------------------------------------
+
+
+def test_second_factor_setup_shows_a_qr_code_of_the_setup_uri_and_the_key(investigator):
+    investigator.post("/account/second-factor", {"step": "start"})
+    secret = User.objects.get(username="ines").totp_secret
+    page = _text(investigator.get("/account"))
+    svg = re.search(r"<svg.*?</svg>", page, re.S)[0]
+    scanned = decode_svg_qr(svg)
+    assert scanned.startswith("otpauth://totp/")
+    assert f"secret={secret}" in scanned
+    assert pyotp.parse_uri(scanned).secret == secret
+    # The key for typing in is shown; the URI itself appears nowhere but inside the drawing.
+    assert secret in page.replace(svg, "")
+    assert "otpauth" not in page
 
 
 def test_a_user_with_a_second_factor_needs_a_code_before_the_session_is_signed_in(investigator):

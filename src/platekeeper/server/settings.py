@@ -130,6 +130,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SAMESITE = "Strict"
+# A form that went stale (an old tab, a sign-out elsewhere): the site's page, saying to reload.
+CSRF_FAILURE_VIEW = "platekeeper.server.web.errors.csrf_failure"
 # Behind HTTPS (production), cookies must never travel in clear text.
 SESSION_COOKIE_SECURE = env_bool("PLATEKEEPER_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

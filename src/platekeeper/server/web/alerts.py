@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
@@ -131,6 +132,27 @@ def describe(alert: AlertSummary, crop: str = "") -> dict[str, Any]:
 # --- the list and its live feed --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PlateHits:
+    """The alerts of one plate on a page of the feed: its newest as the row, the rest behind it,
+    so a car passing camera after camera takes one row, not a screenful."""
+
+    newest: AlertSummary
+    older: tuple[AlertSummary, ...]
+
+    @property
+    def count(self) -> int:
+        return 1 + len(self.older)
+
+
+def group_by_plate(alerts: Sequence[AlertSummary]) -> list[PlateHits]:
+    """One `PlateHits` per plate, in the order of each plate's first (newest) alert."""
+    by_plate: dict[str, list[AlertSummary]] = {}
+    for alert in alerts:
+        by_plate.setdefault(alert.plate, []).append(alert)
+    return [PlateHits(hits[0], tuple(hits[1:])) for hits in by_plate.values()]
+
+
 @require(Permission.VIEW_ALERTS, action="alerts.list")
 @require_GET
 def alerts_page(request: AuthenticatedRequest) -> HttpResponse:
@@ -163,7 +185,12 @@ def alerts_page(request: AuthenticatedRequest) -> HttpResponse:
         query = request.GET.copy()
         query["cursor"] = page.next_cursor
         next_link = f"?{query.urlencode()}"
-    context.update(page=page, next_link=next_link, live=not cursor and not status)
+    context.update(
+        page=page,
+        plates=group_by_plate(page.results),
+        next_link=next_link,
+        live=not cursor and not status,
+    )
     return render(request, "web/alerts.html", context)
 
 

@@ -116,6 +116,7 @@
   function row(alert) {
     var tr = document.createElement("tr");
     tr.dataset.alertId = String(alert.id);
+    tr.dataset.plate = alert.plate;
     tr.className = "priority-" + alert.priority + " status-new fresh";
 
     var plate = cell(alert.plate, "plate");
@@ -164,6 +165,36 @@
     return tr;
   }
 
+  // A new hit of a plate already listed takes that plate's row: the row it replaces becomes the
+  // newest of the older hits folded under the count, as the server draws the list.
+  function foldInto(fresh, previous) {
+    var when = previous.cells[5];
+    var hit = document.createElement("li");
+    hit.dataset.hitId = previous.dataset.alertId;
+    var link = document.createElement("a");
+    link.href = previous.cells[6].querySelector("a").href;
+    link.textContent = when.firstChild.textContent;
+    hit.appendChild(link);
+    hit.appendChild(document.createTextNode(" · " + when.querySelector(".block").textContent +
+      " · " + previous.cells[4].firstChild.textContent));
+    var oldList = previous.querySelector(".repeat-hits ul");
+    var list = document.createElement("ul");
+    list.className = "small";
+    list.appendChild(hit);
+    if (oldList) {
+      while (oldList.firstChild) {
+        list.appendChild(oldList.firstChild);
+      }
+    }
+    var details = document.createElement("details");
+    details.className = "repeat-hits";
+    var summary = document.createElement("summary");
+    summary.appendChild(span((list.children.length + 1) + " hits", "pill"));
+    details.appendChild(summary);
+    details.appendChild(list);
+    fresh.cells[0].appendChild(details);
+  }
+
   function announce(alert) {
     unseen += 1;
     document.title = "(" + unseen + ") " + baseTitle;
@@ -192,14 +223,22 @@
   });
   source.addEventListener("alert", function (event) {
     var alert = JSON.parse(event.data);
-    if (rows.querySelector('tr[data-alert-id="' + alert.id + '"]')) {
+    if (rows.querySelector('tr[data-alert-id="' + alert.id + '"], li[data-hit-id="' + alert.id + '"]')) {
       return;
     }
     var empty = rows.querySelector("tr.empty-row");
     if (empty) {
       empty.remove();
     }
-    rows.insertBefore(row(alert), rows.firstChild);
+    var fresh = row(alert);
+    var previous = Array.prototype.find.call(rows.rows, function (tr) {
+      return tr.dataset.plate === alert.plate;
+    });
+    if (previous) {
+      foldInto(fresh, previous);
+      previous.remove();
+    }
+    rows.insertBefore(fresh, rows.firstChild);
     announce(alert);
   });
   source.addEventListener("refused", function (event) {
