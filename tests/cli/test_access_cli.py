@@ -187,3 +187,17 @@ def test_token_revoke_by_name_or_id_refuses_the_token_at_once_and_is_audited():
     revokes = AuditEvent.objects.filter(action="token.revoke")
     assert revokes.count() == 2
     assert all(e.username.startswith("console:") for e in revokes)
+
+
+def test_purpose_add_refuses_a_prohibited_purpose_in_one_line_citing_the_law():
+    refused = run("purpose", "add", "ice_assist", "ICE assist")
+    added = run("purpose", "add", "burglary", "Burglary investigation")
+    listed = run("purpose", "list")
+
+    assert refused.exit_code == 1
+    assert refused.output.startswith("Error: prohibited purpose:")
+    assert "Government Code §7284.6" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+    assert added.exit_code == 0, added.output
+    assert "burglary\tBurglary investigation\tcase number\tactive" in listed.output
+    assert "ice_assist" not in listed.output
