@@ -21,7 +21,7 @@ import json
 import logging
 import logging.handlers
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from platekeeper.server.access.models import AuditEvent, Outcome
+from platekeeper.server.access.prohibited import REASON as PROHIBITED
 from platekeeper.server.environment import ConfigurationError, data_dir, secret_in_file
 
 GENESIS_HASH = "0" * 64
@@ -394,3 +395,35 @@ def allowed_counts_by_purpose(action_prefix: str, since: dt.datetime) -> dict[st
         .order_by("-count")
     )
     return {row["purpose"] or "(none)": row["count"] for row in rows}
+
+
+#: Kinds of refusal reasons, by how the gate's sentences begin or what they name; the first
+#: that fits a reason is its kind, "other" when none does.
+REFUSAL_KINDS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("prohibited purpose", lambda reason: reason.startswith(PROHIBITED)),
+    ("no agreement", lambda reason: "agreement" in reason or "sharing" in reason),
+    ("bad case number", lambda reason: reason.startswith("case_number:")),
+    ("no purpose", lambda reason: reason.startswith("purpose:")),
+    ("training", lambda reason: "training" in reason),
+    ("not permitted", lambda reason: "may not" in reason),
+    ("account", lambda reason: "account" in reason or "second factor" in reason),
+)
+
+
+def refusal_kind(reason: str) -> str:
+    return next((kind for kind, fits in REFUSAL_KINDS if fits(reason)), "other")
+
+
+def refusals_by_reason(since: dt.datetime) -> dict[str, int]:
+    """How many accesses were refused since `since`, by the kind of reason (aggregate counts
+    only, for the public page and the Auditor's dashboard): see `REFUSAL_KINDS`."""
+    rows = (
+        AuditEvent.objects.filter(occurred_at__gte=since, outcome=Outcome.DENIED)
+        .values("reason")
+        .annotate(count=Count("id"))
+    )
+    counts: dict[str, int] = {}
+    for row in rows:
+        kind = refusal_kind(row["reason"])
+        counts[kind] = counts.get(kind, 0) + row["count"]
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
