@@ -301,6 +301,30 @@ def write_checkpoint() -> dict[str, Any] | None:
     return checkpoint
 
 
+def chain_head() -> dict[str, Any]:
+    """The audit chain's head as published daily (event count, newest event and its hash):
+    whoever saved it can later prove that no event up to it was rewritten or removed."""
+    head = AuditEvent.objects.order_by("-id").values("id", "hash", "occurred_at").first()
+    return {
+        "events": AuditEvent.objects.count(),
+        "head_event_id": head["id"] if head else None,
+        "head_hash": head["hash"] if head else "",
+        "head_at": head["occurred_at"].isoformat() if head else None,
+    }
+
+
+def daily_checkpoints() -> list[dict[str, Any]]:
+    """The last checkpoint of each day, oldest first (the checkpoint file's history, one line
+    a day, for the public page)."""
+    by_day: dict[str, dict[str, Any]] = {}
+    for checkpoint in read_checkpoints():
+        by_day[checkpoint["date"]] = checkpoint
+    return [
+        {"date": day, "event_id": row["event_id"], "hash": row["hash"]}
+        for day, row in sorted(by_day.items())
+    ]
+
+
 def _send_to_syslog(checkpoint: dict[str, Any]) -> None:
     """A second copy where the database's users cannot reach it (PLATEKEEPER_AUDIT_SYSLOG:
     a socket path such as /dev/log, or host:port over UDP)."""
