@@ -31,3 +31,17 @@ def test_a_search_for_an_ice_hold_is_refused_and_flagged_on_the_auditors_pages(s
     row = re.search(r'<tr id="no_prohibited_purpose">(.*?)</tr>', compliance, flags=re.DOTALL)
     assert "FAIL" in row.group(1)
     assert "prohibited purpose" not in signed_in("otto", Role.OPERATOR).get("/").content.decode()
+
+
+def test_a_case_description_naming_a_protest_refuses_the_search(stored_reads):
+    officer = signed_in("ines")
+    stated = {"purpose": "stolen_vehicle", "case_number": "24-0113", "note": "Protest on Main St"}
+    assert officer.post("/purpose", stated).status_code == 302
+
+    refused = officer.get("/search", {"plate": "6TRL204"})
+
+    assert refused.status_code == 403
+    assert "First Amendment" in refused.content.decode()
+    event = AuditEvent.objects.get(action="reads.search")
+    assert event.query["note"] == "Protest on Main St"
+    assert event.reason.startswith("prohibited purpose")

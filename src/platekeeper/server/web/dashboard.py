@@ -83,7 +83,11 @@ def purpose_view(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = forms.PurposeForm(
         request.POST or None,
-        initial={"purpose": stated.get("code"), "case_number": stated.get("case_number", "")},
+        initial={
+            "purpose": stated.get("code"),
+            "case_number": stated.get("case_number", ""),
+            "note": stated.get("note", ""),
+        },
         allowed=partner_purposes(user) if is_partner(user) else None,
     )
     if request.method == "POST" and form.is_valid():
@@ -97,6 +101,7 @@ def purpose_view(request: AuthenticatedRequest) -> HttpResponse:
                 "code": purpose.code,
                 "label": purpose.label,
                 "case_number": case_number,
+                "note": form.cleaned_data["note"].strip(),
             }
             return redirect(safe_next(request, fallback="web:search"))
     return render(
