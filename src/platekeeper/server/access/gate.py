@@ -271,7 +271,7 @@ def _judge(
 
 #: Keys of an access's `query` that hold free text a person typed (alert-step notes, a hotlist
 #: entry's reason, a records request's text), screened for prohibited purposes.
-FREE_TEXT_KEYS = ("note", "reason", "case_description", "description", "request_text")
+FREE_TEXT_KEYS = ("note", "reason", "description", "request_text")
 
 
 def prohibited_problem(justification: Justification | None, query: dict[str, Any]) -> str | None:
