@@ -15,6 +15,7 @@ superuser who drops the triggers can make vanish at most the events of the last 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -315,14 +316,24 @@ def chain_head() -> dict[str, Any]:
 
 def daily_checkpoints() -> list[dict[str, Any]]:
     """The last checkpoint of each day, oldest first (the checkpoint file's history, one line
-    a day, for the public page)."""
+    a day, for the public page). The file gains a line a minute while events are written, so
+    the digest is kept until the file changes rather than re-read on every public request."""
+    path = checkpoint_path()
+    if not path.exists():
+        return []
+    stat = path.stat()
+    return list(_daily_checkpoints(str(path), stat.st_size, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=1)
+def _daily_checkpoints(path: str, size: int, mtime_ns: int) -> tuple[dict[str, Any], ...]:
     by_day: dict[str, dict[str, Any]] = {}
     for checkpoint in read_checkpoints():
         by_day[checkpoint["date"]] = checkpoint
-    return [
+    return tuple(
         {"date": day, "event_id": row["event_id"], "hash": row["hash"]}
         for day, row in sorted(by_day.items())
-    ]
+    )
 
 
 def _send_to_syslog(checkpoint: dict[str, Any]) -> None:
