@@ -214,3 +214,17 @@ def test_a_search_by_vehicle_from_the_console_needs_a_case_and_shows_the_vehicle
     assert found.exit_code == 0, found.output
     assert "white Ford pickup" in found.output
     assert "8XYZ999" not in found.output
+
+
+def test_purpose_add_refuses_a_prohibited_purpose_in_one_line_citing_the_law():
+    refused = run("purpose", "add", "ice_assist", "ICE assist")
+    added = run("purpose", "add", "burglary", "Burglary investigation")
+    listed = run("purpose", "list")
+
+    assert refused.exit_code == 1
+    assert refused.output.startswith("Error: prohibited purpose:")
+    assert "Government Code §7284.6" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+    assert added.exit_code == 0, added.output
+    assert "burglary\tBurglary investigation\tcase number\tactive" in listed.output
+    assert "ice_assist" not in listed.output

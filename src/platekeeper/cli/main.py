@@ -143,6 +143,7 @@ def _register_subcommands() -> None:
         users.token,
         users.training,
         users.settings_group,
+        users.purpose,
         audit.audit,
         search.search,
         hotlists.hotlist,

@@ -1,4 +1,5 @@
-"""`platekeeper user|token|training|settings ...`: accounts, API tokens, training, security."""
+"""`platekeeper user|token|training|settings|purpose ...`: accounts, API tokens, training,
+security, purposes."""
 
 from __future__ import annotations
 
@@ -170,3 +171,59 @@ def require_totp(state: str) -> None:
 
     set_require_totp(state == "on", requester=console_requester())
     click.echo(f"Second factor is now {'mandatory' if state == 'on' else 'optional'}.")
+
+
+@click.group()
+def purpose() -> None:
+    """List, add, retire and reactivate the purposes users state (438.5(b)); those the law
+    forbids (immigration enforcement, reproductive health care, First Amendment activity) are
+    refused whatever is typed."""
+
+
+@purpose.command("list")
+def list_purposes() -> None:
+    """Print every purpose: code, label, whether a case number is asked, active or retired."""
+    migrate_database()
+    from platekeeper.server.access.models import Purpose
+
+    for row in Purpose.objects.order_by("code"):
+        case = "case number" if row.case_number_required else "no case number"
+        state = "active" if row.active else "retired"
+        click.echo(f"{row.code}\t{row.label}\t{case}\t{state}")
+
+
+@purpose.command("add")
+@click.argument("code")
+@click.argument("label")
+@click.option("--no-case-number", is_flag=True, help="Accesses under it need no case number")
+def add_purpose_command(code: str, label: str, no_case_number: bool) -> None:
+    """Add purpose CODE shown as LABEL."""
+    migrate_database()
+    from platekeeper.server.access.actions import add_purpose
+
+    added = add_purpose(
+        code, label, case_number_required=not no_case_number, requester=console_requester()
+    )
+    click.echo(f"Purpose {added.code!r} added.")
+
+
+@purpose.command("activate")
+@click.argument("code")
+def activate_purpose(code: str) -> None:
+    """Let users state purpose CODE again."""
+    _set_purpose_active(code, True)
+
+
+@purpose.command("retire")
+@click.argument("code")
+def retire_purpose(code: str) -> None:
+    """Stop users from stating purpose CODE (past accesses keep it)."""
+    _set_purpose_active(code, False)
+
+
+def _set_purpose_active(code: str, active: bool) -> None:
+    migrate_database()
+    from platekeeper.server.access.actions import set_purpose_active
+
+    set_purpose_active(code, active, requester=console_requester())
+    click.echo(f"Purpose {code!r} {'activated' if active else 'retired'}.")

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from platekeeper.server.access.actions import create_personal_token
+from platekeeper.server.access.gate import AccessDenied
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.roles import Role
 from platekeeper.server.alerts.actions import (
@@ -180,3 +181,15 @@ def test_an_alert_that_does_not_exist_answers_404_and_is_audited(officer):
     probes = AuditEvent.objects.filter(outcome="not_found")
     assert [e.action for e in probes] == ["alerts.detail", "alerts.acknowledge"]
     assert all(e.username == "olivia" for e in probes)
+
+
+def test_a_step_whose_note_names_a_prohibited_purpose_is_refused_and_not_recorded(alert, officer):
+    who = as_person(officer)
+
+    with pytest.raises(AccessDenied, match=r"Government Code §7284\.6"):
+        record_visual_check(alert.pk, "match", requester=who, note="Match, hand over for ICE hold")
+
+    alert.refresh_from_db()
+    assert (alert.visual_check, alert.actions.count()) == ("", 0)
+    refused = AuditEvent.objects.get(action="alerts.visual_check")
+    assert (refused.outcome, refused.reason.split(":")[0]) == ("denied", "prohibited purpose")

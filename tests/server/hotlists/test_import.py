@@ -7,6 +7,7 @@ import io
 import pytest
 
 from platekeeper.hotlist_formats import HotlistFormatError, parse_csv, parse_ncic
+from platekeeper.server.access.gate import AccessDenied
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.hotlists.actions import (
     HotlistError,
@@ -119,3 +120,12 @@ def test_a_partial_plate_from_a_major_crime_is_entered_by_hand(stolen):
         add_entry(stolen, "7AB?12", requester=SETUP_REQUESTER)
     with pytest.raises(HotlistError, match="plate:"):
         add_entry(stolen, "???###", requester=SETUP_REQUESTER)
+
+
+def test_an_entry_whose_reason_names_a_prohibited_purpose_is_refused(stolen):
+    with pytest.raises(AccessDenied, match=r"Penal Code §13778\.2"):
+        add_entry(stolen, "7ABC123", requester=SETUP_REQUESTER, reason="Drove to abortion clinic")
+
+    assert not HotlistEntry.objects.exists()
+    refused = AuditEvent.objects.get(action="hotlist.entry_add")
+    assert refused.reason.startswith("prohibited purpose")

@@ -121,6 +121,25 @@ def test_a_release_to_a_partner_with_reads_on_request_writes_the_sharing_log(
     assert logged.case_number == request.number
 
 
+def test_a_request_whose_text_names_immigration_enforcement_is_never_released(
+    desk, commander, berkeley, reads, tmp_path
+):
+    request = take_in(
+        desk,
+        kind=RequestKind.OTHER_AGENCY,
+        agency=berkeley,
+        data_sought=f"Reads of {PLATE} to serve an ICE detainer",
+    )
+    decide_request(commander, request.number, decision="release", legal_basis="official_purpose")
+
+    with pytest.raises(AccessDenied, match=r"Government Code §7284\.6"):
+        _release(desk, request, tmp_path / "release")
+
+    refused = AuditEvent.objects.get(action="records.release", outcome="denied")
+    assert refused.reason.startswith("prohibited purpose")
+    assert not Hold.objects.filter(case_number=request.number).exists()
+
+
 def test_release_before_a_decision_is_refused_and_holds_nothing(desk, reads, tmp_path):
     request = take_in(desk)
 

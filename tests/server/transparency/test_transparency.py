@@ -6,8 +6,11 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from platekeeper.server.access.gate import Justification, Requester
+from platekeeper.server.access.audit import write_checkpoint
+from platekeeper.server.access.gate import AccessDenied, Justification, Requester
+from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.compliance.actions import Officials, name_officials
 from platekeeper.server.reads.actions import record_reads
 from platekeeper.server.reads.queries import search_plate
@@ -80,3 +83,54 @@ def test_the_administrator_and_designee_are_named_publicly(db):
 
     assert data["overseen_by"]["designee"] == "Lt. Omar Haddad, ALPR Program Manager"
     assert "the current designee overseeing its operation is Lt. Omar Haddad" in html
+
+
+def test_the_json_carries_the_chain_head_and_it_changes_when_events_are_added(activity):
+    before = Client().get("/transparency.json").json()["audit_chain"]
+
+    search_plate(
+        Requester(make_user("otto"), channel="api"),
+        Justification("stolen_vehicle", "24-2"),
+        plate="8HIDDEN",
+    )
+    after = Client().get("/transparency.json").json()["audit_chain"]
+
+    newest = AuditEvent.objects.order_by("-id").first()
+    assert after == {
+        "events": AuditEvent.objects.count(),
+        "head_event_id": newest.id,
+        "head_hash": newest.hash,
+        "head_at": newest.occurred_at.isoformat(),
+    }
+    assert after["events"] > before["events"]
+    assert after["head_hash"] != before["head_hash"]
+    assert newest.hash in Client().get("/transparency").content.decode()
+
+
+def test_checkpoints_are_published_one_a_day(settings, tmp_path, activity):
+    settings.DATA_DIR = str(tmp_path)
+    write_checkpoint()
+
+    checkpoints = Client().get("/transparency.json").json()["audit_checkpoints"]
+
+    head = AuditEvent.objects.order_by("-id").first()
+    assert checkpoints == [
+        {"date": timezone.now().date().isoformat(), "event_id": head.id, "hash": head.hash}
+    ]
+
+
+def test_agreements_with_scopes_and_refusals_by_reason_are_public(activity):
+    agreement_with(partner_agency())
+    with pytest.raises(AccessDenied):
+        search_plate(
+            Requester(make_user("ida"), channel="api"),
+            Justification("stolen_vehicle", "24-3", note="deportation"),
+            plate="7SECRET",
+        )
+
+    data = Client().get("/transparency.json").json()
+
+    (row,) = data["agreements"]
+    assert row["scopes"]
+    assert row["agency"] in data["sharing_agencies"]
+    assert data["refusals_by_reason"]["prohibited purpose"] == 1

@@ -7,6 +7,7 @@ writes its audit event in the same transaction as the change.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
@@ -17,14 +18,23 @@ from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
 from platekeeper.server.access.audit import Actor, record_event
-from platekeeper.server.access.gate import ADMINISTRATIVE, Requester, change, record_change
+from platekeeper.server.access.gate import (
+    ADMINISTRATIVE,
+    Requester,
+    authorize,
+    change,
+    record_change,
+    record_refusal,
+)
 from platekeeper.server.access.models import (
     Outcome,
     PersonalToken,
+    Purpose,
     SecuritySettings,
     TrainingRecord,
     User,
 )
+from platekeeper.server.access.prohibited import purpose_definition_problem
 from platekeeper.server.access.roles import Permission, Role
 from platekeeper.server.agencies.actions import ensure_home_agency
 from platekeeper.server.agencies.models import Agency
@@ -260,6 +270,76 @@ def set_require_totp(required: bool, *, requester: Requester) -> None:
     record_change(
         requester, ADMINISTRATIVE, action="settings.require_totp", query={"require_totp": required}
     )
+
+
+class PurposeError(PlatekeeperError, ValueError):
+    """A purpose cannot be added or activated; the message names the field or the law."""
+
+
+def add_purpose(
+    code: str, label: str, *, case_number_required: bool = True, requester: Requester
+) -> Purpose:
+    """Add a purpose users may state (438.5(b)); one naming a prohibited purpose
+    (`access.prohibited`) is refused, audited with the law it would break."""
+    code, label = code.strip(), label.strip()
+    query: dict[str, Any] = {
+        "code": code,
+        "label": label,
+        "case_number_required": case_number_required,
+    }
+    _check_purpose(code, label, action="purpose.add", query=query, requester=requester)
+    if not code or not label:
+        raise PurposeError("code: and label: are both required")
+    if Purpose.objects.filter(code=code).exists():
+        raise PurposeError(f"code: a purpose {code!r} exists already")
+    with transaction.atomic():
+        purpose = Purpose.objects.create(
+            code=code, label=label, case_number_required=case_number_required
+        )
+        record_change(requester, ADMINISTRATIVE, action="purpose.add", query=query)
+    return purpose
+
+
+def set_purpose_active(code: str, active: bool, *, requester: Requester) -> Purpose:
+    """Retire a purpose, or bring one back; bringing back one that names a prohibited
+    purpose (e.g. left in an old database) is refused like adding it."""
+    purpose = Purpose.objects.filter(code=code).first()
+    if purpose is None:
+        raise PurposeError(f"code: no purpose {code!r}")
+    action = "purpose.activate" if active else "purpose.retire"
+    query: dict[str, Any] = {"code": code}
+    if active:
+        _check_purpose(code, purpose.label, action=action, query=query, requester=requester)
+    else:
+        authorize(
+            requester,
+            permission=Permission.MANAGE_SETTINGS,
+            justification=ADMINISTRATIVE,
+            action=action,
+            query=query,
+        )
+    with transaction.atomic():
+        purpose.active = active
+        purpose.save(update_fields=["active"])
+        record_change(requester, ADMINISTRATIVE, action=action, query=query)
+    return purpose
+
+
+def _check_purpose(
+    code: str, label: str, *, action: str, query: dict[str, Any], requester: Requester
+) -> None:
+    """Ask the gate, then refuse (audited, committed) a purpose the law forbids."""
+    authorize(
+        requester,
+        permission=Permission.MANAGE_SETTINGS,
+        justification=ADMINISTRATIVE,
+        action=action,
+        query=query,
+    )
+    problem = purpose_definition_problem(code, label)
+    if problem:
+        record_refusal(requester, action=action, query=query, reason=problem)
+        raise PurposeError(problem)
 
 
 def authenticate_password(

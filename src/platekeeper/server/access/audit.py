@@ -15,13 +15,14 @@ superuser who drops the triggers can make vanish at most the events of the last 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
 import logging
 import logging.handlers
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from platekeeper.server.access.models import AuditEvent, Outcome
+from platekeeper.server.access.prohibited import REASON as PROHIBITED
 from platekeeper.server.environment import ConfigurationError, data_dir, secret_in_file
 
 GENESIS_HASH = "0" * 64
@@ -300,6 +302,40 @@ def write_checkpoint() -> dict[str, Any] | None:
     return checkpoint
 
 
+def chain_head() -> dict[str, Any]:
+    """The audit chain's head as published daily (event count, newest event and its hash):
+    whoever saved it can later prove that no event up to it was rewritten or removed."""
+    head = AuditEvent.objects.order_by("-id").values("id", "hash", "occurred_at").first()
+    return {
+        "events": AuditEvent.objects.count(),
+        "head_event_id": head["id"] if head else None,
+        "head_hash": head["hash"] if head else "",
+        "head_at": head["occurred_at"].isoformat() if head else None,
+    }
+
+
+def daily_checkpoints() -> list[dict[str, Any]]:
+    """The last checkpoint of each day, oldest first (the checkpoint file's history, one line
+    a day, for the public page). The file gains a line a minute while events are written, so
+    the digest is kept until the file changes rather than re-read on every public request."""
+    path = checkpoint_path()
+    if not path.exists():
+        return []
+    stat = path.stat()
+    return list(_daily_checkpoints(str(path), stat.st_size, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=1)
+def _daily_checkpoints(path: str, size: int, mtime_ns: int) -> tuple[dict[str, Any], ...]:
+    by_day: dict[str, dict[str, Any]] = {}
+    for checkpoint in read_checkpoints():
+        by_day[checkpoint["date"]] = checkpoint
+    return tuple(
+        {"date": day, "event_id": row["event_id"], "hash": row["hash"]}
+        for day, row in sorted(by_day.items())
+    )
+
+
 def _send_to_syslog(checkpoint: dict[str, Any]) -> None:
     """A second copy where the database's users cannot reach it (PLATEKEEPER_AUDIT_SYSLOG:
     a socket path such as /dev/log, or host:port over UDP)."""
@@ -394,3 +430,35 @@ def allowed_counts_by_purpose(action_prefix: str, since: dt.datetime) -> dict[st
         .order_by("-count")
     )
     return {row["purpose"] or "(none)": row["count"] for row in rows}
+
+
+#: Kinds of refusal reasons, by how the gate's sentences begin or what they name; the first
+#: that fits a reason is its kind, "other" when none does.
+REFUSAL_KINDS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("prohibited purpose", lambda reason: reason.startswith(PROHIBITED)),
+    ("no agreement", lambda reason: "agreement" in reason or "sharing" in reason),
+    ("bad case number", lambda reason: reason.startswith("case_number:")),
+    ("no purpose", lambda reason: reason.startswith("purpose:")),
+    ("training", lambda reason: "training" in reason),
+    ("not permitted", lambda reason: "may not" in reason),
+    ("account", lambda reason: "account" in reason or "second factor" in reason),
+)
+
+
+def refusal_kind(reason: str) -> str:
+    return next((kind for kind, fits in REFUSAL_KINDS if fits(reason)), "other")
+
+
+def refusals_by_reason(since: dt.datetime) -> dict[str, int]:
+    """How many accesses were refused since `since`, by the kind of reason (aggregate counts
+    only, for the public page and the Auditor's dashboard): see `REFUSAL_KINDS`."""
+    rows = (
+        AuditEvent.objects.filter(occurred_at__gte=since, outcome=Outcome.DENIED)
+        .values("reason")
+        .annotate(count=Count("id"))
+    )
+    counts: dict[str, int] = {}
+    for row in rows:
+        kind = refusal_kind(row["reason"])
+        counts[kind] = counts.get(kind, 0) + row["count"]
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -36,6 +36,7 @@ from platekeeper.server.access.models import (
     TrainingRecord,
     User,
 )
+from platekeeper.server.access.prohibited import find_prohibited, purpose_definition_problem
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.common.budget import time_budget
 from platekeeper.server.replicas import fetch_on_replica
@@ -148,6 +149,9 @@ class Justification:
     purpose: str = ""
     case_number: str = ""
     administrative: bool = False
+    #: Free text stated with the access (a case description, a note); screened, never stored
+    #: apart from the audit event's query.
+    note: str = ""
 
 
 ADMINISTRATIVE = Justification(administrative=True)
@@ -194,6 +198,9 @@ def purpose_problem(justification: Justification | None) -> str | None:
             f"purpose: {justification.purpose!r} is not a known purpose "
             f"(one of {', '.join(active_purpose_codes())})"
         )
+    forbidden = purpose_definition_problem(purpose.code, purpose.label)
+    if forbidden:
+        return forbidden
     if purpose.case_number_required and not justification.case_number.strip():
         return f"case_number: is required for the purpose {purpose.code!r}"
     return None
@@ -262,6 +269,24 @@ def _judge(
     return ((problem, 403) if problem else None), agreement
 
 
+#: Keys of an access's `query` that hold free text a person typed (alert-step notes, a hotlist
+#: entry's reason, a records request's text), screened for prohibited purposes.
+FREE_TEXT_KEYS = ("note", "reason", "description", "request_text")
+
+
+def prohibited_problem(justification: Justification | None, query: dict[str, Any]) -> str | None:
+    """The refusal citing the law when the free text travelling with an access names a
+    prohibited purpose (`access.prohibited`), or None. The one place all such text is screened."""
+    texts = [(key, str(query[key])) for key in FREE_TEXT_KEYS if query.get(key)]
+    if justification is not None:
+        texts = [
+            ("case_number", justification.case_number),
+            ("note", justification.note),
+            *texts,
+        ]
+    return find_prohibited(texts)
+
+
 def _judge_machine(
     requester: Requester, permission: Permission, justification: Justification | None
 ) -> tuple[str, int] | None:
@@ -288,7 +313,9 @@ def _event_fields(
         "action": action,
         "purpose": justification.purpose if justification else "",
         "case_number": justification.case_number.strip() if justification else "",
-        "query": query,
+        "query": {**query, "note": justification.note}
+        if justification is not None and justification.note
+        else query,
         "client_address": requester.client_address,
         "channel": requester.channel,
     }
@@ -308,6 +335,9 @@ def authorize(
     Returns the sharing agreement an allowed partner's access comes under (None for staff).
     """
     refused, agreement = _judge(requester, permission, justification)
+    if refused is None:
+        problem = prohibited_problem(justification, query)
+        refused = (problem, 403) if problem else None
     if refused:
         reason, status = refused
         with transaction.atomic():

@@ -37,6 +37,7 @@ from platekeeper.errors import PlatekeeperError
 from platekeeper.plates import InvalidPlate, normalize_plate
 from platekeeper.server.access.gate import ADMINISTRATIVE, Gated, Requester, run_gated
 from platekeeper.server.access.models import AuditEvent, Outcome, Purpose
+from platekeeper.server.access.prohibited import REASON as PROHIBITED
 from platekeeper.server.access.roles import Permission
 
 #: Actions that disclose ALPR data; everything else (logins, user changes, reports) is not.
@@ -52,6 +53,7 @@ REPORT_KINDS: dict[str, str] = {
     "by_purpose": "Data accesses by purpose",
     "without_case_number": "Data accesses without a case number",
     "denied": "Denied attempts",
+    "prohibited_purpose": "Accesses refused for a prohibited purpose",
     "after_hours": "Data accesses outside business hours",
     "top_plates": "Most-queried plates",
     "sample": "Random sample of data accesses to review",
@@ -265,6 +267,13 @@ def _denied(days: _Range, **_: Any) -> _Rows:
     return _EVENT_COLUMNS, _listed(_events(days).filter(outcome=Outcome.DENIED), days)
 
 
+def _prohibited_purpose(days: _Range, **_: Any) -> _Rows:
+    """Refusals whose free text named a prohibited purpose (`access.prohibited`): each one a
+    flag for the Auditor to follow up with the person who typed it."""
+    refused = _events(days).filter(outcome=Outcome.DENIED, reason__startswith=PROHIBITED)
+    return _EVENT_COLUMNS, _listed(refused, days)
+
+
 def _after_hours(days: _Range, **_: Any) -> _Rows:
     """Data accesses, allowed or denied, on a weekend or outside the business hours of a weekday."""
     opens, closes = business_hours()
@@ -362,6 +371,7 @@ _BUILDERS: dict[str, Callable[..., _Rows]] = {
     "by_purpose": _by_purpose,
     "without_case_number": _without_case_number,
     "denied": _denied,
+    "prohibited_purpose": _prohibited_purpose,
     "after_hours": _after_hours,
     "top_plates": _top_plates,
     "sample": _sample,

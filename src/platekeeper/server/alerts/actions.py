@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -133,14 +134,16 @@ def _step(
     alert_id: int,
     action: str,
     change: Callable[[Alert], tuple[str, str, list[str]]],
+    note: str = "",
 ) -> Alert:
     """Ask the gate, then change the alert and record the step in its history and in the audit
     log (purpose, case number, channel, client address), all in one transaction.
 
     `change` checks and applies the step to the locked alert and says (value, note, fields).
+    The step's `note` travels in the audited query, where the gate screens it.
     """
     stated = patrol_or(justification)
-    query = {"alert": alert_id}
+    query: dict[str, Any] = {"alert": alert_id, **({"note": note} if note.strip() else {})}
     agreement = authorize(
         requester,
         permission=Permission.ACT_ON_ALERTS,
@@ -233,7 +236,7 @@ def _record_check(
         setattr(alert, check, result)
         return result, note, [check, "status"]
 
-    return _step(requester, justification, alert_id, check, change)
+    return _step(requester, justification, alert_id, check, change, note)
 
 
 def close_alert(
@@ -265,7 +268,7 @@ def close_alert(
             queue_deliveries([(alert.pk, alert.hotlist_id)], DispatchEvent.VERIFIED)
         return outcome, note, ["status"]
 
-    return _step(requester, justification, alert_id, "close", change)
+    return _step(requester, justification, alert_id, "close", change, note)
 
 
 def record_enforcement(
@@ -290,4 +293,4 @@ def record_enforcement(
         alert.enforcement_recorded = True
         return "", note, ["enforcement_recorded"]
 
-    return _step(requester, justification, alert_id, "enforcement", change)
+    return _step(requester, justification, alert_id, "enforcement", change, note)

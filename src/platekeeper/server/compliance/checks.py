@@ -23,9 +23,11 @@ from platekeeper.server.access.audit import (
     audit_key_file,
     audit_key_problem,
     latest_event,
+    refusals_by_reason,
     verify_chain,
 )
 from platekeeper.server.access.models import User
+from platekeeper.server.access.prohibited import REASON as PROHIBITED
 from platekeeper.server.access.queries import TrainingDue, training_due
 from platekeeper.server.access.roles import Role
 from platekeeper.server.compliance.models import ProgramOfficials
@@ -317,6 +319,28 @@ def _answered(row: RecordsRequest) -> str:
     return f"decided {_day(row.decided_at)}" if row.decided_at else "still open"
 
 
+@obligation(
+    "no_prohibited_purpose",
+    "No access sought for a purpose the law forbids (immigration enforcement, reproductive "
+    "health care lawful in California, First Amendment activity)",
+    "438.3, 438.5(b); Gov. Code §7284.6; Penal Code §13778.2",
+)
+def no_prohibited_purpose(today: dt.date) -> Finding:
+    """Such an access is refused by the gate; each attempt still fails this line for the audit
+    interval after it, a flag for the Auditor to take up with the person who asked."""
+    every = ProgramOfficials.current().audit_every_days
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=every), dt.time()))
+    attempts = refusals_by_reason(since).get(PROHIBITED, 0)
+    window = f"in the last {_count(every, 'day')}"
+    if attempts:
+        return Finding(
+            False,
+            f"{_count(attempts, 'access')} refused for a prohibited purpose {window}; "
+            "see the audit report 'prohibited_purpose'",
+        )
+    return Finding(True, f"no access was sought for a prohibited purpose {window}")
+
+
 #: The report, in the order it is shown. Append a new check here.
 CHECKS: list[Check] = [
     policy_posted,
@@ -329,4 +353,5 @@ CHECKS: list[Check] = [
     audit_key_apart,
     sharing_lawful,
     records_requests_on_time,
+    no_prohibited_purpose,
 ]

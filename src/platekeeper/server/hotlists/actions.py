@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -186,7 +187,10 @@ def add_entry(
         normalized = normalize_pattern(plate)
     except InvalidPlate as error:
         raise HotlistError(f"plate: {error}") from None
-    query = {"hotlist": hotlist.name, "plate": normalized}
+    query: dict[str, Any] = {"hotlist": hotlist.name, "plate": normalized}
+    query.update(
+        {key: text for key, text in (("reason", reason), ("description", description)) if text}
+    )
     authorize(
         requester,
         permission=Permission.ENTER_HOTLIST_ENTRIES,

@@ -198,9 +198,14 @@ def release_records(
     sharing log when an agreement with the requesting agency covers reads on request.
     `export_name` is what the release log shows instead of `out` (e.g. a download's name).
     """
-    for permission in (Permission.MANAGE_RECORDS_REQUESTS, Permission.EXPORT_READS):
-        _authorize(requester, permission, "records.release", {"request": number})
+    _authorize(
+        requester, Permission.MANAGE_RECORDS_REQUESTS, "records.release", {"request": number}
+    )
     row = stored_request(number)
+    # The request's own words travel with the release, so the gate screens them for a
+    # prohibited purpose (access.prohibited) as it screens a search's note.
+    screened = {"request": number, "request_text": row.data_sought}
+    _authorize(requester, Permission.EXPORT_READS, "records.release", screened)
     _check_releasable(row)
     hold = place_hold(
         requester,

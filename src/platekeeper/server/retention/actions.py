@@ -189,6 +189,7 @@ def place_hold(
             "case": case_number,
             "reason": str(reason),
             "requested_by": requested_by.strip(),
+            **({"note": note.strip()} if note.strip() else {}),
             **selection.describe(),
         },
         fetch=fetch,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
@@ -48,6 +49,32 @@ def partners_in_effect(today: dt.date | None = None) -> list[str]:
     return sorted(
         Agreement.objects.in_effect(today).values_list("partner__name", flat=True).distinct()
     )
+
+
+def agreements_published(today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every agency that may search or receive this department's data today, with the scopes,
+    purposes and term of each agreement in effect (public: 438.6 agreements, Civil Code
+    §1798.90.55(b)); no person, only agencies and documents."""
+    today = today or timezone.localdate()
+    rows = (
+        Agreement.objects.in_effect(today)
+        .select_related("partner")
+        .prefetch_related("purposes")
+        .order_by("partner__name", "starts_on", "id")
+    )
+    return [
+        {
+            "agency": row.partner.name,
+            "ori": row.partner.ori,
+            "kind": row.kind,
+            "reference": row.reference,
+            "scopes": sorted(row.scopes),
+            "purposes": sorted(purpose.code for purpose in row.purposes.all()),
+            "starts_on": row.starts_on.isoformat(),
+            "ends_on": row.ends_on.isoformat(),
+        }
+        for row in rows
+    ]
 
 
 def sharing_enabled() -> bool:

@@ -1,7 +1,11 @@
 """Aggregate figures for the public: counts only, never a plate, a place or a person.
 
 Not gated: nothing here discloses ALPR data (438.8 keeps the data itself from public review;
-438.2.1(g) and Civil Code §1798.90.51 want the policy and its practice posted).
+438.2.1(g) and Civil Code §1798.90.51 want the policy and its practice posted). The audit chain's
+head and its daily checkpoints are published so that anyone who saved the page can prove a later
+rewrite of the log (Civil Code §1798.90.52); the agencies that may search or receive the data
+with their agreements' scopes (§1798.90.55(b)); and refusals counted by kind, prohibited
+purposes among them (Gov. Code §7284.6, Penal Code §13778.2).
 """
 
 from __future__ import annotations
@@ -9,17 +13,28 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from platekeeper.server.access.audit import allowed_counts_by_purpose, latest_event
+from platekeeper.server.access.audit import (
+    allowed_counts_by_purpose,
+    chain_head,
+    daily_checkpoints,
+    latest_event,
+    refusals_by_reason,
+)
 from platekeeper.server.alerts.queries import alert_counts_since
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.compliance.models import ProgramOfficials
 from platekeeper.server.reads.queries import read_count_since
 from platekeeper.server.retention.queries import retention_schedule
-from platekeeper.server.sharing.queries import partners_in_effect, sharing_enabled
+from platekeeper.server.sharing.queries import (
+    agreements_published,
+    partners_in_effect,
+    sharing_enabled,
+)
 
 WINDOW_DAYS = 30
 #: What a read holds, in plain words, for the public.
@@ -52,6 +67,10 @@ class PublicFigures:
     sharing_enabled: bool
     sharing_agencies: list[str]
     last_audit: dt.datetime | None
+    audit_chain: dict[str, Any]
+    audit_checkpoints: list[dict[str, Any]]
+    agreements: list[dict[str, Any]]
+    refusals_by_reason: dict[str, int]
 
 
 def policy_text() -> str:
@@ -77,6 +96,7 @@ def public_figures(now: dt.datetime | None = None) -> PublicFigures:
     alerts = alert_counts_since(since)
     schedule = retention_schedule()
     last_audit = latest_event("audit.report")
+    today = timezone.localtime(now).date()
     return PublicFigures(
         generated_at=now,
         window_days=WINDOW_DAYS,
@@ -92,6 +112,10 @@ def public_figures(now: dt.datetime | None = None) -> PublicFigures:
         searches_by_purpose=allowed_counts_by_purpose("reads.", since),
         overseen_by=_officials(),
         sharing_enabled=sharing_enabled(),
-        sharing_agencies=partners_in_effect(timezone.localtime(now).date()),
+        sharing_agencies=partners_in_effect(today),
         last_audit=last_audit.occurred_at if last_audit else None,
+        audit_chain=chain_head(),
+        audit_checkpoints=daily_checkpoints(),
+        agreements=agreements_published(today),
+        refusals_by_reason=refusals_by_reason(since),
     )

@@ -55,11 +55,14 @@ def requester(request: AuthenticatedRequest) -> Requester:
 
 
 def justification(request: HttpRequest) -> Justification | None:
-    """The purpose and case number stated for this investigation session, if any."""
+    """The purpose, case number and case description stated for this investigation session,
+    if any (the gate screens the description with the case number)."""
     stated = request.session.get(PURPOSE_KEY)
     if not stated:
         return None
-    return Justification(purpose=stated["code"], case_number=stated["case_number"])
+    return Justification(
+        purpose=stated["code"], case_number=stated["case_number"], note=stated.get("note", "")
+    )
 
 
 def require(*permissions: Permission, action: str = "") -> Callable[[View], View]:

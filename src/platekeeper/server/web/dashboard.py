@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from platekeeper.server.access.audit import refusals_by_reason
 from platekeeper.server.access.gate import (
     Justification,
     purpose_problem,
     training_problem,
 )
 from platekeeper.server.access.models import SecuritySettings, User
+from platekeeper.server.access.prohibited import REASON as PROHIBITED
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.alerts.metrics import open_alert_count
 from platekeeper.server.reads.queries import dashboard_counts
@@ -28,6 +32,9 @@ from platekeeper.server.web.common import (
     AuthenticatedRequest,
     safe_next,
 )
+
+#: The Auditor's dashboard flags refusals for a prohibited purpose of this many days.
+FLAG_WINDOW_DAYS = 30
 
 
 @login_required
@@ -50,7 +57,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _duties(user: User) -> dict[str, Any]:
-    """What waits on this person: requests to decide (438.9), a sharing alarm to answer."""
+    """What waits on this person: requests to decide (438.9), a sharing alarm to answer, and
+    for the Auditor the accesses refused for a prohibited purpose in the last 30 days."""
     duties: dict[str, Any] = {}
     if user.has_perm(f"access.{Permission.DECIDE_RECORDS_REQUESTS.value}"):
         duties["records_awaiting"] = open_requests_for_commander()
@@ -59,6 +67,12 @@ def _duties(user: User) -> dict[str, Any]:
     ):
         check = latest_self_check()
         duties["sharing_alarm"] = check if check is not None and not check.ok else None
+    if user.has_perm(f"access.{Permission.VIEW_AUDIT.value}"):
+        since = timezone.now() - dt.timedelta(days=FLAG_WINDOW_DAYS)
+        duties["prohibited_refused"] = refusals_by_reason(since).get(PROHIBITED, 0)
+        duties["flag_window_days"] = FLAG_WINDOW_DAYS
+        duties["flag_start"] = timezone.localtime(since).date()
+        duties["flag_end"] = timezone.localdate()
     return duties
 
 
@@ -69,7 +83,11 @@ def purpose_view(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = forms.PurposeForm(
         request.POST or None,
-        initial={"purpose": stated.get("code"), "case_number": stated.get("case_number", "")},
+        initial={
+            "purpose": stated.get("code"),
+            "case_number": stated.get("case_number", ""),
+            "note": stated.get("note", ""),
+        },
         allowed=partner_purposes(user) if is_partner(user) else None,
     )
     if request.method == "POST" and form.is_valid():
@@ -83,6 +101,7 @@ def purpose_view(request: AuthenticatedRequest) -> HttpResponse:
                 "code": purpose.code,
                 "label": purpose.label,
                 "case_number": case_number,
+                "note": form.cleaned_data["note"].strip(),
             }
             return redirect(safe_next(request, fallback="web:search"))
     return render(

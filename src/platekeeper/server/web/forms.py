@@ -60,6 +60,12 @@ class PurposeForm(forms.Form):
         label="Case / incident number",
         help_text="Required unless the purpose is marked exempt.",
     )
+    note = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Case description (optional)",
+        help_text="Recorded with every search of this investigation.",
+    )
 
     def __init__(self, *args: Any, allowed: set[str] | None = None, **kwargs: Any) -> None:
         """`allowed` narrows the choice, e.g. to the purposes a partner's agreement names."""
