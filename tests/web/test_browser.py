@@ -336,15 +336,21 @@ def test_a_partner_searches_under_its_agreement_and_the_sharing_log_shows_it(sit
     page.fill("input[name=plate]", PLATE)
     page.click("form.card button[type=submit]")
     assert page.locator("table.results tbody tr").count() == 3
-    page.context.clear_cookies()
 
-    sign_in(page, site.base, *ADMIN)
-    page.click("nav >> text=Sharing")
-    assert "in effect" in page.inner_text("table.agreements")
-    logged = page.inner_text("table.disclosures")
-    assert "Oakland Police Department" in logged
-    assert "OPD-26-1180" in logged
-    page.screenshot(path=str(tmp_path / "sharing.png"), full_page=True)
+    # The administrator at a desk of their own: a browser context of its own, so nothing of the
+    # partner's session (a request still in flight setting its cookie again) can follow.
+    desk = site.browser.new_context()
+    admin = desk.new_page()
+    try:
+        sign_in(admin, site.base, *ADMIN)
+        admin.click("nav >> text=Sharing")
+        assert "in effect" in admin.inner_text("table.agreements")
+        logged = admin.inner_text("table.disclosures")
+        assert "Oakland Police Department" in logged
+        assert "OPD-26-1180" in logged
+        admin.screenshot(path=str(tmp_path / "sharing.png"), full_page=True)
+    finally:
+        desk.close()
 
 
 def test_the_auditor_reads_the_compliance_report(site, page, tmp_path):
