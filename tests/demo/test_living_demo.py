@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.support.browser import chromium, sign_in
-from tests.support.live import free_port, isolated_environment, run_cli
+from tests.support.live import free_port, isolated_environment, run_cli, wait_until_serving
 
 OFFICER = ("officer", "Cobalt-Meadow-5830")  # a demo login (platekeeper.demo)
 ASKED = {"purpose": "stolen_vehicle", "case_number": "PPD-26-0438"}
@@ -50,16 +50,7 @@ def _running_demo(env: dict[str, str], data_dir: Path) -> Iterator[Demo]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"demo exited early:\n{log.read_text()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"demo did not answer within 120 s:\n{log.read_text()}")
-            time.sleep(0.2)
+        wait_until_serving(process, base, log, seconds=120, what="demo")
         serving = dt.datetime.now(dt.UTC)
         yield Demo(base=base, env=env, data_dir=data_dir, started=started, serving=serving, log=log)
     finally:

@@ -105,16 +105,7 @@ def running_server(env: dict[str, str], *extra_args: str, port: int | None = Non
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{log.read_text()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not answer within 60 s:\n{log.read_text()}")
-            time.sleep(0.1)
+        wait_until_serving(process, base, log, seconds=60, what="server")
         yield base
     finally:
         process.terminate()
@@ -123,3 +114,20 @@ def running_server(env: dict[str, str], *extra_args: str, port: int | None = Non
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def wait_until_serving(
+    process: subprocess.Popen, base: str, log: Path, *, seconds: float, what: str
+) -> None:
+    """Poll `base`/healthz until it answers 200; fail with the process's log if it exits first
+    or does not answer within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited early:\n{log.read_text()}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not answer within {seconds:g} s:\n{log.read_text()}")
+        time.sleep(0.1)
