@@ -18,42 +18,49 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+def _error_page(
+    request: HttpRequest, status: int, api_detail: str, title: str, message: str
+) -> HttpResponse:
+    """JSON `{"detail": ...}` under /api/, else the site's error page in its layout."""
+    if _is_api(request):
+        return JsonResponse({"detail": api_detail}, status=status)
+    return render(request, "web/error.html", {"title": title, "message": message}, status=status)
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404: an unknown address."""
-    if _is_api(request):
-        return JsonResponse({"detail": "Not Found"}, status=404)
-    context = {
-        "title": "Page not found",
-        "message": "There is no page at this address. Check the link, or start again from "
-        "the dashboard.",
-    }
-    return render(request, "web/error.html", context, status=404)
+    return _error_page(
+        request,
+        404,
+        "Not Found",
+        "Page not found",
+        "There is no page at this address. Check the link, or start again from the dashboard.",
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler403: a request Django refused before any page (the gate's refusals have their own
     page, web/refused.html, with the gate's reason)."""
-    if _is_api(request):
-        return JsonResponse({"detail": "Forbidden"}, status=403)
-    context = {
-        "title": "Not allowed",
-        "message": "This request is not allowed. If you think it should be, ask your "
-        "administrator.",
-    }
-    return render(request, "web/error.html", context, status=403)
+    return _error_page(
+        request,
+        403,
+        "Forbidden",
+        "Not allowed",
+        "This request is not allowed. If you think it should be, ask your administrator.",
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a form posted from a page too old to carry a valid token (Django's
     technical reason is left out: it helps no one at the counter)."""
-    if _is_api(request):
-        return JsonResponse({"detail": "Forbidden"}, status=403)
-    context = {
-        "title": "This form has expired",
-        "message": "The page was open too long, or you signed in or out in another tab. Go "
+    return _error_page(
+        request,
+        403,
+        "Forbidden",
+        "This form has expired",
+        "The page was open too long, or you signed in or out in another tab. Go "
         "back, reload the page and send the form again.",
-    }
-    return render(request, "web/error.html", context, status=403)
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
