@@ -441,22 +441,29 @@ def record_not_found(
     reason: str,
 ) -> None:
     """Audit a lookup of an id that names nothing (committed on its own, before the 404)."""
-    with transaction.atomic():
-        record_event(
-            **_event_fields(requester, justification, action, query),
-            outcome=Outcome.NOT_FOUND,
-            reason=reason,
-        )
+    _record_on_its_own(requester, justification, action, query, Outcome.NOT_FOUND, reason)
 
 
 def record_refusal(
     requester: Requester, *, action: str, query: dict[str, Any], reason: str
 ) -> None:
     """Audit a change an action refused for a reason of its own (committed on its own)."""
+    _record_on_its_own(requester, ADMINISTRATIVE, action, query, Outcome.DENIED, reason)
+
+
+def _record_on_its_own(
+    requester: Requester,
+    justification: Justification | None,
+    action: str,
+    query: dict[str, Any],
+    outcome: str,
+    reason: str,
+) -> None:
+    """One audit event in a transaction of its own, so it stays although the caller raises."""
     with transaction.atomic():
         record_event(
-            **_event_fields(requester, ADMINISTRATIVE, action, query),
-            outcome=Outcome.DENIED,
+            **_event_fields(requester, justification, action, query),
+            outcome=outcome,
             reason=reason,
         )
 
