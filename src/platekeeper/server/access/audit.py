@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from platekeeper.server.access.models import AuditEvent, Outcome
 from platekeeper.server.access.prohibited import REASON as PROHIBITED
-from platekeeper.server.environment import ConfigurationError, data_dir, secret_in_file
+from platekeeper.server.environment import ConfigurationError, secret_in_file
 
 GENESIS_HASH = "0" * 64
 #: Arbitrary constant naming the PostgreSQL advisory lock that serialises appends to the chain.
@@ -74,9 +74,12 @@ def missing_audit_key_problem() -> str | None:
 
 
 def audit_key_file() -> Path:
-    """PLATEKEEPER_AUDIT_KEY_FILE, else `audit_key` in the data dir."""
+    """PLATEKEEPER_AUDIT_KEY_FILE, else `audit_key` in the data dir the settings chose (so a
+    test's own data dir keeps its key, never the checkout's ./var)."""
     configured = os.environ.get("PLATEKEEPER_AUDIT_KEY_FILE")
-    return Path(configured).expanduser().resolve() if configured else data_dir() / "audit_key"
+    if configured:
+        return Path(configured).expanduser().resolve()
+    return Path(settings.DATA_DIR) / "audit_key"
 
 
 def audit_key_problem() -> str | None:
@@ -91,7 +94,7 @@ def audit_key_problem() -> str | None:
     database = _sqlite_directory()
     if database is None:
         return None
-    key, data = audit_key_file(), data_dir()
+    key, data = audit_key_file(), Path(settings.DATA_DIR)
     if key.is_relative_to(database) or (key.is_relative_to(data) and database.is_relative_to(data)):
         return (
             f"the audit key file {key} is kept with the database in {database}: whoever copies "
