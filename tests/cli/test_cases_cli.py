@@ -13,10 +13,11 @@ from platekeeper.server.cases.models import Case, CaseNumberFormat
 from platekeeper.server.reads.actions import record_reads
 from platekeeper.server.sharing.models import Disclosure
 from tests.support.factories import CameraFactory, read_item
+from tests.support.live import isolated_environment, run_cli
 from tests.support.people import PASSWORD, make_user
 from tests.support.sharing import agreement_with, partner_agency, sharing_on
 
-pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
+pytestmark = pytest.mark.django_db  # in-process CliRunner: SQLite, as tests/cli/test_access_cli.py
 
 
 def run(*args: str, stdin: str | None = None):
@@ -116,8 +117,33 @@ def test_search_on_behalf_of_a_federal_agency_is_refused_and_a_partner_logged():
     )  # fmt: skip
 
     assert federal.exit_code == 1
-    assert federal.output.startswith("Error: on_behalf_of: not eligible: Federal Bureau")
+    assert federal.output.startswith(
+        "Error: on_behalf_of: not eligible for an agreement: Federal Bureau"
+    )
     assert partner.exit_code == 0, partner.output
     allowed = AuditEvent.objects.get(action="reads.search", outcome=Outcome.ALLOWED)
     assert allowed.query["on_behalf_of"]["agency"] == "Oakland Police Department"
     assert Disclosure.objects.get().username == "Det. Rivera"
+
+
+@pytest.mark.both_databases
+def test_format_register_and_report_as_separate_processes(tmp_path):
+    """The same commands as a person runs them, each its own process (PostgreSQL too)."""
+    register = tmp_path / "rms.csv"
+    register.write_text("case_number,opened_on,closed_on,offense\n26-000101,2026-01-05,,Theft\n")
+    with isolated_environment(tmp_path / "data") as env:
+        steps = [
+            run_cli(env, "settings", "case-number-format", r"\d{2}-\d{6}", "--example", "26-1"),
+            run_cli(
+                env, "settings", "case-number-format", r"\d{2}-\d{6}", "--example", "26-004417"
+            ),
+            run_cli(env, "cases", "import", str(register)),
+            run_cli(env, "audit", "report", "--kind", "unknown_case_numbers"),
+        ]
+
+    mismatch, *done = steps
+    assert mismatch.returncode == 1
+    assert mismatch.stderr.strip().startswith("Error: example: '26-1' does not match")
+    assert [step.returncode for step in done] == [0, 0, 0], [step.stderr for step in done]
+    assert "1 cases added" in done[1].stdout
+    assert "(no matching events)" in done[2].stdout

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from platekeeper.server.access.actions import create_personal_token
+from platekeeper.server.access.audit import refusal_kind
 from platekeeper.server.access.gate import AccessDenied, Justification
 from platekeeper.server.access.models import AuditEvent, Outcome
 from platekeeper.server.access.reports import build_report
@@ -77,8 +78,9 @@ def test_a_search_for_an_ineligible_agency_is_refused_and_audited(
 
     reason, event = _refusal(_justification(name, "SA Smith"))
 
-    assert reason.startswith("on_behalf_of: not eligible:")
+    assert reason.startswith("on_behalf_of: not eligible for an agreement:")
     assert law in reason
+    assert refusal_kind(reason) == "no agreement"  # as the transparency page counts it
     assert event.query["on_behalf_of"] == {"agency": name, "person": "SA Smith"}
 
 
@@ -93,7 +95,9 @@ def test_who_asked_is_screened_for_a_prohibited_purpose(stored, oakland_mou):
 def test_an_unknown_agency_is_not_eligible(stored):
     reason, _ = _refusal(_justification("Some Federal Task Force"))
 
-    assert reason.startswith("on_behalf_of: not eligible: 'Some Federal Task Force' is no agency")
+    assert reason.startswith(
+        "on_behalf_of: not eligible for an agreement: 'Some Federal Task Force' is no agency"
+    )
 
 
 def test_a_california_agency_without_an_agreement_is_refused(stored, oakland_mou):
@@ -180,7 +184,7 @@ def test_the_api_refuses_a_federal_beneficiary_and_logs_a_partners(stored, oakla
     )
 
     assert federal.status_code == 403
-    assert "on_behalf_of: not eligible" in federal.json()["detail"]
+    assert "on_behalf_of: not eligible for an agreement" in federal.json()["detail"]
     assert partner.status_code == 200, partner.content
     allowed = AuditEvent.objects.get(action="reads.search", outcome=Outcome.ALLOWED)
     assert allowed.query["note"] == "stolen from Lakeshore Ave"

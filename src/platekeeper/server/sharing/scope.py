@@ -115,18 +115,19 @@ def beneficiary_agreement(
     is refused: the rules of that agency's own search, so a federal or out-of-state request
     cannot be laundered through one of this department's officers (Civil Code §1798.90.55(b)).
     On behalf of this department itself: no agreement and no refusal."""
+    not_eligible = "on_behalf_of: not eligible for an agreement:"
     agency = agency_named(name_or_ori)
     if agency is None:
         return None, (
-            f"on_behalf_of: not eligible: {name_or_ori.strip()!r} is no agency this department "
-            "has recorded; ALPR data goes only to California public agencies with a sharing "
-            "agreement (Civil Code §1798.90.55(b))"
+            f"{not_eligible} {name_or_ori.strip()!r} is no agency this department has recorded; "
+            "ALPR data goes only to California public agencies with a sharing agreement "
+            "(Civil Code §1798.90.55(b))"
         )
     if agency.is_home:
         return None, None
     problem = eligibility_problem(agency)
     if problem:
-        return None, f"on_behalf_of: not eligible: {problem.removeprefix('agency: ')}"
+        return None, f"{not_eligible} {problem.removeprefix('agency: ')}"
     agreement, problem = agency_agreement(agency, permission, purpose)
     if problem:
         return None, f"on_behalf_of: no agreement: {problem}"
