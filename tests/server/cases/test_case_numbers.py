@@ -8,13 +8,15 @@ from django.test import Client
 from django.utils import timezone
 
 from platekeeper.server.access.actions import create_personal_token
-from platekeeper.server.access.gate import AccessDenied, Justification
+from platekeeper.server.access.gate import AccessDenied, Justification, purpose_problem
 from platekeeper.server.access.models import AuditEvent, Outcome, User
+from platekeeper.server.access.roles import Role
 from platekeeper.server.cases.actions import CaseError, set_case_number_format
 from platekeeper.server.cases.models import CaseNumberFormat
 from platekeeper.server.compliance.checks import case_number_format
 from platekeeper.server.reads.actions import record_reads
 from platekeeper.server.reads.queries import search_plate
+from tests.server.records.conftest import take_in
 from tests.support.factories import CameraFactory, read_item
 from tests.support.people import SETUP_REQUESTER, as_person, make_user
 
@@ -113,3 +115,16 @@ def test_compliance_fails_without_a_format_and_passes_with_one():
     assert "no case-number format is set" in unset.evidence
     assert FORMAT in set_.evidence
     assert "26-004417" in set_.evidence
+
+
+def test_a_records_requests_own_number_passes_the_format():
+    """A release is held and exported under the request's number (RR-YYYY-NNNN), which the
+    department's case-number format need not describe."""
+    set_case_number_format(FORMAT, example="26-004417", requester=SETUP_REQUESTER)
+    desk = as_person(make_user("carla", Role.CUSTODIAN), channel="cli")
+    request = take_in(desk)
+
+    assert purpose_problem(Justification("records_release", request.number)) is None
+    assert purpose_problem(Justification("records_release", "RR-1999-0001")).startswith(
+        "case_number: 'RR-1999-0001' is not a case number"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from platekeeper.server.cases.models import PATTERN_LENGTH, CaseNumberFormat
+from platekeeper.server.records.models import RecordsRequest
 
 
 def pattern_problem(pattern: str, example: str) -> str | None:
@@ -27,9 +28,15 @@ def pattern_problem(pattern: str, example: str) -> str | None:
 
 
 def case_number_problem(case_number: str) -> str | None:
-    """Why `case_number` is not one of this department's (None when it is, or no format is set)."""
+    """Why `case_number` is not one of this department's (None when it is, or no format is set).
+
+    A records request's own number (`RR-2026-0007`, under which its release is held and
+    exported) is the department's too, whatever the format of its case numbers.
+    """
     row = CaseNumberFormat.current()
     if not row.pattern or re.fullmatch(row.pattern, case_number):
+        return None
+    if RecordsRequest.objects.filter(number=case_number).exists():
         return None
     return (
         f"case_number: {case_number!r} is not a case number of this department "
