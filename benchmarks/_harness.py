@@ -13,8 +13,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+#: This checkout's code first, for this process and every child (the CLI that migrates a
+#: benchmark's database, `serve`, the workers), whatever package the interpreter has installed:
+#: otherwise a branch's new migrations would not be in the database its code is measured on.
+CODE_PATH = [str(REPO / "src"), str(REPO)]
+sys.path[:0] = [path for path in CODE_PATH if path not in sys.path]
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [*CODE_PATH, *filter(None, [os.environ.get("PYTHONPATH")])]
+)
 
 #: The PostgreSQL server to measure on. Only the server is taken from it: every run creates its
 #: own database with a unique name (`tests.support.live.isolated_environment`) and drops it
@@ -58,11 +64,11 @@ def run_worker(script: str, url: str | None, *worker_args: str) -> dict:
 
 
 def run_script(env: dict[str, str], script: str, *args: str) -> dict:
-    """Run `script ARGS` with Django's environment `env` (this checkout's code first, whatever
-    package the interpreter has installed) and return the JSON its last line prints."""
+    """Run `script ARGS` with Django's environment `env` and return the JSON its last line
+    prints."""
     worker = subprocess.run(  # noqa: S603 - a benchmark script, fixed arguments
         [sys.executable, script, *args],
-        env={**env, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])},
+        env={**env, "PYTHONPATH": os.pathsep.join(CODE_PATH)},
         capture_output=True,
         text=True,
         check=False,
