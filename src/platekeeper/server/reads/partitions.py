@@ -329,10 +329,18 @@ def partitions(connection) -> list[Partition]:
 
 
 def day_partitions_before(connection, cutoff: dt.datetime) -> Iterator[dt.date]:
-    """The days whose whole partition lies before `cutoff`, oldest first."""
-    for partition in partitions(connection):
-        if partition.day is not None and day_bounds(partition.day)[1] <= cutoff:
-            yield partition.day
+    """The days whose whole partition lies before `cutoff`, oldest first. Names only: the
+    sizes `partitions` reports cost a file lookup per partition (0.4 s for a year's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = to_regclass(%s)",
+            [PARENT],
+        )
+        days = sorted(day for (name,) in cursor.fetchall() if (day := _day_of(name)))
+    for day in days:
+        if day_bounds(day)[1] <= cutoff:
+            yield day
 
 
 def _day_of(name: str) -> dt.date | None:
