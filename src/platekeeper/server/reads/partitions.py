@@ -117,8 +117,6 @@ DROP_EXACT_PLATE = (
     f"DROP FUNCTION IF EXISTS {EXACT_PLATE}"
     "(text, timestamptz, timestamptz, timestamptz, uuid, integer)"
 )
-#: Calling it: the arguments of CREATE_EXACT_PLATE, in order.
-EXACT_PLATE_CALL = f"SELECT * FROM {EXACT_PLATE}(%s, %s, %s, %s, %s, %s)"
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,12 @@ from platekeeper.server.common.types import moment_problem
 from platekeeper.server.hotlists.membership import plates_on_active_hotlists
 from platekeeper.server.reads.images import data_uri, image_bytes
 from platekeeper.server.reads.models import Image, Read, ReadKey
-from platekeeper.server.reads.partitions import EXACT_PLATE_CALL
 from platekeeper.server.reads.plate_index import narrow_scan
 
 MAX_PAGE = 200
+#: The exact-plate search over all history on PostgreSQL: `reads.partitions.EXACT_PLATE`, the
+#: function `reads/0005` creates, called with its arguments in order.
+_EXACT_PLATE_CALL = "SELECT * FROM reads_exact_plate(%s, %s, %s, %s, %s, %s)"
 #: Widest window a partial or look-alike search may scan (it cannot use the plate index).
 MAX_SCAN_DAYS = 31
 #: Widest window of a search by vehicle description alone (no plate): a broad query.
@@ -290,7 +292,7 @@ def _newest_of_plate(
     """PostgreSQL: the exact-plate page through `reads_exact_plate`, planned once per
     connection instead of over every day partition on each search (`reads.partitions`)."""
     after_at, after_id = after or (None, None)
-    rows = list(Read.objects.raw(EXACT_PLATE_CALL, [plate, start, end, after_at, after_id, count]))
+    rows = list(Read.objects.raw(_EXACT_PLATE_CALL, [plate, start, end, after_at, after_id, count]))
     prefetch_related_objects(rows, "camera")
     return rows
 
