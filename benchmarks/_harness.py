@@ -13,9 +13,18 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+#: This checkout's code first, for this process and every child (the CLI that migrates a
+#: benchmark's database, `serve`, the workers), whatever package the interpreter has installed:
+#: otherwise a branch's new migrations would not be in the database its code is measured on.
+CODE_PATH = [str(REPO / "src"), str(REPO)]
+sys.path[:0] = [path for path in CODE_PATH if path not in sys.path]
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [*CODE_PATH, *filter(None, [os.environ.get("PYTHONPATH")])]
+)
 
+#: The PostgreSQL server to measure on. Only the server is taken from it: every run creates its
+#: own database with a unique name (`tests.support.live.isolated_environment`) and drops it
+#: afterwards, so two benchmarks (or two helpers) running at once never share one.
 POSTGRES_URL = os.environ.get("PLATEKEEPER_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
 
 
@@ -26,9 +35,20 @@ def databases() -> Iterator[tuple[str, str | None]]:
     yield "SQLite", None
     reason = postgres_unavailable_reason(POSTGRES_URL + "postgres")
     if reason is None:
-        yield "PostgreSQL", POSTGRES_URL + "platekeeper_bench"
+        yield "PostgreSQL", POSTGRES_URL + "postgres"
     else:
         print(f"(PostgreSQL skipped: {reason})")
+
+
+def count(text: str) -> int:
+    """A number of reads as given on the command line: `30000000`, `30M`, `500k`."""
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
+
+
+def counts(text: str) -> list[int]:
+    """Comma-separated sizes (`1M,10M,30M`): the points of a scaling curve."""
+    return [count(size) for size in text.split(",") if size.strip()]
 
 
 def run_worker(script: str, url: str | None, *worker_args: str) -> dict:
@@ -40,17 +60,22 @@ def run_worker(script: str, url: str | None, *worker_args: str) -> dict:
         added = run_cli(env, "camera", "add", "Bench 0", "--lat", "37.82", "--lon", "-122.23")
         if added.returncode != 0:
             raise SystemExit(added.stderr)
-        worker = subprocess.run(  # noqa: S603 - a benchmark script, fixed arguments
-            [sys.executable, script, "--worker", *worker_args],
-            # The checkout's own code first, whatever package the interpreter has installed.
-            env={**env, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if worker.returncode != 0:
-            raise SystemExit(worker.stderr)
-        return json.loads(worker.stdout.strip().splitlines()[-1])
+        return run_script(env, script, "--worker", *worker_args)
+
+
+def run_script(env: dict[str, str], script: str, *args: str) -> dict:
+    """Run `script ARGS` with Django's environment `env` and return the JSON its last line
+    prints."""
+    worker = subprocess.run(  # noqa: S603 - a benchmark script, fixed arguments
+        [sys.executable, script, *args],
+        env={**env, "PYTHONPATH": os.pathsep.join(CODE_PATH)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if worker.returncode != 0:
+        raise SystemExit(worker.stderr)
+    return json.loads(worker.stdout.strip().splitlines()[-1])
 
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

@@ -5,21 +5,27 @@ takes batches of 500 reads over HTTP, plain and with a small unique JPEG crop pe
 baseline inserts rows of the same shape straight into the same table with the DB-API's
 executemany, one transaction per 500, in the same run.
 
+`--history 1M,10M,30M` first fills the table with that many reads over the past year (the
+search benchmark's fill: COPY-speed `INSERT ... SELECT generate_series` into the day
+partitions, indexes built afterwards), one fresh database per size, so the scaling curve of
+ingest against stored history can be read across them (default: an empty table).
+
 `--replica` also measures PostgreSQL on a private primary (`tests.support.standby`) with a
 streaming hot standby attached (`pg_basebackup -R`, the server given DATABASE_REPLICA_URLS),
-then on the same primary once the standby is stopped.
+then on the same primary once the standby is stopped, at each history size.
 
-Usage: python benchmarks/ingest.py [N] [--replica]
+Usage: python benchmarks/ingest.py [N] [--history SIZES] [--replica] [--postgres-only]
+(N reads posted per variant, default 10,000)
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import datetime as dt
 import io
 import json
 import random
-import sys
 import tempfile
 import time
 import uuid
@@ -144,7 +150,7 @@ def raw_insert(env: dict[str, str], items: list[dict]) -> float:
 
 
 def measure(
-    label: str, url: str | None, count: int, replica_port: int | None = None
+    label: str, url: str | None, count: int, history: int = 0, replica_port: int | None = None
 ) -> list[list[object]]:
     rng = random.Random(438)
     results = []
@@ -158,6 +164,9 @@ def measure(
         if added.returncode != 0:
             raise SystemExit(added.stderr)
         token = added.stdout.strip().splitlines()[-1]
+        if history:
+            filled = _harness.run_script(env, __file__, "--fill", str(history))
+            print(f"({label}: {filled['fill_s']:.0f} s to fill {history:,} reads)", flush=True)
         with running_server(env) as base:
             for with_images in (False, True):
                 api_items = make_items(count, rng=rng, with_images=with_images)
@@ -165,29 +174,62 @@ def measure(
                 api = post_all(base, token, api_items)
                 raw = raw_insert(env, raw_items)
                 variant = "with 1-2 KB JPEG crops" if with_images else "plain reads"
-                results.append([label, variant, count, api, raw, f"{100 * api / raw:.0f}%"])
+                results.append(
+                    [label, history, variant, count, api, raw, f"{100 * api / raw:.0f}%"]
+                )
     return results
 
 
-def main() -> None:
-    numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
-    count = int(numbers[0]) if numbers else 10_000
-    rows = []
-    for label, url in _harness.databases():
-        rows.extend(measure(label, url, count))
-    if "--replica" in sys.argv:
-        from tests.support.standby import primary_and_standby
+def _fill(history: int) -> dict:
+    """The worker behind `--history`: fill this environment's database with the search
+    benchmark's year of reads."""
+    from platekeeper.cli.django_setup import setup_django
 
-        with primary_and_standby() as pair:
-            primary = pair.url(pair.primary_port, "postgres")
-            rows.extend(measure("PostgreSQL + standby", primary, count, pair.standby_port))
-            pair.stop_standby()
-            rows.extend(measure("same primary, standby off", primary, count))
+    setup_django()
+    from django.db import connection
+
+    import search
+
+    started = time.perf_counter()
+    search.fill_year(connection, history, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    with connection.cursor() as cursor:  # statistics as a live database would have them
+        cursor.execute("ANALYZE")
+    return {"fill_s": time.perf_counter() - started}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", nargs="?", type=_harness.count, default=10_000)
+    parser.add_argument("--history", default="0", help="reads stored first (1M,10M,30M)")
+    parser.add_argument("--replica", action="store_true", help="also with a hot standby")
+    parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
+    parser.add_argument("--fill", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.fill is not None:
+        print(json.dumps(_fill(args.fill)))
+        return
+    rows = []
+    for history in _harness.counts(args.history):
+        for label, url in _harness.databases():
+            if args.postgres_only and url is None:
+                continue
+            rows.extend(measure(label, url, args.count, history))
+        if args.replica:
+            from tests.support.standby import primary_and_standby
+
+            with primary_and_standby() as pair:
+                primary = pair.url(pair.primary_port, "postgres")
+                rows.extend(
+                    measure("PostgreSQL + standby", primary, args.count, history, pair.standby_port)
+                )
+                pair.stop_standby()
+                rows.extend(measure("same primary, standby off", primary, args.count, history))
     _harness.print_table(
         "Ingestion through the HTTP API (batches of 500) vs raw executemany of the same rows",
-        ["database", "variant", "reads", "API reads/s", "raw inserts/s", "API / raw"],
+        ["database", "reads stored", "variant", "reads", "API reads/s", "raw inserts/s",
+         "API / raw"],
         rows,
-    )
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -15,12 +15,15 @@ quality both show. The plan column is the index the database chose for the raw S
 Partial and look-alike searches run over 24 hours and over 31 days (the widest window
 allowed); on PostgreSQL they are narrowed by the trigram indexes (`reads.plate_index`).
 
-`--sizes 1000000,3000000,10000000` measures each size in its own fresh fill and prints one
-table per size, so the scaling curve (p95 against history) can be read across them.
+`--sizes 1M,10M,30M` measures each size in its own fresh fill and prints one table per size
+and then the curve: exact, canvass and partial p95 (service and raw SQL) against history, so
+whether they stay flat as the year grows can be read in one place. On PostgreSQL each size also
+reports the planning and execution time of the exact-plate search over all history
+(`EXPLAIN (ANALYZE, SUMMARY)`), planned afresh and as a prepared statement's generic plan.
 
 Usage: python benchmarks/search.py [--reads N | --sizes N,N,...] [--repeat R] [--postgres-only]
-(default 10,000,000 reads, a large agency's year: both databases fill and measure in about ten
-minutes on two quiet cores; `--reads 1000000` for a quick look.)
+(default 1M reads, so `make bench` stays short; `--reads 10M` is a large agency's year: both
+databases fill and measure it in about ten minutes on two quiet cores.)
 """
 
 from __future__ import annotations
@@ -40,12 +43,20 @@ GRID = 10  # cameras on a GRID x GRID lattice of cells
 ORIGIN = (37.725, -122.335)  # the south-west camera; one camera per 0.01 degree cell
 PLATES_PER_READ = 40
 FOLLOW_SECONDS = 15
+#: The lookups the scaling curve follows across sizes.
+CURVE = (
+    "exact plate (newest 50)",
+    "canvass 500 m x 24 h (page)",
+    "partial plate ??3 known, 31 d",
+    "look-alike plate, 31 d",
+)
+PLAN_RUNS = 7
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reads", type=int, default=10_000_000, help="reads in the year")
-    parser.add_argument("--sizes", default="", help="comma-separated sizes: a scaling curve")
+    parser.add_argument("--reads", type=_harness.count, default=1_000_000, help="reads a year")
+    parser.add_argument("--sizes", default="", help="comma-separated sizes (1M,10M,30M): a curve")
     parser.add_argument("--repeat", type=int, default=30, help="runs of each lookup")
     parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -53,7 +64,8 @@ def main() -> None:
     if args.worker:
         print(json.dumps(_work(args.reads, args.repeat)))
         return
-    sizes = [int(size) for size in args.sizes.split(",") if size] or [args.reads]
+    sizes = _harness.counts(args.sizes) or [args.reads]
+    curve, planning = [], []
     for reads in sizes:
         rows = []
         for label, url in _harness.databases():
@@ -68,12 +80,30 @@ def main() -> None:
                     [label, name, timing["rows"], timing["service_p50"], timing["service_p95"],
                      timing["sql_p50"], timing["sql_p95"], timing["plan"]]
                 )  # fmt: skip
+                if name in CURVE:
+                    curve.append([label, name, reads, timing["service_p95"], timing["sql_p95"]])
+            if "planning" in result:
+                planning.append([label, reads, *result["planning"].values()])
         _harness.print_table(
             f"Investigations on {reads:,} reads a year: milliseconds, p50 and p95 of "
             f"{args.repeat} runs",
             ["database", "lookup", "rows", "service p50", "service p95", "SQL p50", "SQL p95",
              "plan"],
             rows,
+        )  # fmt: skip
+    curve.sort(key=lambda row: (row[0], CURVE.index(row[1]), row[2]))
+    _harness.print_table(
+        "The scaling curve: p95 in ms against reads a year (service, and the raw SQL baseline)",
+        ["database", "lookup", "reads/year", "service p95", "SQL p95"],
+        curve,
+    )
+    if planning:
+        _harness.print_table(
+            "Exact plate over all history on PostgreSQL: ms, median of "
+            f"{PLAN_RUNS} EXPLAIN (ANALYZE, SUMMARY) runs",
+            ["database", "reads/year", "partitions", "planning", "execution",
+             "generic plan: planning", "generic plan: execution"],
+            planning,
         )  # fmt: skip
 
 
@@ -93,9 +123,8 @@ def _work(reads: int, repeat: int) -> dict:
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = now - dt.timedelta(days=DAYS)
-    cameras = _cameras()
     started = time.perf_counter()
-    _fill(connection, reads, start, cameras)
+    cameras = fill_year(connection, reads, now)
     fill_s = time.perf_counter() - started
     target_day = now - dt.timedelta(days=3)
     _plant_convoy(cameras, target_day)
@@ -129,12 +158,55 @@ def _work(reads: int, repeat: int) -> dict:
             "sql_p95": _p95(sql_ms),
             "plan": _plan(connection, *plan_sql(0.5)),
         }
-    return {"fill_s": fill_s, "timings": timings}
+    result = {"fill_s": fill_s, "timings": timings}
+    if connection.vendor == "postgresql":
+        sql, params = lookups["exact plate (newest 50)"][2](0.5)
+        result["planning"] = _planning(connection, sql, params)
+    return result
+
+
+def _planning(connection, sql: str, params: list) -> dict[str, float]:
+    """Planning and execution ms of the exact-plate statement, planned afresh each time (as
+    a client-side-bound query is) and as a prepared statement's generic plan (planned once
+    per connection), with the number of partitions it spans."""
+    from platekeeper.server.reads import partitions
+
+    def explain(statement: str, values: list) -> tuple[float, float]:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, SUMMARY, FORMAT JSON) " + statement, values)
+            plan = cursor.fetchone()[0][0]
+        return plan["Planning Time"], plan["Execution Time"]
+
+    def median(runs: list[tuple[float, float]], which: int) -> float:
+        return statistics.median(run[which] for run in runs)
+
+    fresh = [explain(sql, params) for _ in range(PLAN_RUNS)]
+    with connection.cursor() as cursor:
+        cursor.execute("PREPARE bench_plate (text) AS " + sql.replace("%s", "$1"))
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        generic = [explain("EXECUTE bench_plate (%s)", params) for _ in range(PLAN_RUNS)]
+        cursor.execute("RESET plan_cache_mode")
+        cursor.execute("DEALLOCATE bench_plate")
+    return {
+        "partitions": len(partitions.partitions(connection)),
+        "planning": median(fresh, 0),
+        "execution": median(fresh, 1),
+        "generic planning": median(generic[1:], 0),  # the first run builds the plan
+        "generic execution": median(generic[1:], 1),
+    }
 
 
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def fill_year(connection, reads: int, now: dt.datetime) -> list[tuple[int, float, float, int]]:
+    """Fill the reads table with `reads` reads over the DAYS before `now` at GRID x GRID new
+    cameras (this benchmark's history; the ingest benchmark's too) and return the cameras."""
+    cameras = _cameras()
+    _fill(connection, reads, now - dt.timedelta(days=DAYS), cameras)
+    return cameras
 
 
 def _cameras() -> list[tuple[int, float, float, int]]:

@@ -125,6 +125,7 @@ def test_from_a_new_installation_to_every_obligation_met_with_the_cli_alone(tmp_
             ("compliance", "officials", *OFFICIALS_OPTIONS),
             ("purge",),
             ("audit", "report", "--kind", "by_purpose"),
+            ("settings", "case-number-format", r"\d{2}-\d{6}", "--example", "26-004417"),
         ):
             done = run_cli(env, *step)
             assert done.returncode == 0, (step, done.stderr)

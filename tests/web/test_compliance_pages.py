@@ -60,7 +60,7 @@ def test_an_auditor_sees_each_obligation_pass_or_fail_and_the_run_is_audited():
     assert _result_of(page, "officials_named") == "FAIL"
     assert _result_of(page, "training_current") == "PASS"
     assert "no administrator and no designee named" in page
-    assert f"4 of {len(CHECKS)} obligations not met." in page
+    assert f"5 of {len(CHECKS)} obligations not met." in page
     assert "Program officials" not in page  # the auditor reviews; the administrator names
     event = AuditEvent.objects.get(action="compliance.report")
     assert (event.username, event.outcome, event.channel) == ("audrey", Outcome.ALLOWED, "ui")

@@ -123,6 +123,7 @@ def _register_subcommands() -> None:
         audit,
         bridge,
         cameras,
+        cases,
         compliance,
         demo,
         hotlists,
@@ -132,10 +133,13 @@ def _register_subcommands() -> None:
         records,
         retention,
         search,
+        settings,
         sharing,
         storage,
         users,
     )
+
+    users.settings_group.add_command(settings.case_number_format)
 
     for command in (
         cameras.camera,
@@ -164,6 +168,7 @@ def _register_subcommands() -> None:
         demo.demo,
         storage.storage,
         hub.hub,
+        cases.cases,
     ):
         cli.add_command(command)
 

@@ -16,6 +16,12 @@ _WHEN = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
 @user_option
 @click.option("--purpose", required=True, help="Purpose code, e.g. stolen_vehicle")
 @click.option("--case-number", default="", help="Case or incident number")
+@click.option(
+    "--on-behalf-of",
+    default="",
+    help="Another agency (name or ORI) this search is for; it needs an agreement covering it",
+)
+@click.option("--on-behalf-of-person", default="", help="The person who asked for it")
 @click.option("--make", default="", help="Vehicle make, e.g. Toyota (ignoring case)")
 @click.option("--color", default="", help="Vehicle colour, e.g. white")
 @click.option("--type", "kind", default="", help="Vehicle body type, e.g. pickup")
@@ -28,6 +34,8 @@ def search(
     username: str,
     purpose: str,
     case_number: str,
+    on_behalf_of: str,
+    on_behalf_of_person: str,
     make: str,
     color: str,
     kind: str,
@@ -45,7 +53,12 @@ def search(
 
     page = search_plate(
         requester,
-        Justification(purpose=purpose, case_number=case_number),
+        Justification(
+            purpose=purpose,
+            case_number=case_number,
+            on_behalf_of_agency=on_behalf_of,
+            on_behalf_of_person=on_behalf_of_person,
+        ),
         plate=plate,
         start=start.replace(tzinfo=dt.UTC) if start else None,
         end=end.replace(tzinfo=dt.UTC) if end else None,

@@ -28,6 +28,7 @@ from platekeeper.server.cameras.actions import (
     revoke_device_tokens,
 )
 from platekeeper.server.cameras.models import Camera
+from platekeeper.server.cases.actions import set_case_number_format
 from platekeeper.server.compliance.actions import Officials, name_officials
 from platekeeper.server.hotlists.actions import create_hotlist, import_entries
 from platekeeper.server.hotlists.models import HotlistCategory, HotlistSource
@@ -48,6 +49,11 @@ FIXED_CAMERAS = 18
 PATROL_CARS = 2
 #: The Piedmont Police Department's Policy 438, which this software implements and the demo posts.
 DEMO_POLICY = importlib.resources.files("platekeeper.demo") / "policy-438.txt"
+
+#: The demo department's case numbers: `26-0438`, or with an agency's prefix as on the demo
+#: hotlist (`PPD-26-00438`, `ACSO-26-01180`).
+DEMO_CASE_NUMBER_FORMAT = r"(?:[A-Z]{2,4}-)?\d{2}-\d{4,6}"
+DEMO_CASE_NUMBER_EXAMPLE = "PPD-26-0438"
 
 #: Who seeds the demo: a system job, which the gate lets make administrative changes.
 SEED = Requester.system("demo-seed")
@@ -146,8 +152,12 @@ def issue_demo_tokens() -> dict[str, str]:
 
 def _keep_the_books() -> None:
     """What a department running ALPR for a while has done, so the compliance report of a fresh
-    demo is all PASS: the policy posted, the daily purge run, an audit report by the auditor."""
+    demo is all PASS: the policy posted, a case-number format set, the daily purge run, an
+    audit report by the auditor."""
     publish_policy(DEMO_POLICY.read_text(encoding="utf-8"), requester=SEED)
+    set_case_number_format(
+        DEMO_CASE_NUMBER_FORMAT, example=DEMO_CASE_NUMBER_EXAMPLE, requester=SEED
+    )
     purge(requester=SEED)
     today = timezone.localdate()
     build_report(

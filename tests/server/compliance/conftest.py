@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from platekeeper.server.access.reports import build_report
 from platekeeper.server.access.roles import Role
+from platekeeper.server.cases.actions import set_case_number_format
 from platekeeper.server.compliance.actions import Officials, name_officials
 from platekeeper.server.retention.purge import purge
 from platekeeper.server.transparency.actions import publish_policy
@@ -34,10 +35,11 @@ def use_policy_file(settings, directory: Path) -> Path:
 
 def make_compliant(settings, directory: Path) -> None:
     """Policy published, officials named, default retention, a purge run, every user trained,
-    an audit report run; the audit chain is intact as written."""
+    an audit report run, a case-number format set; the audit chain is intact as written."""
     use_policy_file(settings, directory)
     publish_policy(POLICY, requester=SETUP_REQUESTER)
     name_officials(OFFICIALS, requester=SETUP_REQUESTER)
+    set_case_number_format(r"\d{2}-\d{3,6}", example="26-004417", requester=SETUP_REQUESTER)
     purge(requester=SETUP_REQUESTER)
     make_user("alice", Role.ADMINISTRATOR)
     make_user("audrey", Role.AUDITOR)

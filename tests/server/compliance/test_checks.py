@@ -61,7 +61,13 @@ def test_an_installation_meeting_every_obligation_passes_each_in_order(compliant
 def test_a_fresh_installation_fails_what_no_one_has_done_yet():
     failed = {result.key for result in run_checks() if not result.passed}
 
-    assert failed == {"policy_posted", "officials_named", "purge_recent", "audits_on_schedule"}
+    assert failed == {
+        "policy_posted",
+        "officials_named",
+        "purge_recent",
+        "audits_on_schedule",
+        "case_number_format",
+    }
 
 
 # --- 438.2.1(g): the policy is posted -------------------------------------------------------

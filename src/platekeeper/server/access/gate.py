@@ -38,11 +38,17 @@ from platekeeper.server.access.models import (
 )
 from platekeeper.server.access.prohibited import find_prohibited, purpose_definition_problem
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.cases.format import case_number_problem
 from platekeeper.server.common.budget import time_budget
 from platekeeper.server.replicas import fetch_on_replica
 from platekeeper.server.sharing.log import record_disclosure
 from platekeeper.server.sharing.models import Agreement
-from platekeeper.server.sharing.scope import is_partner, partner_agreement
+from platekeeper.server.sharing.scope import (
+    agency_named,
+    beneficiary_agreement,
+    is_partner,
+    partner_agreement,
+)
 
 T = TypeVar("T")
 
@@ -140,7 +146,8 @@ class Requester:
 
 @dataclass(frozen=True)
 class Justification:
-    """The stated purpose code and case/incident number of an access.
+    """The stated purpose code and case/incident number of an access, and on whose behalf it
+    is made, if not the requester's own department's.
 
     `ADMINISTRATIVE` marks a change that discloses no ALPR data (e.g. importing a hotlist):
     role, account and training are still checked, but no purpose is asked.
@@ -152,6 +159,16 @@ class Justification:
     #: Free text stated with the access (a case description, a note); screened, never stored
     #: apart from the audit event's query.
     note: str = ""
+    #: Another agency (name or NCIC ORI) the access is made for: allowed only as that agency's
+    #: own search would be (`sharing.scope.beneficiary_agreement`), and then in the sharing log.
+    on_behalf_of_agency: str = ""
+    #: The person who asked for it (e.g. an officer of that agency), named in the audit event.
+    on_behalf_of_person: str = ""
+
+    def beneficiary(self) -> dict[str, str]:
+        """On whose behalf, as the audit event's query records it (empty: the requester's own)."""
+        stated = {"agency": self.on_behalf_of_agency, "person": self.on_behalf_of_person}
+        return {key: value.strip() for key, value in stated.items() if value.strip()}
 
 
 ADMINISTRATIVE = Justification(administrative=True)
@@ -201,9 +218,10 @@ def purpose_problem(justification: Justification | None) -> str | None:
     forbidden = purpose_definition_problem(purpose.code, purpose.label)
     if forbidden:
         return forbidden
-    if purpose.case_number_required and not justification.case_number.strip():
+    case_number = justification.case_number.strip()
+    if purpose.case_number_required and not case_number:
         return f"case_number: is required for the purpose {purpose.code!r}"
-    return None
+    return case_number_problem(case_number) if case_number else None
 
 
 def standing_problem(requester: Requester) -> str | None:
@@ -262,10 +280,19 @@ def _judge(
         return (problem, 400), None
     if administrative and is_partner(user):
         return ("a partner agency may not change this department's records", 403), None
-    if not is_partner(user):
-        return None, None
     purpose = justification.purpose if justification else ""
-    agreement, problem = partner_agreement(user, permission, purpose)
+    beneficiary = justification.on_behalf_of_agency.strip() if justification else ""
+    if is_partner(user):
+        if beneficiary and agency_named(beneficiary) != user.agency:
+            return (
+                f"on_behalf_of: an account of {user.agency} asks for its own agency only",
+                403,
+            ), None
+        agreement, problem = partner_agreement(user, permission, purpose)
+    elif beneficiary:
+        agreement, problem = beneficiary_agreement(beneficiary, permission, purpose)
+    else:
+        return None, None
     return ((problem, 403) if problem else None), agreement
 
 
@@ -282,6 +309,7 @@ def prohibited_problem(justification: Justification | None, query: dict[str, Any
         texts = [
             ("case_number", justification.case_number),
             ("note", justification.note),
+            *(("on_behalf_of", text) for text in justification.beneficiary().values()),
             *texts,
         ]
     return find_prohibited(texts)
@@ -308,14 +336,17 @@ def _judge_machine(
 def _event_fields(
     requester: Requester, justification: Justification | None, action: str, query: dict[str, Any]
 ) -> dict[str, Any]:
+    stated: dict[str, Any] = {}
+    if justification is not None and justification.note:
+        stated["note"] = justification.note
+    if justification is not None and justification.beneficiary():
+        stated["on_behalf_of"] = justification.beneficiary()
     return {
         "actor": requester.actor,
         "action": action,
         "purpose": justification.purpose if justification else "",
         "case_number": justification.case_number.strip() if justification else "",
-        "query": {**query, "note": justification.note}
-        if justification is not None and justification.note
-        else query,
+        "query": {**query, **stated},
         "client_address": requester.client_address,
         "channel": requester.channel,
     }
@@ -489,8 +520,14 @@ def record_change(
         reason=reason,
     )
     if agreement is not None:
-        record_disclosure(agreement, event, what=action)
+        record_disclosure(agreement, event, what=action, recipient=_recipient(justification))
     return event
+
+
+def _recipient(justification: Justification | None) -> str:
+    """Who received a partner's data, when it is not the event's user: the person an access
+    on behalf of another agency was made for."""
+    return justification.on_behalf_of_person.strip() if justification is not None else ""
 
 
 def run_gated(
@@ -523,7 +560,12 @@ def run_gated(
                 record_count=result.record_count,
             )
             if agreement is not None:
-                record_disclosure(agreement, event, what=f"{action}: {event.record_count} records")
+                record_disclosure(
+                    agreement,
+                    event,
+                    what=f"{action}: {event.record_count} records",
+                    recipient=_recipient(justification),
+                )
             if after_audit is not None:
                 after_audit(event)
     except RecordNotFound as missing:

@@ -39,6 +39,8 @@ from platekeeper.server.access.gate import ADMINISTRATIVE, Gated, Requester, run
 from platekeeper.server.access.models import AuditEvent, Outcome, Purpose
 from platekeeper.server.access.prohibited import REASON as PROHIBITED
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.cases.models import Case
+from platekeeper.server.cases.queries import cases_by_number
 
 #: Actions that disclose ALPR data; everything else (logins, user changes, reports) is not.
 DATA_ACTION_PREFIXES = ("reads.", "images.", "alerts.", "exports.")
@@ -57,6 +59,7 @@ REPORT_KINDS: dict[str, str] = {
     "after_hours": "Data accesses outside business hours",
     "top_plates": "Most-queried plates",
     "sample": "Random sample of data accesses to review",
+    "unknown_case_numbers": "Data accesses under a case not in the register, or not open then",
 }
 
 
@@ -189,7 +192,10 @@ _EVENT_COLUMNS = (
     "records",
     "channel",
     "client address",
+    "on behalf of",
 )
+#: Where the audit event keeps on whose behalf an access was made (`gate.Justification`).
+_BENEFICIARY = (KT("query__on_behalf_of__agency"), KT("query__on_behalf_of__person"))
 
 
 def _events(days: _Range) -> QuerySet[AuditEvent]:
@@ -207,10 +213,12 @@ def _allowed_data_accesses(days: _Range) -> QuerySet[AuditEvent]:
 
 def _listed(events: QuerySet[AuditEvent], days: _Range) -> list[tuple]:
     """Events one per row, oldest first, with their time shown in local time."""
+    ordered = events.order_by("occurred_at", "id")
     rows = []
-    for values in events.order_by("occurred_at", "id").values_list(*_EVENT_FIELDS).iterator(2000):
-        event_id, occurred_at, *rest = values
-        rows.append((event_id, _local(occurred_at, days.zone), *rest))
+    for values in ordered.values_list(*_EVENT_FIELDS, *_BENEFICIARY).iterator(2000):
+        event_id, occurred_at, *rest, agency, person = values
+        beneficiary = " / ".join(part for part in (agency, person) if part)
+        rows.append((event_id, _local(occurred_at, days.zone), *rest, beneficiary))
     return rows
 
 
@@ -272,6 +280,34 @@ def _prohibited_purpose(days: _Range, **_: Any) -> _Rows:
     flag for the Auditor to follow up with the person who typed it."""
     refused = _events(days).filter(outcome=Outcome.DENIED, reason__startswith=PROHIBITED)
     return _EVENT_COLUMNS, _listed(refused, days)
+
+
+def _unknown_case_numbers(days: _Range, **_: Any) -> _Rows:
+    """Allowed data accesses whose case number the register (imported from the records system,
+    `cases.actions.import_cases`) does not hold, or whose case was not open on the day of the
+    access: a case number that means nothing, or one reused after the case closed."""
+    stated = _allowed_data_accesses(days).exclude(case_number="")
+    timed = stated.values_list("id", "occurred_at", "case_number").iterator(2000)
+    accesses = list(timed)
+    register = cases_by_number(number for _, _, number in accesses)
+    findings = {}
+    for event_id, occurred_at, number in accesses:
+        finding = _case_finding(register.get(number), occurred_at.astimezone(days.zone).date())
+        if finding:
+            findings[event_id] = finding
+    listed = _listed(stated.filter(id__in=list(findings)), days)
+    return (*_EVENT_COLUMNS, "finding"), [(*row, findings[row[0]]) for row in listed]
+
+
+def _case_finding(case: Case | None, day: dt.date) -> str:
+    """Why an access on `day` does not fit its case ("" when it does)."""
+    if case is None:
+        return "not in the case register"
+    if day < case.opened_on:
+        return f"case opened {case.opened_on:%Y-%m-%d}, after the access"
+    if case.closed_on is not None and day > case.closed_on:
+        return f"case closed {case.closed_on:%Y-%m-%d}, before the access"
+    return ""
 
 
 def _after_hours(days: _Range, **_: Any) -> _Rows:
@@ -375,4 +411,5 @@ _BUILDERS: dict[str, Callable[..., _Rows]] = {
     "after_hours": _after_hours,
     "top_plates": _top_plates,
     "sample": _sample,
+    "unknown_case_numbers": _unknown_case_numbers,
 }

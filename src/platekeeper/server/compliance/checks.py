@@ -30,6 +30,7 @@ from platekeeper.server.access.models import User
 from platekeeper.server.access.prohibited import REASON as PROHIBITED
 from platekeeper.server.access.queries import TrainingDue, training_due
 from platekeeper.server.access.roles import Role
+from platekeeper.server.cases.models import CaseNumberFormat
 from platekeeper.server.compliance.models import ProgramOfficials
 from platekeeper.server.records.models import RecordsRequest
 from platekeeper.server.records.queries import late_requests
@@ -341,6 +342,27 @@ def no_prohibited_purpose(today: dt.date) -> Finding:
     return Finding(True, f"no access was sought for a prohibited purpose {window}")
 
 
+@obligation(
+    "case_number_format",
+    "Case numbers stated with each access have the department's format",
+    "438.5(b)",
+)
+def case_number_format(today: dt.date) -> Finding:
+    """A format is set, so the gate refuses a case number that cannot be one (`x`)."""
+    row = CaseNumberFormat.current()
+    if not row.pattern:
+        return Finding(
+            False,
+            "no case-number format is set, so any text passes as a case number (set one with "
+            "`platekeeper settings case-number-format REGEX --example NUMBER`)",
+        )
+    return Finding(
+        True,
+        f"case numbers must match {row.pattern} (e.g. {row.example}); set {_day(row.updated_at)} "
+        f"by {row.updated_by}",
+    )
+
+
 #: The report, in the order it is shown. Append a new check here.
 CHECKS: list[Check] = [
     policy_posted,
@@ -354,4 +376,5 @@ CHECKS: list[Check] = [
     sharing_lawful,
     records_requests_on_time,
     no_prohibited_purpose,
+    case_number_format,
 ]

@@ -18,6 +18,14 @@ image is still used is then one index lookup, instead of one per day partition.
 Moving rows between partitions (conversion, keeping reads past their day) sets
 `platekeeper.moving_reads` for the transaction so the triggers leave the keys alone.
 
+An exact-plate search over all history cannot be pruned to a few days, so PostgreSQL would
+plan it over every partition on each search (about 150 ms for a year's 382 partitions, against
+5 ms of execution: `benchmarks/search.py` prints both). It therefore runs through the function
+`reads_exact_plate` (`reads/0005`, called by `reads.queries.search_plate`): PL/pgSQL prepares
+its query once per session and, with `plan_cache_mode = force_generic_plan` set on the
+function, keeps one generic plan, in which the optional window and the page cursor are
+parameters, pruned when the executor starts rather than planned.
+
 Every statement here is built from constants and dates, never from input (ruff S608).
 """
 # ruff: noqa: S608
@@ -81,6 +89,34 @@ DROP TRIGGER IF EXISTS reads_read_release_key ON {PARENT};
 CREATE TRIGGER reads_read_release_key AFTER DELETE ON {PARENT}
     FOR EACH ROW EXECUTE FUNCTION reads_read_release_key();
 """
+
+EXACT_PLATE = "reads_exact_plate"
+#: Every read of the plate within the optional window, after the optional cursor (time, id),
+#: newest first: the ORM's exact-plate query, planned once per session.
+CREATE_EXACT_PLATE = f"""
+CREATE OR REPLACE FUNCTION {EXACT_PLATE}(
+    p_plate text, p_start timestamptz, p_end timestamptz,
+    p_after_at timestamptz, p_after_id uuid, p_limit integer
+) RETURNS SETOF {PARENT}
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT r.* FROM {PARENT} r
+    WHERE r.plate_normalized = p_plate
+      AND r.captured_at >= coalesce(p_start, '-infinity')
+      AND r.captured_at <= least(coalesce(p_end, 'infinity'), coalesce(p_after_at, 'infinity'))
+      AND (p_after_at IS NULL OR r.captured_at < p_after_at
+           OR (r.captured_at = p_after_at AND r.id < p_after_id))
+    ORDER BY r.captured_at DESC, r.id DESC
+    LIMIT p_limit;
+END $$;
+"""
+DROP_EXACT_PLATE = (
+    f"DROP FUNCTION IF EXISTS {EXACT_PLATE}"
+    "(text, timestamptz, timestamptz, timestamptz, uuid, integer)"
+)
 
 
 @dataclass(frozen=True)
@@ -291,10 +327,18 @@ def partitions(connection) -> list[Partition]:
 
 
 def day_partitions_before(connection, cutoff: dt.datetime) -> Iterator[dt.date]:
-    """The days whose whole partition lies before `cutoff`, oldest first."""
-    for partition in partitions(connection):
-        if partition.day is not None and day_bounds(partition.day)[1] <= cutoff:
-            yield partition.day
+    """The days whose whole partition lies before `cutoff`, oldest first. Names only: the
+    sizes `partitions` reports cost a file lookup per partition (0.4 s for a year's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = to_regclass(%s)",
+            [PARENT],
+        )
+        days = sorted(day for (name,) in cursor.fetchall() if (day := _day_of(name)))
+    for day in days:
+        if day_bounds(day)[1] <= cutoff:
+            yield day
 
 
 def _day_of(name: str) -> dt.date | None:

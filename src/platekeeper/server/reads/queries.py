@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-from django.db.models import Max, Q, QuerySet
+from django.db import connection, connections
+from django.db.models import Max, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
@@ -32,6 +32,9 @@ from platekeeper.server.reads.models import Image, Read, ReadKey
 from platekeeper.server.reads.plate_index import narrow_scan
 
 MAX_PAGE = 200
+#: The exact-plate search over all history on PostgreSQL: `reads.partitions.EXACT_PLATE`, the
+#: function `reads/0005` creates, called with its arguments in order.
+_EXACT_PLATE_CALL = "SELECT * FROM reads_exact_plate(%s, %s, %s, %s, %s, %s)"
 #: Widest window a partial or look-alike search may scan (it cannot use the plate index).
 MAX_SCAN_DAYS = 31
 #: Widest window of a search by vehicle description alone (no plate): a broad query.
@@ -253,7 +256,10 @@ def search_plate(
             reads = reads.filter(id__in=ids)
         elif not broad:
             reads = reads.filter(plate_normalized=normalized)
-        rows = list(reads.select_related("camera")[: limit + 1])
+        if not (broad or scan or vehicle) and connections[reads.db].vendor == "postgresql":
+            rows = _newest_of_plate(normalized, start, end, after, limit + 1)
+        else:
+            rows = list(reads.select_related("camera")[: limit + 1])
         page = rows[:limit]
         next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
         return Gated(Page(read_summaries(page), next_cursor), record_ids=[str(r.id) for r in page])
@@ -274,6 +280,21 @@ def search_plate(
         query=query,
         fetch=fetch,
     )
+
+
+def _newest_of_plate(
+    plate: str,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    after: tuple[dt.datetime, uuid.UUID] | None,
+    count: int,
+) -> list[Read]:
+    """PostgreSQL: the exact-plate page through `reads_exact_plate`, planned once per
+    connection instead of over every day partition on each search (`reads.partitions`)."""
+    after_at, after_id = after or (None, None)
+    rows = list(Read.objects.raw(_EXACT_PLATE_CALL, [plate, start, end, after_at, after_id, count]))
+    prefetch_related_objects(rows, "camera")
+    return rows
 
 
 def _check_broad(

@@ -18,9 +18,25 @@ class JustificationIn(Schema):
     # Missing is refused by the gate (400, audited); the lengths are those of the audit record.
     purpose: str = Field("", max_length=40)
     case_number: str = Field("", max_length=60)
+    note: str = Field("", max_length=300, description="Free text recorded with the access")
+    on_behalf_of: str = Field(
+        "",
+        max_length=200,
+        description="Another agency (name or ORI) this access is made for; it must be a "
+        "California public agency whose agreement covers it",
+    )
+    on_behalf_of_person: str = Field(
+        "", max_length=150, description="The person who asked for it, named in the audit log"
+    )
 
     def justification(self) -> Justification:
-        return Justification(purpose=self.purpose, case_number=self.case_number)
+        return Justification(
+            purpose=self.purpose,
+            case_number=self.case_number,
+            note=self.note,
+            on_behalf_of_agency=self.on_behalf_of,
+            on_behalf_of_person=self.on_behalf_of_person,
+        )
 
 
 class VehicleIn(Schema):

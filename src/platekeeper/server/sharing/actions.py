@@ -29,7 +29,7 @@ from platekeeper.server.agencies.models import Agency, AgencyType
 from platekeeper.server.sharing.eligibility import eligibility_problem
 from platekeeper.server.sharing.integrity import SETTINGS_ACTION, agreement_terms
 from platekeeper.server.sharing.models import Agreement, AgreementKind, Scope
-from platekeeper.server.sharing.scope import agreements_in_effect, current_settings
+from platekeeper.server.sharing.scope import agency_named, agreements_in_effect, current_settings
 
 
 class SharingError(PlatekeeperError, ValueError):
@@ -64,10 +64,9 @@ def add_agency(
 
 
 def find_agency(name_or_ori: str) -> Agency:
-    key = name_or_ori.strip()
-    agency = Agency.objects.filter(name=key).first() or Agency.objects.filter(ori=key).first()
+    agency = agency_named(name_or_ori)
     if agency is None:
-        raise SharingError(f"agency: no agency named (or with ORI) {key!r}")
+        raise SharingError(f"agency: no agency named (or with ORI) {name_or_ori.strip()!r}")
     return agency
 
 

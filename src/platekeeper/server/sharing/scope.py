@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from platekeeper.server.access.models import User
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.agencies.models import Agency
+from platekeeper.server.sharing.eligibility import eligibility_problem
 from platekeeper.server.sharing.integrity import agreement_problem, settings_problem
 from platekeeper.server.sharing.models import Agreement, Scope, SharingSettings
 
@@ -46,6 +48,16 @@ def partner_agreement(
     user: User, permission: Permission, purpose: str, today: dt.date | None = None
 ) -> tuple[Agreement | None, str | None]:
     """The agreement that allows this partner access, or None and why it is refused."""
+    if user.agency is None:
+        return None, "only an account of a partner agency comes under a sharing agreement"
+    return agency_agreement(user.agency, permission, purpose, today)
+
+
+def agency_agreement(
+    agency: Agency, permission: Permission, purpose: str, today: dt.date | None = None
+) -> tuple[Agreement | None, str | None]:
+    """The agreement that allows `agency` this access (its own account's, or one made on its
+    behalf), or None and why it is refused."""
     today = today or timezone.localdate()
     settings = current_settings()
     problem = settings_problem(settings)
@@ -53,9 +65,6 @@ def partner_agreement(
         return None, f"sharing is suspended: {problem}"
     if not settings.sharing_enabled:
         return None, "sharing with other agencies is turned off"
-    agency = user.agency
-    if agency is None:
-        return None, "only an account of a partner agency comes under a sharing agreement"
     agreements = agreements_in_effect(agency.id, today)
     if not agreements:
         return None, f"{agency.name} has no sharing agreement in effect"
@@ -85,3 +94,41 @@ def partner_purposes(user: User, today: dt.date | None = None) -> set[str]:
         for agreement in agreements_in_effect(user.agency_id, today)
         for purpose in agreement.purposes.all()
     }
+
+
+def agency_named(name_or_ori: str) -> Agency | None:
+    """The agency with this name (exact, else ignoring case) or NCIC ORI, or None."""
+    key = name_or_ori.strip()
+    if not key:
+        return None
+    return (
+        Agency.objects.filter(name=key).first()
+        or Agency.objects.filter(ori=key.upper()).first()
+        or Agency.objects.filter(name__iexact=key).first()
+    )
+
+
+def beneficiary_agreement(
+    name_or_ori: str, permission: Permission, purpose: str
+) -> tuple[Agreement | None, str | None]:
+    """The agreement an access made on behalf of another agency comes under, or None and why it
+    is refused: the rules of that agency's own search, so a federal or out-of-state request
+    cannot be laundered through one of this department's officers (Civil Code §1798.90.55(b)).
+    On behalf of this department itself: no agreement and no refusal."""
+    not_eligible = "on_behalf_of: not eligible for an agreement:"
+    agency = agency_named(name_or_ori)
+    if agency is None:
+        return None, (
+            f"{not_eligible} {name_or_ori.strip()!r} is no agency this department has recorded; "
+            "ALPR data goes only to California public agencies with a sharing agreement "
+            "(Civil Code §1798.90.55(b))"
+        )
+    if agency.is_home:
+        return None, None
+    problem = eligibility_problem(agency)
+    if problem:
+        return None, f"{not_eligible} {problem.removeprefix('agency: ')}"
+    agreement, problem = agency_agreement(agency, permission, purpose)
+    if problem:
+        return None, f"on_behalf_of: no agreement: {problem}"
+    return agreement, None

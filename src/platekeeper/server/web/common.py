@@ -55,13 +55,17 @@ def requester(request: AuthenticatedRequest) -> Requester:
 
 
 def justification(request: HttpRequest) -> Justification | None:
-    """The purpose, case number and case description stated for this investigation session,
-    if any (the gate screens the description with the case number)."""
+    """The purpose, case number, case description and on whose behalf, stated for this
+    investigation session, if any (the gate screens the free text and judges the agency)."""
     stated = request.session.get(PURPOSE_KEY)
     if not stated:
         return None
     return Justification(
-        purpose=stated["code"], case_number=stated["case_number"], note=stated.get("note", "")
+        purpose=stated["code"],
+        case_number=stated["case_number"],
+        note=stated.get("note", ""),
+        on_behalf_of_agency=stated.get("on_behalf_of", ""),
+        on_behalf_of_person=stated.get("on_behalf_of_person", ""),
     )
 
 

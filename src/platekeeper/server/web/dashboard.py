@@ -87,6 +87,8 @@ def purpose_view(request: AuthenticatedRequest) -> HttpResponse:
             "purpose": stated.get("code"),
             "case_number": stated.get("case_number", ""),
             "note": stated.get("note", ""),
+            "on_behalf_of": stated.get("on_behalf_of", ""),
+            "on_behalf_of_person": stated.get("on_behalf_of_person", ""),
         },
         allowed=partner_purposes(user) if is_partner(user) else None,
     )
@@ -102,6 +104,8 @@ def purpose_view(request: AuthenticatedRequest) -> HttpResponse:
                 "label": purpose.label,
                 "case_number": case_number,
                 "note": form.cleaned_data["note"].strip(),
+                "on_behalf_of": form.cleaned_data["on_behalf_of"].strip(),
+                "on_behalf_of_person": form.cleaned_data["on_behalf_of_person"].strip(),
             }
             return redirect(safe_next(request, fallback="web:search"))
     return render(

@@ -66,6 +66,19 @@ class PurposeForm(forms.Form):
         label="Case description (optional)",
         help_text="Recorded with every search of this investigation.",
     )
+    on_behalf_of = forms.CharField(
+        max_length=200,
+        required=False,
+        label="On behalf of agency (optional)",
+        help_text="Name or ORI of another agency this investigation is for; only a California "
+        "public agency whose agreement covers the search.",
+    )
+    on_behalf_of_person = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Requested by (optional)",
+        help_text="The person who asked for it.",
+    )
 
     def __init__(self, *args: Any, allowed: set[str] | None = None, **kwargs: Any) -> None:
         """`allowed` narrows the choice, e.g. to the purposes a partner's agreement names."""
