@@ -120,6 +120,8 @@ WEB_ROUTES: dict[str, Access] = {
     # audit and compliance
     "web:audit": gated(P.VIEW_AUDIT),
     "web:audit_report": gated(P.VIEW_AUDIT),
+    "web:audit_samples": gated(P.VIEW_AUDIT),
+    "web:audit_sample_review": gated(P.VIEW_AUDIT),
     "web:compliance": gated(P.VIEW_COMPLIANCE),
     "web:compliance_officials": gated(P.MANAGE_SETTINGS),
     # sharing with partner agencies

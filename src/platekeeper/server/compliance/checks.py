@@ -35,6 +35,7 @@ from platekeeper.server.records.models import RecordsRequest
 from platekeeper.server.records.queries import late_requests
 from platekeeper.server.retention.models import PurgeRun
 from platekeeper.server.retention.queries import retention_schedule
+from platekeeper.server.reviews.queries import review_progress, unreviewed_before
 from platekeeper.server.sharing.queries import partners_in_effect, sharing_enabled
 from platekeeper.server.sharing.selfcheck import sharing_findings
 from platekeeper.server.transparency.queries import policy_text
@@ -341,6 +342,32 @@ def no_prohibited_purpose(today: dt.date) -> Finding:
     return Finding(True, f"no access was sought for a prohibited purpose {window}")
 
 
+@obligation(
+    "samples_reviewed",
+    "Sampled data accesses reviewed by the Auditor",
+    "438.5(c)",
+)
+def samples_reviewed(today: dt.date) -> Finding:
+    """An audit is a sample looked at: every access drawn before the current audit interval has
+    a review (the Auditor had a whole interval for it); the current interval's progress is shown.
+    """
+    every = ProgramOfficials.current().audit_every_days
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=every), dt.time()))
+    progress = review_progress(since)
+    current = (
+        f"{progress.reviewed} of {_count(progress.drawn, 'sampled access')} drawn in the last "
+        f"{_count(every, 'day')} reviewed"
+    )
+    overdue = unreviewed_before(since)
+    if overdue:
+        return Finding(
+            False,
+            f"{current}; {_count(overdue, 'access')} drawn before {since:%Y-%m-%d} still "
+            "unreviewed (see /audit/samples?unreviewed=1)",
+        )
+    return Finding(True, f"{current}; none drawn earlier awaits a review")
+
+
 #: The report, in the order it is shown. Append a new check here.
 CHECKS: list[Check] = [
     policy_posted,
@@ -354,4 +381,5 @@ CHECKS: list[Check] = [
     sharing_lawful,
     records_requests_on_time,
     no_prohibited_purpose,
+    samples_reviewed,
 ]

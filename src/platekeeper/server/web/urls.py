@@ -84,6 +84,12 @@ urlpatterns = [
     path("training", people.training, name="training"),
     path("audit", audit.audit, name="audit"),
     path("audit/report", audit.audit_report, name="audit_report"),
+    path("audit/samples", audit.audit_samples, name="audit_samples"),
+    path(
+        "audit/samples/<int:event_id>/review",
+        audit.audit_sample_review,
+        name="audit_sample_review",
+    ),
     path("compliance", compliance.compliance, name="compliance"),
     path("compliance/officials", compliance.compliance_officials, name="compliance_officials"),
     path("account", account.account, name="account"),
