@@ -109,6 +109,7 @@ WEB_ROUTES: dict[str, Access] = {
     "web:records_request": gated(P.MANAGE_RECORDS_REQUESTS),
     "web:records_extend": gated(P.MANAGE_RECORDS_REQUESTS),
     "web:records_decide": gated(P.DECIDE_RECORDS_REQUESTS),
+    "web:records_amend": gated(P.DECIDE_RECORDS_REQUESTS),
     "web:records_release": gated(P.EXPORT_READS),
     # people, settings and training
     "web:users": gated(P.MANAGE_USERS),

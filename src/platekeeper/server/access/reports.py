@@ -355,10 +355,9 @@ def _sample(days: _Range, *, sample_size: int, seed: int | None) -> _Rows:
         "record_count",
         "channel",
     )
-    events = (
+    events = list(
         AuditEvent.objects.filter(id__in=chosen).order_by("occurred_at", "id").values_list(*fields)
     )
-    events = list(events)
     reviews = latest_reviews(event[0] for event in events)
     rows = [
         (

@@ -67,6 +67,7 @@ urlpatterns = [
     path("records/<str:number>", records.records_request, name="records_request"),
     path("records/<str:number>/extend", records.records_extend, name="records_extend"),
     path("records/<str:number>/decide", records.records_decide, name="records_decide"),
+    path("records/<str:number>/amend", records.records_amend, name="records_amend"),
     path("records/<str:number>/release", records.records_release, name="records_release"),
     path("users", people.users, name="users"),
     path("users/<str:username>/disable", people.user_disable, name="user_disable"),
