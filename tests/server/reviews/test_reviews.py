@@ -171,11 +171,11 @@ def test_the_compliance_report_counts_reviews_and_fails_on_an_overdue_sample(aud
 
     overdue = samples_reviewed(today)
     assert not overdue.passed
-    assert "0 of 1 sampled access drawn in the last 90 days reviewed" in overdue.evidence
-    assert "1 access drawn before" in overdue.evidence
+    assert "0 of 1 access sampled in the last 90 days reviewed" in overdue.evidence
+    assert "1 access sampled before" in overdue.evidence
 
     review_sample(old, decision="justified", requester=auditor)
     review_sample(recent, decision="justified", requester=auditor)
     done = samples_reviewed(today)
     assert done.passed
-    assert done.evidence.startswith("1 of 1 sampled access drawn in the last 90 days reviewed")
+    assert done.evidence.startswith("1 of 1 access sampled in the last 90 days reviewed")

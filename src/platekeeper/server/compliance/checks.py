@@ -355,17 +355,21 @@ def samples_reviewed(today: dt.date) -> Finding:
     since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=every), dt.time()))
     progress = review_progress(since)
     current = (
-        f"{progress.reviewed} of {_count(progress.drawn, 'sampled access')} drawn in the last "
+        f"{progress.reviewed} of {_accesses(progress.drawn)} sampled in the last "
         f"{_count(every, 'day')} reviewed"
     )
     overdue = unreviewed_before(since)
     if overdue:
         return Finding(
             False,
-            f"{current}; {_count(overdue, 'access')} drawn before {since:%Y-%m-%d} still "
+            f"{current}; {_accesses(overdue)} sampled before {since:%Y-%m-%d} still "
             "unreviewed (see /audit/samples?unreviewed=1)",
         )
-    return Finding(True, f"{current}; none drawn earlier awaits a review")
+    return Finding(True, f"{current}; none sampled earlier awaits a review")
+
+
+def _accesses(number: int) -> str:
+    return f"{number} access{'' if number == 1 else 'es'}"
 
 
 #: The report, in the order it is shown. Append a new check here.
