@@ -27,18 +27,19 @@ def keep_drawn_sample(report_event: AuditEvent, *, start: dt.date, end: dt.date)
     `record_ids` name the drawn accesses), so the worklist holds exactly what the log says was
     drawn. An access drawn before keeps its first drawing.
     """
-    drawn = [int(event_id) for event_id in report_event.record_ids]
-    known = set(SampledAccess.objects.filter(event_id__in=drawn).values_list("event_id", flat=True))
+    # A concurrent draw of the same access loses quietly: the first drawing stands.
     SampledAccess.objects.bulk_create(
-        SampledAccess(
-            event_id=event_id,
-            drawn_at=report_event.occurred_at,
-            drawn_by=report_event.username,
-            period_start=start,
-            period_end=end,
-        )
-        for event_id in drawn
-        if event_id not in known
+        [
+            SampledAccess(
+                event_id=int(event_id),
+                drawn_at=report_event.occurred_at,
+                drawn_by=report_event.username,
+                period_start=start,
+                period_end=end,
+            )
+            for event_id in report_event.record_ids
+        ],
+        ignore_conflicts=True,
     )
 
 
