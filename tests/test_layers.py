@@ -78,7 +78,12 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "alerts.Alert": (f"{SERVER}.alerts", _RETENTION),
     "alerts.AlertAction": (f"{SERVER}.alerts",),
     "hotlists.HotlistEntry": (f"{SERVER}.hotlists", _RETENTION),
-    "access.AuditEvent": (f"{SERVER}.access.audit", f"{SERVER}.access.reports"),
+    "access.AuditEvent": (
+        f"{SERVER}.access.audit",
+        f"{SERVER}.access.reports",
+        # The Auditor's worklist: the sampled accesses it reviews, read through the gate.
+        f"{SERVER}.reviews",
+    ),
     "sharing.Disclosure": (f"{SERVER}.sharing",),
 }
 _MANAGERS = {"objects", "_default_manager", "_base_manager"}

@@ -120,3 +120,32 @@ def test_an_unknown_agency_is_named(staff):
 
     assert result.exit_code == 1
     assert "agency: no agency named 'Nowhere PD'" in result.output
+
+
+def test_the_commander_amends_a_decision_and_show_prints_its_history_and_who_acts_next(staff):
+    AgencyFactory(name="Oakland Police Department", type=AgencyType.LAW_ENFORCEMENT)
+    number = _add()
+    decided = run(
+        "records", "decide", number, "--decision", "partial", "--basis", "official-purpose",
+        "--withholding-basis", "investigatory", as_user="ada",
+    )  # fmt: skip
+    assert decided.exit_code == 0, decided.output
+    assert "Withheld under: Gov. Code §7923.600" in decided.output
+
+    amended = run(
+        "records", "amend", number, "--decision", "release", "--basis", "official-purpose",
+        "--reason", "The investigation closed", as_user="ada",
+    )  # fmt: skip
+    unfit = run(
+        "records", "amend", number, "--decision", "deny", "--basis", "compelled",
+        "--reason", "x", as_user="ada",
+    )  # fmt: skip
+    shown = run("records", "show", number)
+
+    assert amended.exit_code == 0, amended.output
+    assert f"Request {number} amended: now Release." in amended.output
+    assert unfit.exit_code == 1
+    assert "legal_basis: A subpoena or court order compels release is no ground" in unfit.output
+    assert "reason: The investigation closed" in shown.output
+    assert "was Release in part" in shown.output
+    assert "Next:            Records Custodian (carla): release the reads" in shown.output

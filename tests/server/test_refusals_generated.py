@@ -78,6 +78,7 @@ EXAMPLES: dict[str, Any] = {
     "days": "7",
     "agent_time": NOW.isoformat(),
     "search_back_days": 0,
+    "event_id": 1,  # a sampled access to review (refused before it is looked up)
     # form fields of the pages
     "within_s": 60,
     "min_cameras": 1,

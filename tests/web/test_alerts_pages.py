@@ -383,6 +383,20 @@ def test_an_administrator_uploads_a_hotlist_and_sees_the_report(hotlist):
     assert "no &#x27;plate&#x27; column" in _text(unmapped)
 
 
+def test_the_import_page_shows_ncic_immigration_records_refused_under_7284_6(hotlist):
+    admin = signed_in("dana", Role.ADMINISTRATOR)
+    extract = b"4LIV123|CA|2025|PC|V1|CA0013900|V|20261120\n4IVF001|CA|2025|PC|I1|DHS0|I|20261120\n"
+    response = admin.post(
+        f"/hotlists/{hotlist.pk}/import",
+        {"file": SimpleUploadedFile("ncic.txt", extract), "format": "ncic"},
+    )
+
+    assert response.status_code == 200
+    page = _text(response)
+    assert "1 refused (the department may not act on it: Gov. Code §7284.6" in page
+    assert "<td>2</td><td>NCIC file I, Immigration Violator File:" in page
+
+
 def test_an_administrator_whose_training_lapsed_cannot_import_on_the_web_either(hotlist):
     """GIVEN an administrator whose training lapsed WHEN they upload a hotlist on the web page
     THEN it is refused as through the API (403, training lapsed), nothing is stored, and the

@@ -393,3 +393,64 @@ def test_an_administrator_whose_training_lapsed_cannot_import_a_hotlist(site, pa
     assert "training lapsed" in refusal
     assert page.locator("input[name=file]").count() == 0
     assert BOLO_LIST not in page.inner_text("body")
+
+
+def _search_as_investigator(site: Site, case_numbers: list[str]) -> None:
+    """The investigator searches the known plate once under each case number (data accesses
+    for the auditor's sample), in a browser context of their own."""
+    context = site.browser.new_context()
+    page = context.new_page()
+    sign_in(page, site.base, *INVESTIGATOR)
+    for case in case_numbers:
+        page.goto(f"{site.base}/purpose")
+        page.select_option("select[name=purpose]", "stolen_vehicle")
+        page.fill("input[name=case_number]", case)
+        page.click("button:has-text('Continue')")
+        page.goto(f"{site.base}/search")
+        page.fill("input[name=plate]", PLATE)
+        page.click("form.card button[type=submit]")
+        page.wait_for_selector("table.results")
+    context.close()
+
+
+def test_the_auditor_reviews_a_sample_of_accesses(site, page, tmp_path):
+    """GIVEN two searches by the investigator WHEN the auditor draws a sample, marks one access
+    justified and one needing follow-up with a note THEN the unreviewed filter no longer lists
+    them and the worklist shows each decision with its reviewer and note (438.5(c))."""
+    _search_as_investigator(site, ["24-0701", "24-0702"])
+    sign_in(page, site.base, *AUDITOR)
+    page.goto(f"{site.base}/audit/report")
+    page.select_option("select[name=kind]", "sample")
+    page.fill("input[name=sample_size]", "200")
+    page.click("button:has-text('Run report')")
+    assert "Random sample" in page.inner_text("h2")
+    page.click("text=Review them on the worklist")
+    assert page.inner_text("h1") == "Review worklist"
+
+    # Each search is two accesses: the results and their page of plate images.
+    rows = page.locator("table.worklist tbody tr", has_text="24-070").filter(
+        has_text="reads.search"
+    )
+    assert rows.count() == 2
+    first, second = (rows.nth(n).get_attribute("data-event") for n in range(2))
+    row = page.locator(f"#access-{first}")
+    row.locator("input[value=justified]").check()
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    row = page.locator(f"#access-{second}")
+    row.locator("input[value=needs_follow_up]").check()
+    row.locator("input[name=note]").fill("Case 24-0702 names another plate; ask the detective")
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+
+    assert page.locator(f"#access-{first}").count() == 0  # still the unreviewed filter
+    assert page.locator(f"#access-{second}").count() == 0
+    page.uncheck("input[name=unreviewed]")
+    page.click("button:has-text('Filter')")
+    justified = page.inner_text(f"#access-{first} .review-state")
+    follow_up = page.inner_text(f"#access-{second} .review-state")
+    assert "Justified" in justified
+    assert "by auditor" in justified
+    assert "Needs follow-up" in follow_up
+    assert "ask the detective" in follow_up
+    page.screenshot(path=str(tmp_path / "review-worklist.png"), full_page=True)

@@ -163,3 +163,58 @@ def test_the_commanders_dashboard_counts_the_requests_awaiting_a_decision(custod
 
     assert re.search(r"Records requests to decide</div><div class=\"value\">2<", page)
     assert "Records requests to decide" not in _text(custodian.get("/"))
+
+
+def test_the_page_says_who_acts_next_and_offers_the_release_only_to_the_custodian(
+    custodian, commander
+):
+    agency = AgencyFactory(name="Oakland Police Department", type=AgencyType.LAW_ENFORCEMENT)
+    request = _take_in(custodian, kind="other_agency", agency=agency.pk)
+    queue = _row_of(_text(custodian.get("/records")), request.number)
+    assert "Auditor (Support Services Division Commander) (ada): decide" in queue
+
+    commander.post(
+        f"/records/{request.number}/decide",
+        {"decision": "release", "legal_basis": "official_purpose"},
+    )
+
+    for client in (custodian, commander):
+        page = _text(client.get(f"/records/{request.number}"))
+        assert "Records Custodian (carla): release the reads decided for release" in page
+    assert "Release and download" in _text(custodian.get(f"/records/{request.number}"))
+    assert "Release and download" not in _text(commander.get(f"/records/{request.number}"))
+
+
+def test_the_commander_amends_a_decision_with_a_reason_shown_in_its_history(custodian, commander):
+    request = _take_in(custodian)
+    path = f"/records/{request.number}"
+    commander.post(f"{path}/decide", {"decision": "deny", "legal_basis": "gc_7922_000"})
+
+    unfit = commander.post(
+        f"{path}/amend",
+        {"decision": "release", "legal_basis": "ec_1040", "reason": "Owner's own car"},
+    )
+    by_custodian = custodian.post(
+        f"{path}/amend",
+        {"decision": "release", "legal_basis": "other", "note": "n", "reason": "r"},
+    )
+    amended = commander.post(
+        f"{path}/amend",
+        {
+            "decision": "release",
+            "legal_basis": "other",
+            "note": "Registered owner, identity verified",
+            "reason": "The requester owns the car",
+        },
+    )
+
+    assert unfit.status_code == 400
+    assert "legal_basis: Evidence Code §1040 is no ground for a decision to release" in _text(unfit)
+    assert by_custodian.status_code == 403
+    assert amended.status_code == 302
+    page = _text(commander.get(path))
+    assert "Amend the decision" in page
+    history = re.search(r'<ol class="amendments">(.*?)</ol>', page, re.S).group(1)
+    assert "Was <strong>Deny</strong>" in history
+    assert "The requester owns the car" in history
+    assert AuditEvent.objects.filter(action="records.amend", outcome=Outcome.ALLOWED).exists()

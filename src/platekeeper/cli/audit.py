@@ -7,8 +7,15 @@ import sys
 
 import click
 
-from platekeeper.cli.common import DATE, console_requester
+from platekeeper.cli.common import DATE, console_requester, login_at_console, password_option
 from platekeeper.cli.django_setup import migrate_database
+
+#: The CLI's spelling of each review decision (`reviews.models.ReviewDecision`).
+DECISION_NAMES = {
+    "justified": "justified",
+    "needs-follow-up": "needs_follow_up",
+    "referred": "referred",
+}
 
 
 @click.group()
@@ -65,7 +72,10 @@ def checkpoint() -> None:
 def report(
     kind: str, start: dt.date | None, end: dt.date | None, fmt: str, sample_size: int
 ) -> None:
-    """Run an audit report over a date range (kinds: see --kind help in the README)."""
+    """Run an audit report over a date range (kinds: see --kind help in the README).
+
+    A `sample` puts the accesses it draws on the review worklist (`platekeeper audit review`)
+    and shows where each one's review stands."""
     migrate_database()
     from django.utils import timezone
 
@@ -88,3 +98,23 @@ def report(
     click.echo(" | ".join(result.columns))
     for row in result.rows:
         click.echo(" | ".join("" if value is None else str(value) for value in row))
+
+
+@audit.command("review")
+@click.argument("event_id", type=click.IntRange(1))
+@click.option(
+    "--decision", required=True, type=click.Choice(list(DECISION_NAMES)), help="Your conclusion"
+)
+@click.option("--note", default="", help="Why (required unless the access was justified)")
+@click.option("--user", "username", required=True, help="Your username (the Auditor's account)")
+@password_option
+def review(event_id: int, decision: str, note: str, username: str, password_stdin: bool) -> None:
+    """Review EVENT_ID, an access drawn by a `sample` report: justified, needs follow-up or
+    referred (438.5(c)). Audited; a later review supersedes an earlier one."""
+    requester = login_at_console(username, password_stdin)
+    from platekeeper.server.reviews.actions import review_sample
+
+    done = review_sample(
+        event_id, decision=DECISION_NAMES[decision], note=note, requester=requester
+    )
+    click.echo(f"Access #{event_id} reviewed: {done.get_decision_display()}.")

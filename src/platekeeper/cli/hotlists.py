@@ -102,6 +102,8 @@ def import_file(file: Path, list_name: str, fmt: str, replace: bool, mapping: st
         click.echo(f"  line {row.line}: {row.reason}")
     if len(report.invalid) > 50:
         click.echo(f"  ... and {len(report.invalid) - 50} more invalid lines")
+    for refused in report.refused[:50]:
+        click.echo(f"  line {refused.line}: {refused.describe()}")
     click.echo(f"{list_name}: {report.describe()}.")
 
 

@@ -45,6 +45,12 @@ BASIS_NAMES = {
     "other": "other",
 }
 STATUS_NAMES = ["awaiting", "decided", "released", "closed", "overdue"]
+withholding_option = click.option(
+    "--withholding-basis",
+    "withholding",
+    type=click.Choice(list(BASIS_NAMES)),
+    help="For a release in part: the law the withheld part rests on",
+)
 
 
 @click.group()
@@ -99,20 +105,23 @@ def list_command(status: str | None, page: int) -> None:
     migrate_database()
     from django.utils import timezone
 
-    from platekeeper.server.records.queries import list_requests
+    from platekeeper.server.records.queries import list_requests, next_step, people_by_role
 
     today = timezone.localdate()
     rows = list_requests(console_requester(), status=status or "", page=page, today=today)
+    people = people_by_role()
     if not rows.object_list:
         click.echo("No records requests." if not status else f"No {status} records requests.")
         return
-    click.echo(f"{'NUMBER':<13} {'RECEIVED':<10} {'DUE':<10} {'LEFT':>5}  {'STATE':<18} FROM")
+    click.echo(
+        f"{'NUMBER':<13} {'RECEIVED':<10} {'DUE':<10} {'LEFT':>5}  {'STATE':<18} {'FROM':<24} NEXT"
+    )
     for row in rows.object_list:
         state = "OVERDUE" if row.is_overdue(today) else row.status.label
         left = row.days_left(today) if row.is_open() else ""
         click.echo(
             f"{row.number:<13} {row.received_on:%Y-%m-%d} {row.due_on:%Y-%m-%d} {left:>5}  "
-            f"{state:<18} {row.requester_name}"
+            f"{state:<18} {row.requester_name:<24} {next_step(row, people).describe()}"
         )
     click.echo(
         f"Page {rows.number} of {rows.paginator.num_pages} ({rows.paginator.count} requests)"
@@ -126,12 +135,18 @@ def show(number: str) -> None:
     migrate_database()
     from django.utils import timezone
 
-    from platekeeper.server.records.queries import request_detail
+    from platekeeper.server.records.queries import next_step, people_by_role, request_detail
 
     row = request_detail(console_requester(), number)
     today = timezone.localdate()
     for label, value in _facts(row, today):
         click.echo(f"{label + ':':<16} {value}")
+    for amendment in row.amendments.all():
+        click.echo(
+            f"Amended {amendment.amended_at:%Y-%m-%d} by {_username(amendment.amended_by)}: was "
+            f"{amendment.get_decision_display()} ({amendment.get_legal_basis_display()}); "
+            f"reason: {amendment.reason}"
+        )
     for release in row.releases.all():
         click.echo(
             f"Released {release.released_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC by "
@@ -139,6 +154,7 @@ def show(number: str) -> None:
             f"{release.export_path}; manifest SHA-256 {release.manifest_sha256}; "
             f"audit event #{release.audit_event_id}"
         )
+    click.echo(f"{'Next:':<16} {next_step(row, people_by_role()).describe()}")
 
 
 def _username(user: User | None) -> str:
@@ -169,6 +185,8 @@ def _facts(row: RecordsRequest, today: dt.date) -> list[tuple[str, str]]:
         decided = f"{_username(row.decided_by)} on {row.decided_at:%Y-%m-%d}"
         facts.append(("Decision", f"{row.get_decision_display()} by {decided}"))
         facts.append(("Legal basis", row.get_legal_basis_display()))
+        if row.withholding_basis:
+            facts.append(("Withheld under", row.get_withholding_basis_display()))
         if row.decision_note:
             facts.append(("Note", row.decision_note))
     return facts
@@ -196,13 +214,21 @@ def extend(number: str, reason: str, username: str, password_stdin: bool) -> Non
 @click.option(
     "--basis", type=click.Choice(list(BASIS_NAMES)), help="The law the decision rests on (required)"
 )
+@withholding_option
 @click.option("--note", default="", help="Reasons in your words (required for --basis other)")
 @user_option
 @password_option
 def decide(
-    number: str, decision: str, basis: str | None, note: str, username: str, password_stdin: bool
+    number: str,
+    decision: str,
+    basis: str | None,
+    withholding: str | None,
+    note: str,
+    username: str,
+    password_stdin: bool,
 ) -> None:
-    """Decide NUMBER: release, release in part or deny, with the legal basis. Commander only."""
+    """Decide NUMBER: release, release in part or deny, with the legal basis that fits it (a
+    release rests on a basis for releasing, a denial on one for withholding). Commander only."""
     requester = login_at_console(username, password_stdin)
     from platekeeper.server.records.actions import decide_request
 
@@ -211,10 +237,55 @@ def decide(
         number,
         decision=decision,
         legal_basis=BASIS_NAMES.get(basis or "", ""),
+        withholding_basis=BASIS_NAMES.get(withholding or "", ""),
         note=note,
     )
     click.echo(f"Request {row.number} decided: {row.get_decision_display()}.")
+    _echo_bases(row)
+
+
+@records.command("amend")
+@click.argument("number")
+@click.option("--decision", required=True, type=click.Choice(DECISION_NAMES), help="The new one")
+@click.option(
+    "--basis", type=click.Choice(list(BASIS_NAMES)), help="The law it rests on (required)"
+)
+@withholding_option
+@click.option("--note", default="", help="Reasons in your words (required for --basis other)")
+@click.option("--reason", required=True, help="Why the decision changes (kept with the request)")
+@user_option
+@password_option
+def amend(
+    number: str,
+    decision: str,
+    basis: str | None,
+    withholding: str | None,
+    note: str,
+    reason: str,
+    username: str,
+    password_stdin: bool,
+) -> None:
+    """Amend the decision of NUMBER with a reason; the earlier decision is kept. Commander only."""
+    requester = login_at_console(username, password_stdin)
+    from platekeeper.server.records.actions import amend_decision
+
+    row = amend_decision(
+        requester,
+        number,
+        reason=reason,
+        decision=decision,
+        legal_basis=BASIS_NAMES.get(basis or "", ""),
+        withholding_basis=BASIS_NAMES.get(withholding or "", ""),
+        note=note,
+    )
+    click.echo(f"Request {row.number} amended: now {row.get_decision_display()}.")
+    _echo_bases(row)
+
+
+def _echo_bases(row: RecordsRequest) -> None:
     click.echo(f"Legal basis: {row.get_legal_basis_display()}")
+    if row.withholding_basis:
+        click.echo(f"Withheld under: {row.get_withholding_basis_display()}")
 
 
 @records.command("release")

@@ -16,11 +16,13 @@ from platekeeper.hotlist_formats.entries import (
     HotlistFormatError,
     InvalidRow,
     ParsedEntry,
+    RefusedRow,
     open_text,
 )
 from platekeeper.hotlist_formats.ncic import parse_ncic
 from platekeeper.hotlist_formats.registry import (
     HotlistFormat,
+    ParsedRow,
     format_names,
     get_format,
     hotlist_formats,
@@ -34,6 +36,8 @@ __all__ = [
     "HotlistFormatError",
     "InvalidRow",
     "ParsedEntry",
+    "ParsedRow",
+    "RefusedRow",
     "format_names",
     "get_format",
     "hotlist_formats",

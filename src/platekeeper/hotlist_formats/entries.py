@@ -50,6 +50,21 @@ class InvalidRow:
     reason: str
 
 
+@dataclass(frozen=True)
+class RefusedRow:
+    """A readable entry the department may not act on (e.g. an NCIC immigration violator record,
+    Gov. Code §7284.6): never imported, and counted apart from unreadable lines so the import
+    result and its audit event show what the law kept out. `category` names what the line is
+    (e.g. `NCIC file I, Immigration Violator File`), `reason` the law that keeps it out."""
+
+    line: int
+    category: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.category}: {self.reason}"
+
+
 def entry_from_values(line: int, values: Mapping[str, str]) -> ParsedEntry | InvalidRow:
     try:
         normalized = normalize_pattern(values.get("plate", ""))

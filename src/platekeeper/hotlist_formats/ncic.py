@@ -6,6 +6,10 @@ L stolen plate, W wanted person, M missing person, F felony vehicle), `DOE` (dat
 YYYYMMDD). The FBI's LPR extract and state extracts carry these elements; their exact layouts
 are distributed to agencies only, so a state's own layout is best imported as CSV with a
 column mapping.
+
+Records of the Immigration Violator File (`FIL` I or IVF) are refused, never imported: Gov.
+Code §7284.6 forbids a California department to use its resources for immigration enforcement,
+and a hotlist hit is exactly that use.
 """
 
 from __future__ import annotations
@@ -13,8 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 
-from platekeeper.hotlist_formats.entries import InvalidRow, ParsedEntry, entry_from_values
-from platekeeper.hotlist_formats.registry import HotlistFormat, register_format
+from platekeeper.hotlist_formats.entries import (
+    InvalidRow,
+    ParsedEntry,
+    RefusedRow,
+    entry_from_values,
+)
+from platekeeper.hotlist_formats.registry import HotlistFormat, ParsedRow, register_format
 
 NCIC_FIELDS = ("LIC", "LIS", "LIY", "LIT", "NIC", "ORI", "FIL", "DOE")
 NCIC_FILES = {
@@ -24,11 +33,21 @@ NCIC_FILES = {
     "M": "Missing person",
     "F": "Felony vehicle",
 }
+#: NCIC files the department may not act on, by the codes an extract may carry for them.
+REFUSED_FILES = {
+    "I": "Immigration Violator File",
+    "IVF": "Immigration Violator File",
+}
+#: Why a record of a refused file is left out (shown in the import result and its audit event).
+REFUSED_REASON = (
+    "the department may not act on it: Gov. Code §7284.6 forbids using department resources "
+    "for immigration enforcement"
+)
 
 
 def parse_ncic(
     lines: Iterable[str], mapping: Mapping[str, str] | None = None
-) -> Iterator[ParsedEntry | InvalidRow]:
+) -> Iterator[ParsedRow]:
     """Parse the extract described in the module docstring; its fields are fixed, so `mapping`
     is accepted (every format is called alike) and ignored."""
     for line, text in enumerate(lines, start=1):
@@ -43,6 +62,10 @@ def parse_ncic(
             )
             continue
         record = dict(zip(NCIC_FIELDS, fields, strict=True))
+        refused_file = REFUSED_FILES.get(record["FIL"].upper())
+        if refused_file:
+            yield RefusedRow(line, f"NCIC file {record['FIL']}, {refused_file}", REFUSED_REASON)
+            continue
         entered = None
         if record["DOE"]:
             try:

@@ -10,16 +10,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from platekeeper.hotlist_formats.entries import HotlistFormatError, InvalidRow, ParsedEntry
+from platekeeper.hotlist_formats.entries import (
+    HotlistFormatError,
+    InvalidRow,
+    ParsedEntry,
+    RefusedRow,
+)
 
-Parser = Callable[[Iterable[str], Mapping[str, str] | None], Iterator[ParsedEntry | InvalidRow]]
+#: What a parser yields for each line: an entry, an unreadable line, or one it must not import.
+ParsedRow = ParsedEntry | InvalidRow | RefusedRow
+Parser = Callable[[Iterable[str], Mapping[str, str] | None], Iterator[ParsedRow]]
 
 
 @dataclass(frozen=True)
 class HotlistFormat:
     """A hotlist file format.
 
-    `parse(lines, mapping)` yields one `ParsedEntry` or `InvalidRow` per line and raises
+    `parse(lines, mapping)` yields one `ParsedEntry`, `InvalidRow` or `RefusedRow` (an entry
+    the department may not act on) per line and raises
     `HotlistFormatError` when the file as a whole cannot be read. `takes_mapping` says whether
     a column mapping (`plate=LicNo,...`) means anything to it; formats with fixed fields ignore it.
     """

@@ -109,6 +109,7 @@ WEB_ROUTES: dict[str, Access] = {
     "web:records_request": gated(P.MANAGE_RECORDS_REQUESTS),
     "web:records_extend": gated(P.MANAGE_RECORDS_REQUESTS),
     "web:records_decide": gated(P.DECIDE_RECORDS_REQUESTS),
+    "web:records_amend": gated(P.DECIDE_RECORDS_REQUESTS),
     "web:records_release": gated(P.EXPORT_READS),
     # people, settings and training
     "web:users": gated(P.MANAGE_USERS),
@@ -120,6 +121,8 @@ WEB_ROUTES: dict[str, Access] = {
     # audit and compliance
     "web:audit": gated(P.VIEW_AUDIT),
     "web:audit_report": gated(P.VIEW_AUDIT),
+    "web:audit_samples": gated(P.VIEW_AUDIT),
+    "web:audit_sample_review": gated(P.VIEW_AUDIT),
     "web:compliance": gated(P.VIEW_COMPLIANCE),
     "web:compliance_officials": gated(P.MANAGE_SETTINGS),
     # sharing with partner agencies

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "platekeeper.server.investigations",
     "platekeeper.server.sharing",
     "platekeeper.server.records",
+    "platekeeper.server.reviews",
     "platekeeper.server.compliance",
     "platekeeper.server.cases",
     "platekeeper.server.web",

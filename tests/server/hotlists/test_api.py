@@ -64,3 +64,19 @@ def test_bad_import_options_are_named(fields, message):
 
     assert response.status_code == 400
     assert message in response.json()["detail"]
+
+
+def test_the_import_answer_lists_ncic_immigration_records_refused_under_7284_6():
+    response = _post(
+        _client(Role.ADMINISTRATOR),
+        b"7ABC123|CA|2025|PC|V1|CA0013900|V|20261120\n4IVF001|CA|2025|PC|I1|DHS0|I|20261120\n",
+        format="ncic",
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["added"] == 1
+    (refused,) = body["refused"]
+    assert refused["line"] == 2
+    assert "Immigration Violator File" in refused["category"]
+    assert "Gov. Code §7284.6" in refused["reason"]

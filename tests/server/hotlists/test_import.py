@@ -94,6 +94,29 @@ def test_the_ncic_format(stolen):
     assert entry.entered_at.date().isoformat() == "2026-11-21"
 
 
+IMMIGRATION = """7ABC123|CA|2025|PC|V123456789|CA0013900|V|20261120
+4IVF001|CA|2025|PC|I000000001|DHS000000|I|20261120
+4IVF002|TX|2025|PC|I000000002|DHS000000|ivf|20261121
+"""
+
+
+def test_ncic_immigration_violator_records_are_refused_and_the_rest_imports(stolen):
+    """GIVEN an NCIC extract with a stolen vehicle and two Immigration Violator File records
+    WHEN it is imported THEN only the stolen vehicle is entered, the two are reported as
+    refused under Gov. Code §7284.6, and the import's audit event counts them."""
+    report = _import(stolen, IMMIGRATION, fmt="ncic")
+
+    assert (report.added, report.invalid) == (1, [])
+    assert [row.line for row in report.refused] == [2, 3]
+    assert "Immigration Violator File" in report.refused[0].category
+    assert "Gov. Code §7284.6" in report.refused[0].reason
+    assert "2 refused (the department may not act on it: Gov. Code §7284.6" in report.describe()
+    assert list(HotlistEntry.objects.values_list("plate_normalized", flat=True)) == ["7ABC123"]
+    event = AuditEvent.objects.get(action="hotlist.import")
+    assert event.query["refused"] == 2
+    assert "Gov. Code §7284.6" in event.query["refused_because"][0]
+
+
 def test_a_file_without_a_plate_column_changes_nothing(stolen):
     with pytest.raises(HotlistFormatError, match="no 'plate' column"):
         _import(stolen, "tag,state\n7ABC123,CA\n")

@@ -13,9 +13,14 @@ from django.utils import timezone
 from platekeeper.server.access.gate import AccessDenied
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.agencies.models import AgencyType
-from platekeeper.server.records.actions import decide_request, release_records
+from platekeeper.server.records.actions import amend_decision, decide_request, release_records
 from platekeeper.server.records.models import RequestKind, RequestStatus
-from platekeeper.server.records.queries import RecordsError, request_detail
+from platekeeper.server.records.queries import (
+    RecordsError,
+    next_step,
+    people_by_role,
+    request_detail,
+)
 from platekeeper.server.retention.actions import HoldSelection
 from platekeeper.server.retention.manifest import verify_export
 from platekeeper.server.retention.models import Hold, HoldReason
@@ -51,7 +56,15 @@ def _agency_request(desk, commander, agency, decision: str = "release"):
         agency=agency,
         data_sought=f"Reads of {PLATE}, case BPD-26-0441",
     )
-    decide_request(commander, request.number, decision=decision, legal_basis="official_purpose")
+    # A release in part names the law for what it withholds as well.
+    withholding = "gc_7923_600" if decision == "partial" else ""
+    decide_request(
+        commander,
+        request.number,
+        decision=decision,
+        legal_basis="official_purpose",
+        withholding_basis=withholding,
+    )
     return request
 
 
@@ -198,3 +211,21 @@ def test_an_out_of_state_agency_gets_nothing_without_a_court_order(
     with pytest.raises(RecordsError, match=r"not a California agency.*2023-DLE-06"):
         _release(desk, request, tmp_path / "reno")
     assert not (tmp_path / "reno").exists()
+
+
+def test_released_reads_cannot_be_amended_into_a_denial_and_nobody_acts_next(
+    desk, commander, berkeley, reads, tmp_path
+):
+    """GIVEN a request whose reads were released WHEN the commander amends it to a denial
+    THEN it is refused (what left cannot be called back), and the request waits on nobody."""
+    request = _agency_request(desk, commander, berkeley)
+    _release(desk, request, tmp_path / "release")
+
+    with pytest.raises(RecordsError, match=r"^decision: reads of .* were already released"):
+        amend_decision(
+            commander, request.number, reason="second thoughts", decision="deny",
+            legal_basis="ec_1040",
+        )  # fmt: skip
+    row = request_detail(desk, request.number)
+    assert row.decision == "release"
+    assert next_step(row, people_by_role()).describe() == "nobody: the reads were released"

@@ -41,6 +41,9 @@ from platekeeper.server.access.prohibited import REASON as PROHIBITED
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cases.models import Case
 from platekeeper.server.cases.queries import cases_by_number
+from platekeeper.server.reviews.actions import keep_drawn_sample
+from platekeeper.server.reviews.models import Review
+from platekeeper.server.reviews.queries import latest_reviews
 
 #: Actions that disclose ALPR data; everything else (logins, user changes, reports) is not.
 DATA_ACTION_PREFIXES = ("reads.", "images.", "alerts.", "exports.")
@@ -58,7 +61,7 @@ REPORT_KINDS: dict[str, str] = {
     "prohibited_purpose": "Accesses refused for a prohibited purpose",
     "after_hours": "Data accesses outside business hours",
     "top_plates": "Most-queried plates",
-    "sample": "Random sample of data accesses to review",
+    "sample": "Random sample of data accesses to review (kept on the review worklist)",
     "unknown_case_numbers": "Data accesses under a case not in the register, or not open then",
 }
 
@@ -100,8 +103,11 @@ def build_report(
     """Run the report `kind` over the local days start..end (both included) and audit the run.
 
     Audit data is read through the gate like ALPR data (the view-audit permission, account,
-    training); no purpose is asked. `seed` makes the `sample` report reproducible.
+    training); no purpose is asked. `seed` makes the `sample` report reproducible. A `sample`
+    run's audit event names the accesses it drew, and in the same transaction they join the
+    Auditor's review worklist (`reviews.actions.keep_drawn_sample`).
     """
+
     builder = _BUILDERS.get(kind)
     if builder is None:
         raise ReportError(f"kind: {kind!r} is not a report (one of {', '.join(REPORT_KINDS)})")
@@ -119,9 +125,15 @@ def build_report(
     if kind == "sample":
         query |= {"sample_size": sample_size, "seed": seed}
 
+    drawing = kind == "sample"
+
     def fetch() -> Gated[tuple[tuple[str, ...], list[tuple]]]:
         columns, rows = builder(days, sample_size=sample_size, seed=seed)
-        return Gated((columns, rows), record_ids=(), record_count=len(rows))
+        drawn = [str(row[0]) for row in rows] if drawing else []
+        return Gated((columns, rows), record_ids=drawn, record_count=len(rows))
+
+    def keep(event: AuditEvent) -> None:
+        keep_drawn_sample(event, start=start, end=end)
 
     columns, rows = run_gated(
         requester,
@@ -130,6 +142,7 @@ def build_report(
         action="audit.report",
         query=query,
         fetch=fetch,
+        after_audit=keep if drawing else None,
     )
     return Report(
         kind=kind, title=REPORT_KINDS[kind], columns=columns, rows=rows, start=start, end=end
@@ -357,7 +370,9 @@ def _plate_key(text: str) -> str:
 
 
 def _sample(days: _Range, *, sample_size: int, seed: int | None) -> _Rows:
-    """A uniform random sample of allowed data accesses, oldest first, with their justification."""
+    """A uniform random sample of allowed data accesses, oldest first, with their justification
+    and where the Auditor's review of each stands (an access drawn before keeps its review)."""
+
     candidates = _allowed_data_accesses(days).order_by("id").values_list("id", flat=True)
     ids = list(candidates.iterator(5000))
     # Not a secret: a seed must reproduce the same sample, and without one it is unpredictable
@@ -376,11 +391,20 @@ def _sample(days: _Range, *, sample_size: int, seed: int | None) -> _Rows:
         "record_count",
         "channel",
     )
-    events = (
+    events = list(
         AuditEvent.objects.filter(id__in=chosen).order_by("occurred_at", "id").values_list(*fields)
     )
+    reviews = latest_reviews(event[0] for event in events)
     rows = [
-        (event_id, _local(occurred_at, days.zone), *middle, _query_text(query), records, channel)
+        (
+            event_id,
+            _local(occurred_at, days.zone),
+            *middle,
+            _query_text(query),
+            records,
+            channel,
+            *_review_cells(reviews.get(event_id), days.zone),
+        )
         for event_id, occurred_at, *middle, query, records, channel in events
     ]
     columns = (
@@ -394,8 +418,23 @@ def _sample(days: _Range, *, sample_size: int, seed: int | None) -> _Rows:
         "query",
         "records",
         "channel",
+        "review",
+        "reviewed by",
+        "reviewed at",
+        "review note",
     )
     return columns, rows
+
+
+def _review_cells(review: Review | None, zone: dt.tzinfo) -> tuple[str, str, str, str]:
+    if review is None:
+        return ("unreviewed", "", "", "")
+    return (
+        review.get_decision_display(),
+        review.reviewer.get_username(),
+        _local(review.reviewed_at, zone),
+        review.note,
+    )
 
 
 def _query_text(query: Any) -> str:

@@ -36,6 +36,7 @@ from platekeeper.server.records.models import RecordsRequest
 from platekeeper.server.records.queries import late_requests
 from platekeeper.server.retention.models import PurgeRun
 from platekeeper.server.retention.queries import retention_schedule
+from platekeeper.server.reviews.queries import review_progress, unreviewed_before
 from platekeeper.server.sharing.queries import partners_in_effect, sharing_enabled
 from platekeeper.server.sharing.selfcheck import sharing_findings
 from platekeeper.server.transparency.queries import policy_text
@@ -363,6 +364,36 @@ def case_number_format(today: dt.date) -> Finding:
     )
 
 
+@obligation(
+    "samples_reviewed",
+    "Sampled data accesses reviewed by the Auditor",
+    "438.5(c)",
+)
+def samples_reviewed(today: dt.date) -> Finding:
+    """An audit is a sample looked at: every access drawn before the current audit interval has
+    a review (the Auditor had a whole interval for it); the current interval's progress is shown.
+    """
+    every = ProgramOfficials.current().audit_every_days
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=every), dt.time()))
+    progress = review_progress(since)
+    current = (
+        f"{progress.reviewed} of {_accesses(progress.drawn)} sampled in the last "
+        f"{_count(every, 'day')} reviewed"
+    )
+    overdue = unreviewed_before(since)
+    if overdue:
+        return Finding(
+            False,
+            f"{current}; {_accesses(overdue)} sampled before {since:%Y-%m-%d} still "
+            "unreviewed (see /audit/samples?unreviewed=1)",
+        )
+    return Finding(True, f"{current}; none sampled earlier awaits a review")
+
+
+def _accesses(number: int) -> str:
+    return f"{number} access{'' if number == 1 else 'es'}"
+
+
 #: The report, in the order it is shown. Append a new check here.
 CHECKS: list[Check] = [
     policy_posted,
@@ -377,4 +408,5 @@ CHECKS: list[Check] = [
     records_requests_on_time,
     no_prohibited_purpose,
     case_number_format,
+    samples_reviewed,
 ]

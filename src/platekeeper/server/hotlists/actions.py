@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
-from platekeeper.hotlist_formats import InvalidRow, ParsedEntry
+from platekeeper.hotlist_formats import InvalidRow, ParsedEntry, ParsedRow, RefusedRow
 from platekeeper.plates import InvalidPlate, normalize_pattern
 from platekeeper.server.access.gate import (
     ADMINISTRATIVE,
@@ -60,18 +61,23 @@ class HotlistError(PlatekeeperError, ValueError):
 
 @dataclass
 class ImportReport:
-    """What an import did, with every refused line and why."""
+    """What an import did, with every unreadable line and why, and apart from them the entries
+    the department may not act on (`refused`, e.g. NCIC immigration records, Gov. Code §7284.6)."""
 
     added: int = 0
     removed: int = 0
     unchanged: int = 0
     invalid: list[InvalidRow] = field(default_factory=list)
+    refused: list[RefusedRow] = field(default_factory=list)
 
     def describe(self) -> str:
-        return (
+        text = (
             f"{self.added} added, {self.removed} removed, {self.unchanged} unchanged, "
             f"{len(self.invalid)} invalid"
         )
+        for reason, count in Counter(row.reason for row in self.refused).items():
+            text += f", {count} refused ({reason})"
+        return text
 
 
 def bump_generation() -> None:
@@ -277,7 +283,7 @@ def _store_entry(
 
 def import_entries(
     hotlist: Hotlist,
-    rows: Iterable[ParsedEntry | InvalidRow],
+    rows: Iterable[ParsedRow],
     *,
     requester: Requester,
     replace: bool = False,
@@ -287,7 +293,9 @@ def import_entries(
     """Import parsed rows in one transaction, so matching never sees half a list.
 
     With `replace`, entries absent from the file are removed (a state file is the whole list);
-    without it, the file only adds. Rows already on the list are left unchanged. The gate is
+    without it, the file only adds. Rows already on the list are left unchanged; rows the
+    department may not act on (`RefusedRow`) are counted, named in the audit event, and left
+    out while the rest imports. The gate is
     asked first (the administrator's permission, account, training), before a row is read.
     """
     authorize(
@@ -305,6 +313,9 @@ def import_entries(
             progress(10_000)
         if isinstance(row, InvalidRow):
             report.invalid.append(row)
+            continue
+        if isinstance(row, RefusedRow):
+            report.refused.append(row)
             continue
         key = (row.plate_normalized, row.state)
         if key in wanted:
@@ -365,6 +376,8 @@ def import_entries(
                 "removed": report.removed,
                 "unchanged": report.unchanged,
                 "invalid": len(report.invalid),
+                "refused": len(report.refused),
+                "refused_because": sorted({row.reason for row in report.refused}),
             },
         )
     return report

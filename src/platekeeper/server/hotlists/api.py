@@ -27,12 +27,19 @@ class InvalidRowOut(Schema):
     reason: str
 
 
+class RefusedRowOut(Schema):
+    line: int
+    category: str
+    reason: str
+
+
 class ImportOut(Schema):
     hotlist: str
     added: int
     removed: int
     unchanged: int
     invalid: list[InvalidRowOut]
+    refused: list[RefusedRowOut]
 
 
 @router.post("/hotlists/{name}/import", response=ImportOut, summary="Import a hotlist file")
@@ -46,6 +53,8 @@ def import_hotlist(
 ) -> dict:
     """Import a file in a registered format (`csv`: header with `plate`...; `ncic`), atomically.
 
+    `refused` lists the lines the department may not act on (an NCIC Immigration Violator File
+    record: Gov. Code §7284.6), left out while the rest imports.
     `replace=true` removes entries the file no longer holds; `mapping` renames CSV columns
     (`plate=LicNo,state=St`). Needs the administrator's manage-settings permission and current
     training (asked by the import itself, as on the web page and the CLI).
@@ -72,6 +81,10 @@ def import_hotlist(
         "removed": report.removed,
         "unchanged": report.unchanged,
         "invalid": [{"line": row.line, "reason": row.reason} for row in report.invalid],
+        "refused": [
+            {"line": row.line, "category": row.category, "reason": row.reason}
+            for row in report.refused
+        ],
     }
 
 

@@ -76,6 +76,7 @@ def _import_one(path: Path) -> DropResult:
         )
         lines = [f"{path.name}: {report.describe()}"]
         lines += [f"line {row.line}: {row.reason}" for row in report.invalid]
+        lines += [f"line {row.line}: {row.describe()}" for row in report.refused]
         result = DropResult(path.name, True, "\n".join(lines))
     except (PlatekeeperError, HotlistFormatError, OSError) as error:
         result = DropResult(path.name, False, f"{path.name}: not imported: {error}")

@@ -21,13 +21,16 @@ from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.roles import Permission, Role
 from platekeeper.server.agencies.models import Agency, AgencyType
 from platekeeper.server.records.models import (
+    RELEASE_BASES,
+    WITHHOLDING_BASES,
     Decision,
+    DecisionAmendment,
     LegalBasis,
     RecordsRelease,
     RecordsRequest,
     RequestKind,
 )
-from platekeeper.server.records.queries import RecordsError, stored_request
+from platekeeper.server.records.queries import RELEASE_PERMISSIONS, RecordsError, stored_request
 from platekeeper.server.retention.actions import HoldSelection, place_hold
 from platekeeper.server.retention.evidence import Progress, export_case
 from platekeeper.server.retention.models import HoldReason
@@ -138,39 +141,172 @@ def extend_deadline(requester: Requester, number: str, *, reason: str) -> Record
 
 
 def decide_request(
-    requester: Requester, number: str, *, decision: str, legal_basis: str, note: str = ""
+    requester: Requester,
+    number: str,
+    *,
+    decision: str,
+    legal_basis: str,
+    note: str = "",
+    withholding_basis: str = "",
 ) -> RecordsRequest:
-    """The commander's decision: release, release in part, or deny, always with its legal basis.
+    """The commander's decision: release, release in part, or deny, always with a legal basis
+    that fits it (`decision_problem`); a release in part names the basis of what it withholds.
 
-    Only the Support Services Division Commander (the Auditor role) decides (438.9), once.
+    Only the Support Services Division Commander (the Auditor role) decides (438.9), once; a
+    later change is an amendment with its reason (`amend_decision`).
     """
     query = {"request": number, "decision": decision, "legal_basis": legal_basis}
     _authorize(requester, Permission.DECIDE_RECORDS_REQUESTS, "records.decide", query)
-    _choice(Decision, decision, "decision")
-    if not legal_basis:
-        wording = Decision(decision).label.lower()
-        raise RecordsError(f"legal_basis: a decision to {wording} needs its legal basis")
-    _choice(LegalBasis, legal_basis, "legal_basis")
     note = note.strip()
-    if legal_basis == LegalBasis.OTHER and not note:
-        raise RecordsError("note: explain the legal basis when it is 'other'")
     with transaction.atomic():
         row = _locked(number)
         if row.decision:
             raise RecordsError(
                 f"decision: {row.number} was already decided ({row.get_decision_display()}) "
-                f"on {row.decided_at:%Y-%m-%d}"
+                f"on {row.decided_at:%Y-%m-%d}; amend it with a reason instead"
             )
-        if legal_basis == LegalBasis.OFFICIAL_PURPOSE and not _for_official_purposes(row):
-            raise RecordsError(
-                "legal_basis: official purposes apply only to a law-enforcement or "
-                "prosecutorial agency's request"
-            )
-        row.decision, row.legal_basis, row.decision_note = decision, legal_basis, note
-        row.decided_by, row.decided_at = requester.user, timezone.now()
-        row.save()
-        _audit(requester, "records.decide", row, decision=decision, legal_basis=legal_basis)
+        _check_decision(row, decision, legal_basis, withholding_basis, note)
+        _set_decision(row, requester, decision, legal_basis, withholding_basis, note)
+        _audit(
+            requester,
+            "records.decide",
+            row,
+            decision=decision,
+            legal_basis=legal_basis,
+            withholding_basis=withholding_basis,
+        )
     return row
+
+
+def amend_decision(
+    requester: Requester,
+    number: str,
+    *,
+    reason: str,
+    decision: str,
+    legal_basis: str,
+    note: str = "",
+    withholding_basis: str = "",
+) -> RecordsRequest:
+    """Change a decided request's decision, for a reason that is kept: the decision as it stood
+    is copied to the request's amendment history and the change is audited with both.
+
+    The commander's act, like the decision. A request whose reads were already released cannot
+    be amended to a denial: what left cannot be called back, and the record must not pretend it.
+    """
+    query = {"request": number, "decision": decision, "legal_basis": legal_basis}
+    _authorize(requester, Permission.DECIDE_RECORDS_REQUESTS, "records.amend", query)
+    reason = _required(reason, "reason", 500)
+    note = note.strip()
+    with transaction.atomic():
+        row = _locked(number)
+        if not row.decision:
+            raise RecordsError(f"decision: {row.number} is not decided yet; decide it instead")
+        _check_decision(row, decision, legal_basis, withholding_basis, note)
+        before = (row.decision, row.legal_basis, row.withholding_basis, row.decision_note)
+        if before == (decision, legal_basis, withholding_basis, note):
+            raise RecordsError("decision: the amendment changes nothing")
+        if decision == Decision.DENY and row.releases.exists():
+            raise RecordsError(
+                f"decision: reads of {row.number} were already released; a denial cannot undo "
+                "that (amend to a release in part to withhold the rest)"
+            )
+        DecisionAmendment.objects.create(
+            request=row,
+            decision=row.decision,
+            legal_basis=row.legal_basis,
+            withholding_basis=row.withholding_basis,
+            decision_note=row.decision_note,
+            decided_by=row.decided_by,
+            decided_at=row.decided_at,
+            reason=reason,
+            amended_by=requester.acting_user,
+            amended_at=timezone.now(),
+        )
+        _set_decision(row, requester, decision, legal_basis, withholding_basis, note)
+        _audit(
+            requester,
+            "records.amend",
+            row,
+            reason=reason,
+            decision=decision,
+            legal_basis=legal_basis,
+            withholding_basis=withholding_basis,
+            previous={
+                "decision": before[0],
+                "legal_basis": before[1],
+                "withholding_basis": before[2],
+            },
+        )
+    return row
+
+
+def decision_problem(
+    row: RecordsRequest, decision: str, legal_basis: str, withholding_basis: str, note: str
+) -> str | None:
+    """Why this decision would contradict itself or the request, naming the field; None if fine.
+
+    A release rests on a basis for releasing, a denial on one for withholding, and a release in
+    part on one of each (the second for what it withholds); `other` fits either, explained in
+    the note. Official purposes fit only a law-enforcement or prosecutorial agency's request.
+    """
+    if decision not in Decision.values:
+        return f"decision: {decision!r} is not one of {', '.join(Decision.values)}"
+    wording = Decision(decision).label.lower()
+    if not legal_basis:
+        return f"legal_basis: a decision to {wording} needs its legal basis"
+    for field, basis in (("legal_basis", legal_basis), ("withholding_basis", withholding_basis)):
+        if basis and basis not in LegalBasis.values:
+            return f"{field}: {basis!r} is not one of {', '.join(LegalBasis.values)}"
+    withholds = decision == Decision.DENY
+    fitting = WITHHOLDING_BASES if withholds else RELEASE_BASES
+    if legal_basis != LegalBasis.OTHER and legal_basis not in fitting:
+        kind = "withholds" if withholds else "releases"
+        return (
+            f"legal_basis: {LegalBasis(legal_basis).label.split(':')[0]} is no ground for a "
+            f"decision to {wording}; a decision that {kind} rests on one of "
+            f"{', '.join(sorted(fitting))} (or other, explained in the note)"
+        )
+    if decision == Decision.PARTIAL:
+        if not withholding_basis:
+            return "withholding_basis: a release in part names the law for what it withholds"
+        if withholding_basis != LegalBasis.OTHER and withholding_basis not in WITHHOLDING_BASES:
+            return (
+                f"withholding_basis: {LegalBasis(withholding_basis).label.split(':')[0]} is no "
+                f"ground for withholding; one of {', '.join(sorted(WITHHOLDING_BASES))} or other"
+            )
+    elif withholding_basis:
+        return f"withholding_basis: only a release in part has one, not a decision to {wording}"
+    if LegalBasis.OTHER in (legal_basis, withholding_basis) and not note:
+        return "note: explain the legal basis when it is 'other'"
+    if legal_basis == LegalBasis.OFFICIAL_PURPOSE and not _for_official_purposes(row):
+        return (
+            "legal_basis: official purposes apply only to a law-enforcement or "
+            "prosecutorial agency's request"
+        )
+    return None
+
+
+def _check_decision(
+    row: RecordsRequest, decision: str, legal_basis: str, withholding_basis: str, note: str
+) -> None:
+    problem = decision_problem(row, decision, legal_basis, withholding_basis, note)
+    if problem:
+        raise RecordsError(problem)
+
+
+def _set_decision(
+    row: RecordsRequest,
+    requester: Requester,
+    decision: str,
+    legal_basis: str,
+    withholding_basis: str,
+    note: str,
+) -> None:
+    row.decision, row.legal_basis, row.decision_note = decision, legal_basis, note
+    row.withholding_basis = withholding_basis
+    row.decided_by, row.decided_at = requester.acting_user, timezone.now()
+    row.save()
 
 
 def _for_official_purposes(row: RecordsRequest) -> bool:
@@ -191,6 +327,9 @@ def release_records(
 ) -> RecordsRelease:
     """Hand over the chosen reads of a request decided for release, through the evidence path.
 
+    The records custodian's step: it asks the gate for both `RELEASE_PERMISSIONS`, which only
+    the custodian's role holds (the commander decides, the custodian releases).
+
     The reads are held under the request's number (438.4: subject to a lawful action to produce
     records), then the request's held reads are exported to `out` as evidence is, with its
     manifest; a later release of the same request exports every read held for it so far. The
@@ -198,14 +337,13 @@ def release_records(
     sharing log when an agreement with the requesting agency covers reads on request.
     `export_name` is what the release log shows instead of `out` (e.g. a download's name).
     """
-    _authorize(
-        requester, Permission.MANAGE_RECORDS_REQUESTS, "records.release", {"request": number}
-    )
+    handle, export = RELEASE_PERMISSIONS
+    _authorize(requester, handle, "records.release", {"request": number})
     row = stored_request(number)
     # The request's own words travel with the release, so the gate screens them for a
     # prohibited purpose (access.prohibited) as it screens a search's note.
     screened = {"request": number, "request_text": row.data_sought}
-    _authorize(requester, Permission.EXPORT_READS, "records.release", screened)
+    _authorize(requester, export, "records.release", screened)
     _check_releasable(row)
     hold = place_hold(
         requester,

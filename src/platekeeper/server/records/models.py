@@ -60,6 +60,19 @@ class LegalBasis(models.TextChoices):
     OTHER = "other", "Other: explained in the note"
 
 
+#: Bases that justify withholding (a denial, or the withheld part of a partial release).
+WITHHOLDING_BASES = frozenset(
+    {
+        LegalBasis.PUBLIC_INTEREST,
+        LegalBasis.INVESTIGATORY,
+        LegalBasis.PUBLIC_AGENCIES_ONLY,
+        LegalBasis.OFFICIAL_INFORMATION,
+    }
+)
+#: Bases that justify handing data over.
+RELEASE_BASES = frozenset({LegalBasis.COMPELLED, LegalBasis.OFFICIAL_PURPOSE})
+
+
 class RequestStatus(models.TextChoices):
     """Where a request stands; derived from its decision and releases, never stored."""
 
@@ -95,7 +108,18 @@ class RecordsRequest(models.Model):
     )
     extended_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
-    legal_basis = models.CharField(max_length=20, choices=LegalBasis.choices, blank=True)
+    legal_basis = models.CharField(
+        max_length=20,
+        choices=LegalBasis.choices,
+        blank=True,
+        help_text="What the decision rests on: a ground to release, or to withhold",
+    )
+    withholding_basis = models.CharField(
+        max_length=20,
+        choices=LegalBasis.choices,
+        blank=True,
+        help_text="For a release in part: the law the withheld part rests on",
+    )
     decision_note = models.TextField(blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -138,6 +162,33 @@ class RecordsRequest(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.is_open() and today > self.due_on
+
+
+class DecisionAmendment(models.Model):
+    """A decision as it stood before the commander amended it, with the reason for the change,
+    so the request keeps its whole history (each amendment is audited as well)."""
+
+    request = models.ForeignKey(RecordsRequest, on_delete=models.PROTECT, related_name="amendments")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    legal_basis = models.CharField(max_length=20, choices=LegalBasis.choices)
+    withholding_basis = models.CharField(max_length=20, choices=LegalBasis.choices, blank=True)
+    decision_note = models.TextField(blank=True)
+    # As the request held them (nullable there too).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True)
+    reason = models.CharField(max_length=500, help_text="Why the decision was amended")
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request.number}: {self.get_decision_display()} amended {self.amended_at}"
 
 
 class RecordsRelease(models.Model):

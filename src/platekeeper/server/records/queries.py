@@ -8,6 +8,8 @@ reads a request releases go out only through `actions.release_records` and the g
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -16,7 +18,8 @@ from django.utils import timezone
 
 from platekeeper.errors import PlatekeeperError
 from platekeeper.server.access.gate import ADMINISTRATIVE, Requester, authorize
-from platekeeper.server.access.roles import Permission, Role
+from platekeeper.server.access.models import User
+from platekeeper.server.access.roles import ROLE_PERMISSIONS, Permission, Role
 from platekeeper.server.agencies.models import Agency
 from platekeeper.server.records.models import Decision, RecordsRequest, RequestStatus
 
@@ -27,14 +30,78 @@ LATE_LOOKBACK = dt.timedelta(days=365)
 OVERDUE = "overdue"
 
 
+#: What a release asks of the gate: handling records requests and exporting reads. Only the
+#: records custodian's role holds both, so the release step is theirs (and offered only to them).
+RELEASE_PERMISSIONS = (Permission.MANAGE_RECORDS_REQUESTS, Permission.EXPORT_READS)
+RELEASING_ROLES = tuple(
+    role for role, held in ROLE_PERMISSIONS.items() if set(RELEASE_PERMISSIONS) <= held
+)
+
+
 class RecordsError(PlatekeeperError, ValueError):
     """A records request change or look-up was refused; the message names the field."""
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Who must act next on a request and what they must do; no role when nothing is left."""
+
+    what: str
+    roles: tuple[Role, ...] = ()
+    people: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        if not self.roles:
+            return self.what
+        who = " or ".join(role.label for role in self.roles)
+        named = f" ({', '.join(self.people)})" if self.people else " (no one holds the role)"
+        return f"{who}{named}: {self.what}"
+
+
+def next_step(row: RecordsRequest, people: Mapping[Role, tuple[str, ...]]) -> NextStep:
+    """What the request waits for: the commander's decision, the custodian's release, or
+    nothing (denied, or released). `people` names the active accounts of each role
+    (`people_by_role`)."""
+
+    def by(roles: tuple[Role, ...], what: str) -> NextStep:
+        named = tuple(name for role in roles for name in people.get(role, ()))
+        return NextStep(what, roles, named)
+
+    if not row.decision:
+        return by((Role(row.routed_to),), "decide, with the legal basis")
+    if row.decision == Decision.DENY:
+        return NextStep("nobody: the request was denied")
+    if not row.releases.all():
+        return by(RELEASING_ROLES, "release the reads decided for release")
+    return NextStep("nobody: the reads were released")
+
+
+def people_by_role(
+    roles: Iterable[Role] = (Role.AUDITOR, *RELEASING_ROLES),
+) -> dict[Role, tuple[str, ...]]:
+    """The usernames of the active accounts of each role, for `next_step`."""
+    wanted = [role.value for role in roles]
+    found: dict[Role, list[str]] = {}
+    members = (
+        User.objects.filter(is_active=True, groups__name__in=wanted)
+        .order_by("username")
+        .values_list("groups__name", "username")
+    )
+    for group, username in members:
+        found.setdefault(Role(group), []).append(username)
+    return {role: tuple(names) for role, names in found.items()}
+
+
+def may_release(user: User) -> bool:
+    """Whether the page offers this person the release step: their role holds what the release
+    asks of the gate (which asks again, with account and training, when they use it)."""
+    return all(user.has_perm(f"access.{permission.value}") for permission in RELEASE_PERMISSIONS)
 
 
 def _requests() -> QuerySet[RecordsRequest]:
     return RecordsRequest.objects.select_related(
         "agency", "taken_in_by", "extended_by", "decided_by"
-    ).prefetch_related("releases__released_by")
+    ).prefetch_related("releases__released_by", "amendments__decided_by", "amendments__amended_by")
 
 
 def _status_filter(status: str, today: dt.date) -> Q:

@@ -7,13 +7,17 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from platekeeper.server.access.queries import AuditFilter, audit_log, last_chain_verification
 from platekeeper.server.access.reports import ReportError, build_report, report_csv
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.reviews.actions import ReviewError, review_sample
+from platekeeper.server.reviews.models import ReviewDecision
+from platekeeper.server.reviews.queries import worklist
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
     AuthenticatedRequest,
@@ -83,6 +87,49 @@ def audit_report(request: AuthenticatedRequest) -> HttpResponse:
     query["format"] = "csv"
     context.update(report=report, csv_link=f"?{query.urlencode()}")
     return render(request, "web/audit_report.html", context)
+
+
+@require(Permission.VIEW_AUDIT, action="audit.samples.view")
+@require_GET
+def audit_samples(request: AuthenticatedRequest) -> HttpResponse:
+    """The Auditor's worklist: every access a `sample` report drew, with its review (or a form
+    for one); `?unreviewed=1` shows only those still waiting. Viewing it is audited."""
+    return _worklist_page(request)
+
+
+@require(Permission.VIEW_AUDIT, action="audit.sample.review")
+@require_POST
+def audit_sample_review(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
+    """Record the Auditor's review of one sampled access; the action validates and audits it."""
+    try:
+        review_sample(
+            event_id,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+            requester=requester(request),
+        )
+    except ReviewError as error:
+        return _worklist_page(request, error=error, failed_event=event_id)
+    target = reverse("web:audit_samples")
+    if request.POST.get("unreviewed"):
+        target += "?unreviewed=1"
+    return redirect(f"{target}#access-{event_id}")
+
+
+def _worklist_page(
+    request: AuthenticatedRequest, *, error: Exception | None = None, failed_event: int = 0
+) -> HttpResponse:
+    unreviewed = bool(request.GET.get("unreviewed") or request.POST.get("unreviewed"))
+    context: dict[str, Any] = {
+        "items": worklist(requester(request), unreviewed_only=unreviewed),
+        "unreviewed": unreviewed,
+        "decisions": ReviewDecision.choices,
+        "failed_event": failed_event,
+        "posted": request.POST,
+    }
+    if error is not None:
+        return refused(request, "web/audit_samples.html", context, error)
+    return render(request, "web/audit_samples.html", context)
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:

@@ -338,9 +338,20 @@ class RecordsDecisionForm(forms.Form):
         required=False,
         label="Legal basis",
     )
+    withholding_basis = forms.ChoiceField(
+        choices=[("", "None (only a release in part withholds)"), *LegalBasis.choices],
+        required=False,
+        label="Basis for what is withheld",
+    )
     note = forms.CharField(
         max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class RecordsAmendForm(RecordsDecisionForm):
+    """An amendment of a decision: the new decision, and why it changes (kept and audited)."""
+
+    reason = forms.CharField(max_length=500, label="Reason for the amendment")
 
 
 class RecordsReleaseForm(forms.Form):

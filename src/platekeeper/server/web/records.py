@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +25,23 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from platekeeper.server.access.gate import AccessDenied
+from platekeeper.server.access.roles import Role
 from platekeeper.server.records.actions import (
+    amend_decision,
     decide_request,
     extend_deadline,
     release_records,
     take_in_request,
 )
 from platekeeper.server.records.models import Decision, RecordsRequest
-from platekeeper.server.records.queries import RecordsError, list_requests, request_detail
+from platekeeper.server.records.queries import (
+    RecordsError,
+    list_requests,
+    may_release,
+    next_step,
+    people_by_role,
+    request_detail,
+)
 from platekeeper.server.retention.actions import RetentionError
 from platekeeper.server.retention.queries import EvidenceError
 from platekeeper.server.web import forms
@@ -55,9 +64,10 @@ def _queue_context(
     page = list_requests(
         requester(request), status=status, page=request.GET.get("page"), today=today
     )
+    people = people_by_role()
     return {
         "page": page,
-        "rows": [_row(row, today) for row in page.object_list],
+        "rows": [_row(row, today, people) for row in page.object_list],
         "filter_form": filters,
         "status": status,
         "filters": urlencode({"status": status}) if status else "",
@@ -65,11 +75,15 @@ def _queue_context(
     }
 
 
-def _row(row: RecordsRequest, today: dt.date) -> dict[str, Any]:
-    """A request with what its deadline means today, for the queue and the detail page."""
+def _row(
+    row: RecordsRequest, today: dt.date, people: Mapping[Role, tuple[str, ...]]
+) -> dict[str, Any]:
+    """A request with what its deadline means today and who must act next, for the queue and
+    the detail page."""
     days_left = row.days_left(today)
     return {
         "records_request": row,
+        "next_step": next_step(row, people),
         "open": row.is_open(),
         "overdue": row.is_overdue(today),
         "days_left": days_left,
@@ -107,14 +121,19 @@ def _found(request: AuthenticatedRequest, number: str) -> RecordsRequest:
         raise Http404(f"no records request {number}") from None
 
 
-def _detail_context(row: RecordsRequest, **forms_given: Any) -> dict[str, Any]:
+def _detail_context(
+    request: AuthenticatedRequest, row: RecordsRequest, **forms_given: Any
+) -> dict[str, Any]:
     releasable = row.decision in {Decision.RELEASE, Decision.PARTIAL}
     return {
-        **_row(row, timezone.localdate()),
+        **_row(row, timezone.localdate(), people_by_role()),
         "releases": list(row.releases.all()),
+        "amendments": list(row.amendments.all()),
         "releasable": releasable,
+        "may_release": may_release(request.user),
         "extend_form": forms_given.get("extend_form") or forms.RecordsExtendForm(),
         "decision_form": forms_given.get("decision_form") or forms.RecordsDecisionForm(),
+        "amend_form": forms_given.get("amend_form") or forms.RecordsAmendForm(),
         "release_form": forms_given.get("release_form") or forms.RecordsReleaseForm(),
     }
 
@@ -125,7 +144,7 @@ def _detail_page(
     error: Exception | None = None,
     **forms_given: Any,
 ) -> HttpResponse:
-    context = _detail_context(row, **forms_given)
+    context = _detail_context(request, row, **forms_given)
     if error is not None:
         return refused(request, "web/records_request.html", context, error)
     status = 400 if any(form.errors for form in forms_given.values()) else 200
@@ -177,6 +196,19 @@ def records_decide(request: AuthenticatedRequest, number: str) -> HttpResponse:
 
     form = forms.RecordsDecisionForm(request.POST)
     return _change(request, number, "decision_form", form, decide)
+
+
+@login_required
+@require_POST
+def records_amend(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    """The commander amends a decision with a reason; the page then shows its history."""
+
+    def amend(data: dict[str, Any]) -> tuple[RecordsRequest, str]:
+        row = amend_decision(requester(request), number, **data)
+        return row, f"{row.number} amended: now {row.get_decision_display()}."
+
+    form = forms.RecordsAmendForm(request.POST)
+    return _change(request, number, "amend_form", form, amend)
 
 
 def _zip_name(number: str) -> str:
