@@ -99,9 +99,9 @@ WEB_ROUTES: dict[str, Access] = {
     "web:map_streets": gated(*SEE_CAMERA_PLACES),
     "web:map_cameras": gated(*SEE_CAMERA_PLACES),
     # evidence and retention
-    "web:evidence": gated(P.PLACE_HOLDS),
+    "web:evidence": gated(P.PLACE_HOLDS, P.MANAGE_RETENTION),
     "web:evidence_hold": gated(P.PLACE_HOLDS, changes_records=True),
-    "web:evidence_release": gated(P.PLACE_HOLDS, changes_records=True),
+    "web:evidence_release": gated(P.PLACE_HOLDS, P.MANAGE_RETENTION, changes_records=True),
     "web:evidence_export": gated(P.EXPORT_READS),
     "web:retention": gated(P.MANAGE_RETENTION, P.VIEW_AUDIT),
     # records requests
