@@ -94,6 +94,9 @@ WEB_ROUTES: dict[str, Access] = {
     "web:hotlist_add": gated(P.ENTER_HOTLIST_ENTRIES, changes_records=True),
     # cameras
     "web:cameras": gated(P.MANAGE_CAMERAS),
+    "web:camera_add": gated(P.MANAGE_CAMERAS),
+    "web:camera_edit": gated(P.MANAGE_CAMERAS),
+    "web:camera_token": gated(P.MANAGE_CAMERAS),
     "web:camera_revoke": gated(P.MANAGE_CAMERAS),
     # maps: the street layer and where the cameras stand (no plate, read or person)
     "web:map_streets": gated(*SEE_CAMERA_PLACES),
