@@ -125,6 +125,7 @@ WEB_ROUTES: dict[str, Access] = {
     "web:audit_report": gated(P.VIEW_AUDIT),
     "web:compliance": gated(P.VIEW_COMPLIANCE),
     "web:compliance_officials": gated(P.MANAGE_SETTINGS),
+    "web:policy": gated(P.MANAGE_SETTINGS),
     # sharing with partner agencies
     "web:sharing": gated(P.MANAGE_SHARING, P.VIEW_AUDIT),
     "web:sharing_switch": gated(P.MANAGE_SHARING),

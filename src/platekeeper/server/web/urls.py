@@ -14,6 +14,7 @@ from platekeeper.server.web import (
     hotlists,
     investigations,
     people,
+    policy,
     reads,
     records,
     sharing,
@@ -108,6 +109,7 @@ urlpatterns = [
         name="sharing_revoke",
     ),
     path("sharing/check", sharing.sharing_check, name="sharing_check"),
+    path("policy", policy.policy, name="policy"),
     path("transparency", transparency.transparency, name="transparency"),
     path("transparency.json", transparency.transparency_json, name="transparency_json"),
 ]
