@@ -276,7 +276,7 @@ def canvass(request: AuthenticatedRequest) -> HttpResponse:
     context.update(
         searched=True,
         # An export covers the whole canvass; it is not offered for a narrowed one.
-        exports={} if form.vehicle() else _export_links(request, "canvass"),
+        exports=_export_links(request, "canvass"),
         map_data=_map([window.area.describe()], points),
     )
     return _page(request, "web/canvass.html", context)
@@ -375,18 +375,13 @@ def export(request: AuthenticatedRequest, kind: str) -> HttpResponse:
             status=400,
             content_type="text/plain",
         )
-    if isinstance(form, VehicleFields) and form.vehicle():
-        return HttpResponse(
-            "make: an export covers the whole canvass; clear the vehicle filters",
-            status=400,
-            content_type="text/plain",
-        )
     try:
         document = queries.export(
             requester(request),
             justification(request),
             _analysis(kind, form),
             request.GET.get("format") or "csv",
+            vehicle=form.vehicle() if isinstance(form, VehicleFields) else None,
         )
     except (AccessDenied, QueryError) as error:
         status = error.status if isinstance(error, AccessDenied) else 400
