@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import http.server
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,8 +16,7 @@ import pytest
 
 from tests.agent.block_engine import plate_image
 from tests.support.live import free_port, running_server
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.processes import LoggedProcess
 
 
 def write_plate_images(folder: Path, plates: list[str]) -> list[Path]:
@@ -100,46 +97,12 @@ interval_seconds = 0.5
     return config
 
 
-class AgentProcess:
-    """`platekeeper agent` as a child process, its log in a file."""
+class AgentProcess(LoggedProcess):
+    """`platekeeper agent` as a child process, its log in a file of its own."""
 
     def __init__(self, config: Path, *args: str) -> None:
-        self.log_path = config.with_suffix(f".{int(time.monotonic() * 1000)}.log")
-        env = {**_env(), "PYTHONPATH": str(REPO)}
-        with self.log_path.open("w") as out:
-            self.process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-                [sys.executable, "-m", "platekeeper", "agent", "--config", str(config), *args],
-                env=env,
-                cwd=REPO,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=10)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        return self.process.returncode
-
-
-def _env() -> dict[str, str]:
-    import os
-
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    return env
+        log_path = config.with_suffix(f".{int(time.monotonic() * 1000)}.log")
+        super().__init__(["agent", "--config", str(config), *args], log_path)
 
 
 @pytest.fixture

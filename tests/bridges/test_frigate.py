@@ -26,6 +26,7 @@ import pytest
 from tests.support.factories import image_bytes
 from tests.support.frigate import START, event, lpr_update, pass_of, tracked
 from tests.support.live import isolated_environment, run_cli, running_server
+from tests.support.processes import LoggedProcess
 
 REPO = Path(__file__).resolve().parents[2]
 BROKER = ("127.0.0.1", 1883)
@@ -67,41 +68,14 @@ class Publisher:
         self.client.loop_stop()
 
 
-class Bridge:
-    """`platekeeper bridge frigate` as a child process, its log in a file."""
+class Bridge(LoggedProcess):
+    """`platekeeper bridge frigate` as a child process, its log in a file (kept across restarts)."""
 
     def __init__(self, args: list[str], log: Path) -> None:
-        self.log_path = log
-        env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PYTHONUNBUFFERED": "1"}
-        env.pop("DJANGO_SETTINGS_MODULE", None)
-        with log.open("a") as out:
-            self.process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-                [sys.executable, "-m", "platekeeper", "bridge", "frigate", *args],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text()
+        super().__init__(["bridge", "frigate", *args], log)
 
     def wait_listening(self, times: int = 1) -> None:
         wait_for(lambda: self.log.count("listening on") >= times, "the bridge to subscribe", self)
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=10)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        return self.process.returncode
 
 
 def wait_for(predicate: Callable[[], bool], what: str, bridge: Bridge, timeout: float = 60):

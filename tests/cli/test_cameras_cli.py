@@ -35,7 +35,7 @@ def test_a_mobile_camera_needs_no_location():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["camera", "add", "Fixed without place"], "a fixed camera needs --lat and --lon"),
+        (["camera", "add", "Fixed without place"], "a fixed camera needs its latitude"),
         (["camera", "add", "Half", "--lat", "37.8"], "give both latitude and longitude"),
         (["camera", "add", "Far", "--lat", "95", "--lon", "0"], "95"),
     ],

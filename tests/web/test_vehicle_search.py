@@ -90,4 +90,4 @@ def test_a_canvass_by_plate_shows_each_plates_vehicle_and_hotlist_flag(ines, tra
     assert "6LMN888" not in page
     assert "White Ford pickup" in page
     assert ">hotlist</span>" in page
-    assert "Export the whole result" not in page, "a narrowed canvass is not exported as whole"
+    assert "color=WHITE&amp;format=csv" in page  # its export keeps the description

@@ -94,14 +94,17 @@ WEB_ROUTES: dict[str, Access] = {
     "web:hotlist_add": gated(P.ENTER_HOTLIST_ENTRIES, changes_records=True),
     # cameras
     "web:cameras": gated(P.MANAGE_CAMERAS),
+    "web:camera_add": gated(P.MANAGE_CAMERAS),
+    "web:camera_edit": gated(P.MANAGE_CAMERAS),
+    "web:camera_token": gated(P.MANAGE_CAMERAS),
     "web:camera_revoke": gated(P.MANAGE_CAMERAS),
     # maps: the street layer and where the cameras stand (no plate, read or person)
     "web:map_streets": gated(*SEE_CAMERA_PLACES),
     "web:map_cameras": gated(*SEE_CAMERA_PLACES),
     # evidence and retention
-    "web:evidence": gated(P.PLACE_HOLDS),
+    "web:evidence": gated(P.PLACE_HOLDS, P.MANAGE_RETENTION),
     "web:evidence_hold": gated(P.PLACE_HOLDS, changes_records=True),
-    "web:evidence_release": gated(P.PLACE_HOLDS, changes_records=True),
+    "web:evidence_release": gated(P.PLACE_HOLDS, P.MANAGE_RETENTION, changes_records=True),
     "web:evidence_export": gated(P.EXPORT_READS),
     "web:retention": gated(P.MANAGE_RETENTION, P.VIEW_AUDIT),
     # records requests
@@ -125,6 +128,7 @@ WEB_ROUTES: dict[str, Access] = {
     "web:audit_sample_review": gated(P.VIEW_AUDIT),
     "web:compliance": gated(P.VIEW_COMPLIANCE),
     "web:compliance_officials": gated(P.MANAGE_SETTINGS),
+    "web:policy": gated(P.MANAGE_SETTINGS),
     # sharing with partner agencies
     "web:sharing": gated(P.MANAGE_SHARING, P.VIEW_AUDIT),
     "web:sharing_switch": gated(P.MANAGE_SHARING),

@@ -165,3 +165,31 @@ def test_the_openapi_document_lists_the_investigation_routes():
         "/api/v1/reads/convoy/export",
         "/api/v1/reads/{read_id}/sightings",
     } <= paths
+
+
+def test_the_canvass_export_honours_the_vehicle_filters_and_audits_them(api):
+    """GIVEN a red sedan and a blue truck at the scene WHEN the canvass is exported with a
+    vehicle description THEN the file holds only the reads the canvass lists for it."""
+    near = {"latitude": LAT + 0.0005, "longitude": LON}
+    vehicle = {"vehicle_make": "Toyota", "vehicle_color": "red", "vehicle_type": "sedan"}
+    record_reads(
+        CameraFactory(name="Grand Ave"),
+        [
+            read_item(plate="4RED444", **near, **vehicle),
+            read_item(plate="5BLU555", **near, vehicle_color="blue", vehicle_type="truck"),
+        ],
+    )
+    area = {"lat": LAT, "lon": LON, "radius_m": 500, **WINDOW}
+
+    listed = get(api, "/api/v1/reads/canvass", color="RED", type="sedan", **area).json()
+    exported = get(api, "/api/v1/reads/canvass/export", color="RED", type="sedan", **area)
+    everything = get(api, "/api/v1/reads/canvass/export", **area)
+
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    assert [r["plate"] for r in rows] == [r["plate"] for r in listed["results"]] == ["4RED444"]
+    assert len(list(csv.DictReader(io.StringIO(everything.content.decode())))) == 2
+    event = AuditEvent.objects.filter(action="reads.export").order_by("id").first()
+    assert (event.query["color"], event.query["type"]) == ("RED", "sedan")
+    too_long = get(api, "/api/v1/reads/canvass/export", make="x" * 200, **area)
+    assert too_long.status_code in {400, 422}
+    assert "make" in json.dumps(too_long.json())

@@ -90,6 +90,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ENTER_HOTLIST_ENTRIES,
             P.MANAGE_SHARING,
             P.VIEW_COMPLIANCE,
+            # 438.2.1(f): the ALPR Administrator works with the Custodian of Records on the
+            # retention and destruction of ALPR data (the schedule, releasing holds; placing
+            # holds and exporting stay with the evidence roles).
+            P.MANAGE_RETENTION,
         }
     ),
     # 438.3(f): the officer who gets the hit verifies it and records the outcome.

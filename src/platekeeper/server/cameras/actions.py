@@ -39,19 +39,8 @@ def add_camera(
     agency: Agency | None = None,
 ) -> CameraWithToken:
     """Register a camera and issue its first device token (returned once, never stored)."""
-    name = name.strip()
-    if not name:
-        raise CameraError("camera name must not be empty")
-    if Camera.objects.filter(name=name).exists():
-        raise CameraError(f"a camera named {name!r} already exists")
-    if (latitude is None) != (longitude is None):
-        raise CameraError("give both latitude and longitude, or neither")
-    if latitude is not None and not -90 <= latitude <= 90:
-        raise CameraError("latitude must be between -90 and 90")
-    if longitude is not None and not -180 <= longitude <= 180:
-        raise CameraError("longitude must be between -180 and 180")
-    if not mobile and latitude is None:
-        raise CameraError("a fixed camera needs --lat and --lon (or use --mobile)")
+    name = _checked_name(name)
+    _check_place(latitude=latitude, longitude=longitude, heading=heading, mobile=mobile)
     camera = Camera.objects.create(
         name=name,
         kind=CameraKind.MOBILE if mobile else CameraKind.FIXED,
@@ -67,6 +56,90 @@ def add_camera(
         query={"camera": name, "kind": camera.kind, "latitude": latitude, "longitude": longitude},
     )
     return CameraWithToken(camera=camera, token=_new_device_token(camera, requester))
+
+
+def _checked_name(name: str, *, camera: Camera | None = None) -> str:
+    name = name.strip()
+    if not name:
+        raise CameraError("name: a camera's name must not be empty")
+    others = Camera.objects.filter(name=name)
+    if camera is not None:
+        others = others.exclude(pk=camera.pk)
+    if others.exists():
+        raise CameraError(f"name: a camera named {name!r} already exists")
+    return name
+
+
+def _check_place(
+    *, latitude: float | None, longitude: float | None, heading: float | None, mobile: bool
+) -> None:
+    """The place rules shared by adding and editing: a fixed camera stands somewhere."""
+    if (latitude is None) != (longitude is None):
+        raise CameraError("latitude: give both latitude and longitude, or neither")
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise CameraError("latitude: must be between -90 and 90")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise CameraError("longitude: must be between -180 and 180")
+    if heading is not None and not 0 <= heading < 360:
+        raise CameraError("heading: must be between 0 and 360 degrees")
+    if not mobile and latitude is None:
+        raise CameraError(
+            "latitude: a fixed camera needs its latitude and longitude (or make it mobile)"
+        )
+
+
+@dataclass(frozen=True)
+class CameraDetails:
+    """What an administrator may change about a camera (its tokens have their own actions)."""
+
+    name: str
+    mobile: bool
+    latitude: float | None
+    longitude: float | None
+    heading: float | None
+    active: bool = True
+
+
+def _details(camera: Camera) -> dict[str, object]:
+    return {
+        "name": camera.name,
+        "kind": camera.kind,
+        "latitude": camera.latitude,
+        "longitude": camera.longitude,
+        "heading": camera.heading,
+        "active": camera.active,
+    }
+
+
+@change(Permission.MANAGE_CAMERAS, "camera.edit")
+def edit_camera(camera: Camera, details: CameraDetails, *, requester: Requester) -> Camera:
+    """Rename, move, change the kind of, retire or bring back a camera; audited with what it
+    was and what it became. A retired camera's tokens stop working (`authenticate_device`)."""
+    camera = Camera.objects.select_for_update().get(pk=camera.pk)
+    before = _details(camera)
+    camera.name = _checked_name(details.name, camera=camera)
+    _check_place(
+        latitude=details.latitude,
+        longitude=details.longitude,
+        heading=details.heading,
+        mobile=details.mobile,
+    )
+    camera.kind = CameraKind.MOBILE if details.mobile else CameraKind.FIXED
+    camera.latitude, camera.longitude = details.latitude, details.longitude
+    camera.heading, camera.active = details.heading, details.active
+    camera.save(update_fields=["name", "kind", "latitude", "longitude", "heading", "active"])
+    after = _details(camera)
+    record_change(
+        requester,
+        ADMINISTRATIVE,
+        action="camera.edit",
+        query={
+            "camera": camera.pk,
+            "before": {k: v for k, v in before.items() if after[k] != v},
+            "after": {k: v for k, v in after.items() if before[k] != v},
+        },
+    )
+    return camera
 
 
 def _new_device_token(camera: Camera, requester: Requester) -> str:

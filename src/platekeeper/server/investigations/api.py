@@ -128,8 +128,8 @@ class ExportIn(Schema):
     format: queries.ExportFormat = queries.ExportFormat.CSV
 
 
-class CanvassExportIn(CanvassIn, ExportIn):
-    pass
+class CanvassExportIn(CanvassPlatesIn, ExportIn):
+    """The canvass to export, narrowed like `/reads/canvass` by `make`, `color` and `type`."""
 
 
 class ScenesExportIn(ScenesIn, ExportIn):
@@ -190,11 +190,16 @@ def canvass_plates(request: PersonRequest, params: Query[CanvassPlatesIn]) -> di
 
 @router.get("/reads/canvass/export", summary="Export a canvass as CSV or GeoJSON")
 def canvass_export(request: PersonRequest, params: Query[CanvassExportIn]) -> HttpResponse:
-    """Every read of the canvass as a file; the export is audited (needs the export
-    permission)."""
+    """Every read of the canvass as a file, only those of the vehicle description when `make`,
+    `color` or `type` is given (as `/reads/canvass` lists them); the export is audited (needs
+    the export permission)."""
     return _download(
         queries.export(
-            api_requester(request), params.justification(), params.window(), params.format
+            api_requester(request),
+            params.justification(),
+            params.window(),
+            params.format,
+            vehicle=params.vehicle(),
         )
     )
 

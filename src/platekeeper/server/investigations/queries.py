@@ -629,8 +629,11 @@ def export(
     justification: Justification | None,
     analysis: Analysis,
     fmt: ExportFormat | str,
+    *,
+    vehicle: VehicleFilter | None = None,
 ) -> exports.Document:
-    """The whole result of a canvass, scenes or convoy search as a file to download.
+    """The whole result of a canvass, scenes or convoy search as a file to download; a canvass
+    narrowed to a `vehicle` description exports only those reads, as the canvass lists them.
 
     Needs both the analysis's own permission and EXPORT_READS; either refusal is audited, and
     an allowed export writes one event (`reads.export`) naming the analysis and the format.
@@ -639,8 +642,11 @@ def export(
         fmt = ExportFormat(fmt)
     except ValueError:
         raise QueryError("format: must be csv or geojson") from None
+    vehicle = vehicle or VehicleFilter()
+    if vehicle and not isinstance(analysis, Window):
+        raise QueryError("make: only a canvass is narrowed by a vehicle description")
     kind = _KINDS[type(analysis)]
-    query = {"analysis": kind, "format": fmt.value, **analysis.describe()}
+    query = {"analysis": kind, "format": fmt.value, **analysis.describe(), **vehicle.describe()}
     authorize(
         requester,
         permission=Permission.CANVASS_READS,
@@ -650,7 +656,7 @@ def export(
     )
 
     def fetch() -> Gated[exports.Document]:
-        rows = _export_rows(analysis)
+        rows = _export_rows(analysis, vehicle)
         document = exports.build(rows, fmt.value, title=f"platekeeper-{kind}")
         return Gated(document, record_ids=_unique(row.read.id for row in rows))
 
@@ -667,9 +673,9 @@ def export(
 _KINDS: dict[type, str] = {Window: "canvass", Scenes: "scenes", ConvoySearch: "convoy"}
 
 
-def _export_rows(analysis: Analysis) -> list[exports.Row]:
+def _export_rows(analysis: Analysis, vehicle: VehicleFilter) -> list[exports.Row]:
     if isinstance(analysis, Window):
-        found = _area_rows(analysis)
+        found = _area_rows(analysis, vehicle)
         return [exports.Row(r, "") for r in _summaries((row.id, row.captured_at) for row in found)]
     if isinstance(analysis, Scenes):
         return [

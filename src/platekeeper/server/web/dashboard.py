@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -27,6 +28,7 @@ from platekeeper.server.records.queries import open_requests_for_commander
 from platekeeper.server.sharing.queries import latest_self_check
 from platekeeper.server.sharing.scope import is_partner, partner_purposes
 from platekeeper.server.web import forms
+from platekeeper.server.web.alerts import map_tiles, with_tile_source
 from platekeeper.server.web.common import (
     PURPOSE_KEY,
     AuthenticatedRequest,
@@ -42,7 +44,8 @@ FLAG_WINDOW_DAYS = 30
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     latest = user.training_records.order_by("-expires_on").first()
-    return render(
+    tiles = map_tiles()
+    response = render(
         request,
         "web/dashboard.html",
         {
@@ -51,9 +54,13 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "training_problem": training_problem(user),
             "training": latest,
             "needs_totp": SecuritySettings.current().require_totp and not user.totp_confirmed,
+            # The camera map draws PLATEKEEPER_MAP_TILES when a department configures them.
+            "map_tiles": tiles,
+            "map_attribution": getattr(settings, "PLATEKEEPER_MAP_ATTRIBUTION", ""),
             **_duties(user),
         },
     )
+    return with_tile_source(response, tiles)
 
 
 def _duties(user: User) -> dict[str, Any]:

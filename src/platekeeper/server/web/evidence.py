@@ -330,7 +330,8 @@ def evidence_export(request: AuthenticatedRequest) -> HttpResponse | FileRespons
 @require(Permission.MANAGE_RETENTION, Permission.VIEW_AUDIT)
 @require_http_methods(["GET", "POST"])
 def retention(request: AuthenticatedRequest) -> HttpResponse:
-    """The schedule, any override, and the last purge runs; the custodian changes periods.
+    """The schedule, any override, and the last purge runs; the custodian and the ALPR
+    Administrator change periods.
 
     `recent_purges` and `set_retention` ask the gate themselves; `require` stays in front so
     that an auditor's POST is refused before its (read-only) form is validated."""
@@ -342,7 +343,10 @@ def retention(request: AuthenticatedRequest) -> HttpResponse:
         return render(
             request,
             "web/refused.html",
-            {"reason": "Only a Records Custodian may change the retention schedule."},
+            {
+                "reason": "Only the ALPR Administrator or a Records Custodian may change "
+                "the retention schedule."
+            },
             status=403,
         )
     form = RetentionForm(request.POST or None, initial=current)

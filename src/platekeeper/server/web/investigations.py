@@ -25,6 +25,8 @@ from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.investigations import queries
 from platekeeper.server.investigations.areas import MAX_RADIUS_M, area_from
+from platekeeper.server.maps.geocoding import AddressError, geocode
+from platekeeper.server.maps.streets import MapFileError
 from platekeeper.server.reads.queries import QueryError, ReadSummary
 from platekeeper.server.web.alerts import map_tiles, with_tile_source
 from platekeeper.server.web.common import (
@@ -56,6 +58,12 @@ class CanvassForm(VehicleFields):
         widget=forms.RadioSelect,
         required=False,
     )
+    address = forms.CharField(
+        label="Address",
+        required=False,
+        max_length=200,
+        help_text="A street or a crossing of this town, e.g. Grand Ave & Wildwood Ave",
+    )
     lat = forms.FloatField(label="Latitude", required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label="Longitude", required=False, min_value=-180, max_value=180)
     radius_m = forms.IntegerField(
@@ -71,6 +79,24 @@ class CanvassForm(VehicleFields):
     view = forms.ChoiceField(
         choices=[("plates", "By plate"), ("reads", "Every read")], initial="plates", required=False
     )
+
+    def clean(self) -> dict[str, Any]:
+        """A typed address places the centre when no coordinates were given (a click or typed
+        coordinates win); the place found is written back into the form so the page shows it."""
+        data = super().clean() or {}
+        address = data.get("address", "")
+        if not address or data.get("shape") == "polygon":
+            return data
+        if data.get("lat") is not None or data.get("lon") is not None:
+            return data
+        try:
+            place = geocode(address)
+        except (AddressError, MapFileError) as error:
+            self.add_error("address", str(error))
+            return data
+        data["lat"], data["lon"] = round(place.latitude, 6), round(place.longitude, 6)
+        self.data = {**self.data, "lat": str(data["lat"]), "lon": str(data["lon"])}
+        return data
 
     def window(self) -> queries.Window:
         data = self.cleaned_data
@@ -250,7 +276,7 @@ def canvass(request: AuthenticatedRequest) -> HttpResponse:
     context.update(
         searched=True,
         # An export covers the whole canvass; it is not offered for a narrowed one.
-        exports={} if form.vehicle() else _export_links(request, "canvass"),
+        exports=_export_links(request, "canvass"),
         map_data=_map([window.area.describe()], points),
     )
     return _page(request, "web/canvass.html", context)
@@ -349,18 +375,13 @@ def export(request: AuthenticatedRequest, kind: str) -> HttpResponse:
             status=400,
             content_type="text/plain",
         )
-    if isinstance(form, VehicleFields) and form.vehicle():
-        return HttpResponse(
-            "make: an export covers the whole canvass; clear the vehicle filters",
-            status=400,
-            content_type="text/plain",
-        )
     try:
         document = queries.export(
             requester(request),
             justification(request),
             _analysis(kind, form),
             request.GET.get("format") or "csv",
+            vehicle=form.vehicle() if isinstance(form, VehicleFields) else None,
         )
     except (AccessDenied, QueryError) as error:
         status = error.status if isinstance(error, AccessDenied) else 400

@@ -14,13 +14,19 @@ from platekeeper.server.web import (
     hotlists,
     investigations,
     people,
+    policy,
     reads,
     records,
     sharing,
     signin,
     transparency,
 )
-from platekeeper.server.web.cameras import camera_revoke
+from platekeeper.server.web.cameras import (
+    camera_add,
+    camera_edit,
+    camera_revoke,
+    camera_token,
+)
 from platekeeper.server.web.cameras import cameras as camera_status
 
 app_name = "web"
@@ -57,6 +63,9 @@ urlpatterns = [
     path("cameras", camera_status, name="cameras"),
     path("map/streets.geojson", maps.streets, name="map_streets"),
     path("map/cameras.json", maps.cameras, name="map_cameras"),
+    path("cameras/add", camera_add, name="camera_add"),
+    path("cameras/<int:camera_id>/edit", camera_edit, name="camera_edit"),
+    path("cameras/<int:camera_id>/token", camera_token, name="camera_token"),
     path("cameras/<int:camera_id>/revoke", camera_revoke, name="camera_revoke"),
     path("evidence", evidence.evidence, name="evidence"),
     path("evidence/hold", evidence.evidence_hold, name="evidence_hold"),
@@ -107,6 +116,7 @@ urlpatterns = [
         name="sharing_revoke",
     ),
     path("sharing/check", sharing.sharing_check, name="sharing_check"),
+    path("policy", policy.policy, name="policy"),
     path("transparency", transparency.transparency, name="transparency"),
     path("transparency.json", transparency.transparency_json, name="transparency_json"),
 ]

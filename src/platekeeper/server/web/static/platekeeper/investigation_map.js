@@ -158,6 +158,9 @@
         }
       }
     }
+    // One way to say where: a click or typed coordinates empty the address, and a typed
+    // address empties the coordinates (the server places it; coordinates win when both come).
+    var address = field("id_address");
     map.on("click", function (event) {
       var lat6 = event.latlng.lat.toFixed(6);
       var lon6 = event.latlng.lng.toFixed(6);
@@ -166,10 +169,27 @@
       } else {
         lat.value = lat6;
         lon.value = lon6;
+        if (address) {
+          address.value = "";
+        }
       }
       redraw();
     });
     [lat, lon, radius].forEach(function (input) { input.addEventListener("input", redraw); });
+    [lat, lon].forEach(function (input) {
+      input.addEventListener("input", function () {
+        if (address) {
+          address.value = "";
+        }
+      });
+    });
+    if (address) {
+      address.addEventListener("input", function () {
+        lat.value = "";
+        lon.value = "";
+        redraw();
+      });
+    }
     document.querySelectorAll("input[name=shape]").forEach(function (input) {
       input.addEventListener("change", redraw);
     });
