@@ -39,6 +39,7 @@ from platekeeper.server.access.gate import ADMINISTRATIVE, Gated, Requester, run
 from platekeeper.server.access.models import AuditEvent, Outcome, Purpose
 from platekeeper.server.access.prohibited import REASON as PROHIBITED
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.common import labels
 
 #: Actions that disclose ALPR data; everything else (logins, user changes, reports) is not.
 DATA_ACTION_PREFIXES = ("reads.", "images.", "alerts.", "exports.")
@@ -64,9 +65,21 @@ class ReportError(PlatekeeperError, ValueError):
     """A report argument is unusable; the message names it."""
 
 
+#: Columns that hold codes, and the kind of words (`common.labels`) people read for them.
+LABELLED_COLUMNS = {
+    "action": "action",
+    "outcome": "outcome",
+    "purpose": "purpose",
+    "channel": "channel",
+}
+
+
 @dataclass(frozen=True)
 class Report:
-    """A finished report: its rows match `columns`; times in rows are local, with their offset."""
+    """A finished report: its rows match `columns`; times in rows are local, with their offset.
+
+    `rows` keep the codes the log stores (what a program compares); `in_words` is what a page,
+    the terminal and the CSV file show."""
 
     kind: str
     title: str
@@ -74,6 +87,17 @@ class Report:
     rows: list[tuple]
     start: dt.date
     end: dt.date
+
+    def in_words(self, *, separators: bool = False) -> tuple[tuple[str, ...], list[tuple]]:
+        """Columns and rows with codes as words and a sample's query as text; with
+        `separators`, counts written `41,890` (for a page or a terminal, not a spreadsheet).
+        A `label` column beside its code is dropped: the code's column now holds the words."""
+        keep = [i for i, name in enumerate(self.columns) if name != "label"]
+        rows = [
+            tuple(_in_words(self.columns[i], row[i], separators=separators) for i in keep)
+            for row in self.rows
+        ]
+        return tuple(self.columns[i] for i in keep), rows
 
 
 @dataclass(frozen=True)
@@ -134,12 +158,23 @@ def build_report(
 
 
 def report_csv(report: Report) -> str:
-    """The report as CSV (RFC 4180): a header row, then one line per row."""
+    """The report as CSV (RFC 4180) in words: a header row, then one line per row."""
+    columns, rows = report.in_words()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(report.columns)
-    writer.writerows(report.rows)
+    writer.writerow(columns)
+    writer.writerows(rows)
     return buffer.getvalue()
+
+
+def _in_words(column: str, value: Any, *, separators: bool) -> Any:
+    if column in LABELLED_COLUMNS:
+        return labels.label(column, value)
+    if column == "query" and isinstance(value, str):
+        return labels.query_text(json.loads(value))
+    if separators and isinstance(value, int) and column != "event id":
+        return labels.number(value)
+    return value
 
 
 def business_hours() -> tuple[int, int]:
@@ -210,12 +245,8 @@ def _listed(events: QuerySet[AuditEvent], days: _Range) -> list[tuple]:
     rows = []
     for values in events.order_by("occurred_at", "id").values_list(*_EVENT_FIELDS).iterator(2000):
         event_id, occurred_at, *rest = values
-        rows.append((event_id, _local(occurred_at, days.zone), *rest))
+        rows.append((event_id, labels.export_time(occurred_at, sep=" "), *rest))
     return rows
-
-
-def _local(moment: dt.datetime, zone: dt.tzinfo) -> str:
-    return moment.astimezone(zone).isoformat(sep=" ", timespec="seconds")
 
 
 def _per_user_day(days: _Range, **_: Any) -> _Rows:
@@ -344,7 +375,14 @@ def _sample(days: _Range, *, sample_size: int, seed: int | None) -> _Rows:
         AuditEvent.objects.filter(id__in=chosen).order_by("occurred_at", "id").values_list(*fields)
     )
     rows = [
-        (event_id, _local(occurred_at, days.zone), *middle, _query_text(query), records, channel)
+        (
+            event_id,
+            labels.export_time(occurred_at, sep=" "),
+            *middle,
+            _query_text(query),
+            records,
+            channel,
+        )
         for event_id, occurred_at, *middle, query, records, channel in events
     ]
     columns = (

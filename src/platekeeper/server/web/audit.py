@@ -21,6 +21,7 @@ from platekeeper.server.web.common import (
     requester,
     require,
 )
+from platekeeper.server.web.paging import counted_pager
 
 
 @login_required
@@ -39,15 +40,13 @@ def audit(request: AuthenticatedRequest) -> HttpResponse:
             until=_local_midnight(data["end"] + dt.timedelta(days=1)) if data["end"] else None,
         )
     page = audit_log(requester(request), chosen, request.GET.get("page"))
-    filters = request.GET.copy()
-    filters.pop("page", None)
     return render(
         request,
         "web/audit.html",
         {
             "form": form,
             "page": page,
-            "filters": filters.urlencode(),
+            "pager": counted_pager(request, page, "event"),
             "verification": last_chain_verification(),
         },
     )
@@ -81,7 +80,8 @@ def audit_report(request: AuthenticatedRequest) -> HttpResponse:
         return response
     query = request.GET.copy()
     query["format"] = "csv"
-    context.update(report=report, csv_link=f"?{query.urlencode()}")
+    columns, rows = report.in_words(separators=True)
+    context.update(report=report, columns=columns, rows=rows, csv_link=f"?{query.urlencode()}")
     return render(request, "web/audit_report.html", context)
 
 

@@ -87,6 +87,27 @@ class VehicleFields(forms.Form):
         return VehicleFilter(make=data["make"], color=data["color"], type=data["type"])
 
 
+#: The window a search offers before the person chooses one (issue 17: last 7 days).
+SEARCH_WINDOW = dt.timedelta(days=7)
+#: The window a canvass of a scene offers: the last day.
+SCENE_WINDOW = dt.timedelta(hours=24)
+
+
+def when_field(label: str, required: bool = True) -> forms.DateTimeField:
+    """A local date and time, to the minute, in the browser's date-time picker."""
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+def recent_window(span: dt.timedelta, start: str = "start", end: str = "end") -> dict[str, Any]:
+    """Initial values of a From/To pair: the last `span` up to now, to the minute, local time."""
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    return {start: now - span, end: now}
+
+
 class SearchForm(VehicleFields):
     plate = forms.CharField(
         max_length=16,
@@ -94,12 +115,8 @@ class SearchForm(VehicleFields):
         widget=forms.TextInput(attrs={"autofocus": True}),
         help_text="Partial plates: ? is one unknown character, * any run (e.g. 7AB?12, *X9*)",
     )
-    start = forms.DateTimeField(
-        required=False, label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    end = forms.DateTimeField(
-        required=False, label="To", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    start = when_field("From", required=False)
+    end = when_field("To", required=False)
     lookalike = forms.BooleanField(
         required=False, label="Also look-alike characters (0/O, 8/B, 5/S ...)"
     )
