@@ -122,6 +122,14 @@ ALERT_RESULTS: dict[str, str] = {
     **dict(AlertStatus.choices),
 }
 
+#: How a read matched a hotlist entry (`Alert.match_kind`, `platekeeper.matching`).
+MATCH_KINDS: dict[str, str] = {
+    "exact": "Exact",
+    "lookalike": "Look-alike",
+    "partial": "Partial plate",
+    "fuzzy": "One character away",
+}
+
 #: Where an access came from (`AuditEvent.channel`).
 CHANNELS: dict[str, str] = {"ui": "web", "api": "API", "cli": "console", "system": "system"}
 
@@ -151,6 +159,7 @@ FIXED: dict[str, Mapping[str, str]] = {
     "alert_status": dict(AlertStatus.choices),
     "alert_step": ALERT_STEPS,
     "alert_result": ALERT_RESULTS,
+    "match_kind": MATCH_KINDS,
     "channel": CHANNELS,
     "hotlist_category": dict(HotlistCategory.choices),
     "hotlist_source": dict(HotlistSource.choices),

@@ -114,6 +114,7 @@ def describe(alert: AlertSummary, crop: str = "") -> dict[str, Any]:
         "priority": alert.priority,
         "entry_plate": alert.entry_plate,
         "match_kind": alert.match_kind,
+        "match_label": labels.label("match_kind", alert.match_kind),
         "status": AlertStatus(alert.status).label,
         "stale": alert.stale,
         "camera": alert.camera,

@@ -103,9 +103,10 @@ def when_field(label: str, required: bool = True) -> forms.DateTimeField:
 
 
 def recent_window(span: dt.timedelta, start: str = "start", end: str = "end") -> dict[str, Any]:
-    """Initial values of a From/To pair: the last `span` up to now, to the minute, local time."""
-    now = timezone.localtime().replace(second=0, microsecond=0)
-    return {start: now - span, end: now}
+    """Initial values of a From/To pair: the last `span`, local time, to the minute. The end is
+    the next minute, so a read made while the page was open is still inside the window."""
+    until = timezone.localtime().replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return {start: until - span, end: until}
 
 
 class SearchForm(VehicleFields):
