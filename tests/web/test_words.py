@@ -77,6 +77,9 @@ def test_a_query_reads_as_named_parts_with_local_times():
         "Plate: 7ABC123 · From: 2026-11-29 11:05 PST · Look-alike: yes · Circle: 37.8, -122.2, 300"
     )
     assert "{" not in labels.query_text({"scenes": [{"start": "2026-11-29T19:05:00+00:00"}]})
+    assert labels.query_text({"user": "ines", "role": "investigator"}) == (
+        "User: ines · Role: Investigator"
+    )
 
 
 def test_times_carry_their_zone_on_screen_and_their_offset_in_files():

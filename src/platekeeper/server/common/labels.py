@@ -21,6 +21,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from platekeeper.server.access.models import Outcome, Purpose
+from platekeeper.server.access.roles import Role
 from platekeeper.server.alerts.models import AlertStatus, CletsCheck, VisualCheck
 from platekeeper.server.hotlists.models import HotlistCategory, HotlistSource
 from platekeeper.server.records.models import Decision, LegalBasis, RequestKind, RequestStatus
@@ -161,6 +162,7 @@ FIXED: dict[str, Mapping[str, str]] = {
     "alert_result": ALERT_RESULTS,
     "match_kind": MATCH_KINDS,
     "channel": CHANNELS,
+    "role": {role.value: role.label for role in Role},
     "hotlist_category": dict(HotlistCategory.choices),
     "hotlist_source": dict(HotlistSource.choices),
     "records_kind": dict(RequestKind.choices),
@@ -272,6 +274,8 @@ def _value_text(key: str, value: object) -> str:
             return purpose_label(value)
         if key in ("decision", "legal_basis", "outcome"):
             return label(key, value)
+        if key in ("role", "from", "to") and value in FIXED["role"]:  # a role change
+            return label("role", value)
     return str(value)
 
 

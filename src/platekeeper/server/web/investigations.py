@@ -16,12 +16,12 @@ from django.db.models import Avg
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from platekeeper.server.access.gate import AccessDenied, training_problem
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.models import Camera
+from platekeeper.server.common import labels
 from platekeeper.server.investigations import queries
 from platekeeper.server.investigations.areas import MAX_RADIUS_M, area_from
 from platekeeper.server.reads.queries import QueryError, ReadSummary
@@ -161,7 +161,7 @@ def _point(read: ReadSummary) -> dict[str, Any]:
     return {
         "lat": read.latitude,
         "lon": read.longitude,
-        "label": f"{read.plate} · {timezone.localtime(read.captured_at):%Y-%m-%d %H:%M:%S} · "
+        "label": f"{read.plate} · {labels.local_time(read.captured_at, seconds=True)} · "
         f"{read.camera}",
         "url": reverse("web:read", args=[read.id]),
     }
