@@ -118,6 +118,7 @@ def test_the_audit_log_shows_words_zoned_times_and_a_count(db):
     assert "plate=" not in page
     assert ZONED.search(page)
     assert re.search(r"\d+ events", page)
+    assert '<option value="reads.search">Plate search</option>' in page  # the filter's choices
 
 
 def test_the_transparency_page_speaks_to_the_public(db, settings, tmp_path):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from platekeeper.server.access.queries import AuditFilter, audit_log, last_chain_verification
 from platekeeper.server.access.reports import ReportError, build_report, report_csv
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.common import labels
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
     AuthenticatedRequest,
@@ -47,6 +48,7 @@ def audit(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "pager": counted_pager(request, page, "event"),
+            "actions": labels.ACTIONS,
             "verification": last_chain_verification(),
         },
     )

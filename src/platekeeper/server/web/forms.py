@@ -166,7 +166,12 @@ class TrainingForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     username = forms.CharField(max_length=150, required=False)
-    action = forms.CharField(max_length=40, required=False)
+    action = forms.CharField(
+        max_length=40,
+        required=False,
+        help_text="An action or the start of one (reads. for every data access)",
+        widget=forms.TextInput(attrs={"list": "audit-actions"}),
+    )
     outcome = forms.ChoiceField(
         required=False, choices=[("", "Any"), ("allowed", "Allowed"), ("denied", "Denied")]
     )
