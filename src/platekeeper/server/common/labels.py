@@ -237,10 +237,10 @@ def export_time(moment: dt.datetime | None, *, sep: str = "T") -> str:
 
 
 def number(value: object) -> str:
-    """A count with thousands separators (`41,890`); anything else as it is."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "" if value is None else str(value)
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    """A count with thousands separators (`41,890`); anything else as it is ("" for none)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None else str(value)
 
 
 # --- queries ----------------------------------------------------------------------------------

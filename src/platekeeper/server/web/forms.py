@@ -87,9 +87,10 @@ class VehicleFields(forms.Form):
         return VehicleFilter(make=data["make"], color=data["color"], type=data["type"])
 
 
-#: The window a search offers before the person chooses one (issue 17: last 7 days).
+#: The window a search opens on before the person chooses one: a week covers most follow-ups
+#: and stays inside the 7-day limit of a search without a plate.
 SEARCH_WINDOW = dt.timedelta(days=7)
-#: The window a canvass of a scene offers: the last day.
+#: The window a canvass of a crime scene opens on: the day around a fresh incident.
 SCENE_WINDOW = dt.timedelta(hours=24)
 
 
