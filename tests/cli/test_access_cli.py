@@ -228,3 +228,25 @@ def test_purpose_add_refuses_a_prohibited_purpose_in_one_line_citing_the_law():
     assert added.exit_code == 0, added.output
     assert "burglary\tBurglary investigation\tcase number\tactive" in listed.output
     assert "ice_assist" not in listed.output
+
+
+def test_an_audit_report_table_reads_in_words():
+    """GIVEN a plate search WHEN the sample report prints as a table THEN action, purpose,
+    query and channel read as words, not as the codes the log keeps."""
+    from platekeeper.server.access.gate import Justification, Requester
+    from platekeeper.server.reads.queries import search_plate
+
+    search_plate(
+        Requester(make_user("ines"), channel="api"),
+        Justification("stolen_vehicle", "24-1"),
+        plate="7ABC123",
+    )
+
+    result = run("audit", "report", "--kind", "sample")
+
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "7ABC123" in line)
+    for words in ("Plate search", "Stolen or wanted vehicle", "Plate: 7ABC123", "API"):
+        assert words in row
+    assert "stolen_vehicle" not in row
+    assert "reads.search" not in row

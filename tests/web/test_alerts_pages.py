@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -481,3 +482,26 @@ def test_a_reads_page_shows_its_hotlist_status(alert):
     assert "Hotlist status" in hit
     assert "CA stolen vehicles" in hit
     assert "matched no hotlist" in clean
+
+
+def test_the_history_gives_each_result_in_words_with_its_time_zone(alert, officer):
+    """GIVEN an alert checked, found on file and closed WHEN its page is read THEN the history
+    names each result as the choice was worded, never its stored code."""
+    url = f"/alerts/{alert.id}/step"
+    officer.post(f"{url}/acknowledge")
+    officer.post(f"{url}/visual-check", {"result": "match", "note": "Civic matches"})
+    officer.post(f"{url}/clets-check", {"result": "on_file", "note": "Still stolen"})
+    officer.post(f"{url}/close", {"result": "verified", "note": "Confirmed hit"})
+
+    page = _text(officer.get(f"/alerts/{alert.id}"))
+    history = page[page.index("<h2>History</h2>") :]
+
+    for words in (
+        "Plate, state and vehicle match the entry",
+        "Still on file",
+        "Verified (confirmed hit)",
+    ):
+        assert f"<td>{words}</td>" in history
+    for code in ("match", "on_file", "verified"):
+        assert f"<td>{code}</td>" not in history
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d P[SD]T", history)

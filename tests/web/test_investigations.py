@@ -130,7 +130,8 @@ def test_a_canvass_without_a_centre_says_what_is_missing(ines):
     response = ines.get("/investigations/canvass", {"shape": "circle", **FORM_WINDOW})
 
     assert response.status_code == 400
-    assert "needs lat, lon and radius_m" in _text(response)
+    # The query's field names, as the form labels them.
+    assert "needs Latitude, Longitude and Radius (m)" in _text(response)
 
 
 def test_the_csv_export_downloads_and_is_a_second_audited_access(ines, scene):
@@ -330,7 +331,7 @@ def test_an_investigator_searches_canvasses_opens_a_read_and_exports(live_site, 
     sign_in(audit, base, *DEMO_AUDITOR)
     audit.goto(f"{base}/audit?username=investigator")
     log = audit.inner_text("table")
-    for action in ("reads.search", "reads.canvass", "reads.export", "reads.detail"):
+    for action in ("Plate search", "Canvass", "Reads exported", "Read viewed"):
         assert action in log, action
 
 

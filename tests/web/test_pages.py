@@ -273,7 +273,7 @@ def test_a_bad_plate_is_a_400_that_says_why(investigator):
     with_purpose(investigator)
     response = investigator.get("/search", {"plate": "!!"})
     assert response.status_code == 400
-    assert "plate:" in _text(response)
+    assert "Plate:" in _text(response)  # named as the form labels it
 
 
 def test_read_detail_and_image_are_audited_with_the_purpose(investigator, stored_reads):
@@ -395,11 +395,12 @@ def test_an_auditor_runs_a_report_and_downloads_it_as_csv(investigator, stored_r
     query = {"kind": "by_purpose", "start": today, "end": today}
     page = auditor.get("/audit/report", query)
     assert page.status_code == 200
-    assert "stolen_vehicle" in _text(page)
+    assert "Stolen or wanted vehicle" in _text(page)
+    assert "stolen_vehicle" not in _text(page)  # the purpose in words, not its code
     download = auditor.get("/audit/report", {**query, "format": "csv"})
     assert download["Content-Type"].startswith("text/csv")
     assert "attachment" in download["Content-Disposition"]
-    assert "stolen_vehicle" in download.content.decode()
+    assert "Stolen or wanted vehicle" in download.content.decode()
     assert AuditEvent.objects.filter(action="audit.report", username="maggie").count() == 2
     backwards = auditor.get("/audit/report", {**query, "start": "2030-01-02", "end": "2030-01-01"})
     assert backwards.status_code == 400

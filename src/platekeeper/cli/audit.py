@@ -95,8 +95,9 @@ def report(
     if not result.rows:
         click.echo("(no matching events)")
         return
-    click.echo(" | ".join(result.columns))
-    for row in result.rows:
+    columns, rows = result.in_words(separators=True)
+    click.echo(" | ".join(columns))
+    for row in rows:
         click.echo(" | ".join("" if value is None else str(value) for value in row))
 
 

@@ -41,6 +41,7 @@ from platekeeper.server.access.prohibited import REASON as PROHIBITED
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cases.models import Case
 from platekeeper.server.cases.queries import cases_by_number
+from platekeeper.server.common import labels
 from platekeeper.server.reviews.actions import keep_drawn_sample
 from platekeeper.server.reviews.models import Review
 from platekeeper.server.reviews.queries import latest_reviews
@@ -70,9 +71,21 @@ class ReportError(PlatekeeperError, ValueError):
     """A report argument is unusable; the message names it."""
 
 
+#: Columns that hold codes, and the kind of words (`common.labels`) people read for them.
+LABELLED_COLUMNS = {
+    "action": "action",
+    "outcome": "outcome",
+    "purpose": "purpose",
+    "channel": "channel",
+}
+
+
 @dataclass(frozen=True)
 class Report:
-    """A finished report: its rows match `columns`; times in rows are local, with their offset."""
+    """A finished report: its rows match `columns`; times in rows are local, with their offset.
+
+    `rows` keep the codes the log stores (what a program compares); `in_words` is what a page,
+    the terminal and the CSV file show."""
 
     kind: str
     title: str
@@ -80,6 +93,17 @@ class Report:
     rows: list[tuple]
     start: dt.date
     end: dt.date
+
+    def in_words(self, *, separators: bool = False) -> tuple[tuple[str, ...], list[tuple]]:
+        """Columns and rows with codes as words and a sample's query as text; with
+        `separators`, counts written `41,890` (for a page or a terminal, not a spreadsheet).
+        A `label` column beside its code is dropped: the code's column now holds the words."""
+        keep = [i for i, name in enumerate(self.columns) if name != "label"]
+        rows = [
+            tuple(_in_words(self.columns[i], row[i], separators=separators) for i in keep)
+            for row in self.rows
+        ]
+        return tuple(self.columns[i] for i in keep), rows
 
 
 @dataclass(frozen=True)
@@ -150,12 +174,23 @@ def build_report(
 
 
 def report_csv(report: Report) -> str:
-    """The report as CSV (RFC 4180): a header row, then one line per row."""
+    """The report as CSV (RFC 4180) in words: a header row, then one line per row."""
+    columns, rows = report.in_words()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(report.columns)
-    writer.writerows(report.rows)
+    writer.writerow(columns)
+    writer.writerows(rows)
     return buffer.getvalue()
+
+
+def _in_words(column: str, value: Any, *, separators: bool) -> Any:
+    if column in LABELLED_COLUMNS:
+        return labels.label(column, value)
+    if column == "query" and isinstance(value, str):
+        return labels.query_text(json.loads(value))
+    if separators and isinstance(value, int) and column != "event id":
+        return labels.number(value)
+    return value
 
 
 def business_hours() -> tuple[int, int]:
@@ -231,12 +266,8 @@ def _listed(events: QuerySet[AuditEvent], days: _Range) -> list[tuple]:
     for values in ordered.values_list(*_EVENT_FIELDS, *_BENEFICIARY).iterator(2000):
         event_id, occurred_at, *rest, agency, person = values
         beneficiary = " / ".join(part for part in (agency, person) if part)
-        rows.append((event_id, _local(occurred_at, days.zone), *rest, beneficiary))
+        rows.append((event_id, labels.export_time(occurred_at, sep=" "), *rest, beneficiary))
     return rows
-
-
-def _local(moment: dt.datetime, zone: dt.tzinfo) -> str:
-    return moment.astimezone(zone).isoformat(sep=" ", timespec="seconds")
 
 
 def _per_user_day(days: _Range, **_: Any) -> _Rows:
@@ -398,12 +429,12 @@ def _sample(days: _Range, *, sample_size: int, seed: int | None) -> _Rows:
     rows = [
         (
             event_id,
-            _local(occurred_at, days.zone),
+            labels.export_time(occurred_at, sep=" "),
             *middle,
             _query_text(query),
             records,
             channel,
-            *_review_cells(reviews.get(event_id), days.zone),
+            *_review_cells(reviews.get(event_id)),
         )
         for event_id, occurred_at, *middle, query, records, channel in events
     ]
@@ -426,13 +457,13 @@ def _sample(days: _Range, *, sample_size: int, seed: int | None) -> _Rows:
     return columns, rows
 
 
-def _review_cells(review: Review | None, zone: dt.tzinfo) -> tuple[str, str, str, str]:
+def _review_cells(review: Review | None) -> tuple[str, str, str, str]:
     if review is None:
         return ("unreviewed", "", "", "")
     return (
         review.get_decision_display(),
         review.reviewer.get_username(),
-        _local(review.reviewed_at, zone),
+        labels.export_time(review.reviewed_at, sep=" "),
         review.note,
     )
 

@@ -1,6 +1,8 @@
 """Result files of an investigation: CSV for spreadsheets, GeoJSON for mapping tools.
 
 Pure formatting of rows a gated query already returned; `queries.export` audits the access.
+Times are written in the server's zone with their UTC offset (`labels.export_time`), the time
+the screen showed, still one exact instant for a program.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from platekeeper.server.common import labels
 from platekeeper.server.reads.queries import ReadSummary
 
 COLUMNS = (
@@ -56,7 +59,7 @@ def _values(row: Row) -> dict[str, object]:
         "id": read.id,
         "plate": read.plate,
         "state": read.state,
-        "captured_at": read.captured_at.isoformat(),
+        "captured_at": labels.export_time(read.captured_at),
         "latitude": read.latitude,
         "longitude": read.longitude,
         "camera": read.camera,

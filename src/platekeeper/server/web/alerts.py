@@ -40,8 +40,8 @@ from platekeeper.server.alerts.queries import (
     list_alerts,
     patrol_or,
 )
+from platekeeper.server.common import labels
 from platekeeper.server.corrections.actions import CorrectionError, correct_read
-from platekeeper.server.hotlists.models import HotlistCategory
 from platekeeper.server.reads.queries import QueryError
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import (
@@ -54,6 +54,7 @@ from platekeeper.server.web.common import (
     safe_next,
 )
 from platekeeper.server.web.middleware import CONTENT_SECURITY_POLICY, mark_passive
+from platekeeper.server.web.paging import cursor_pager
 
 #: How each match kind reads to the officer who must weigh it.
 MATCH_KINDS = {
@@ -100,13 +101,6 @@ STEP_DONE = {
     "close": "Outcome recorded; the alert is closed.",
     "enforcement": "Enforcement action recorded.",
 }
-STEP_LABELS = {
-    "acknowledge": "Acknowledged",
-    "visual_check": "Visual check",
-    "clets_check": "CLETS/NCIC check",
-    "close": "Outcome",
-    "enforcement": "Enforcement action",
-}
 
 
 def describe(alert: AlertSummary, crop: str = "") -> dict[str, Any]:
@@ -120,10 +114,11 @@ def describe(alert: AlertSummary, crop: str = "") -> dict[str, Any]:
         "priority": alert.priority,
         "entry_plate": alert.entry_plate,
         "match_kind": alert.match_kind,
+        "match_label": labels.label("match_kind", alert.match_kind),
         "status": AlertStatus(alert.status).label,
         "stale": alert.stale,
         "camera": alert.camera,
-        "captured_at": timezone.localtime(alert.captured_at).strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "captured_at": labels.local_time(alert.captured_at, seconds=True),
         "url": reverse("web:alert", args=[alert.id]),
         "crop_url": crop,
     }
@@ -163,7 +158,6 @@ def alerts_page(request: AuthenticatedRequest) -> HttpResponse:
         "form": form,
         "status": status,
         "match_kinds": MATCH_KINDS,
-        "status_labels": dict(AlertStatus.choices),
         "training_problem": training_problem(request.user),
         # Taken before the list, so an alert raised in between is pushed (the page skips
         # rows it already shows) rather than missed.
@@ -180,15 +174,10 @@ def alerts_page(request: AuthenticatedRequest) -> HttpResponse:
         )
     except (AccessDenied, QueryError) as error:
         return refused(request, "web/alerts.html", context, error)
-    next_link = None
-    if page.next_cursor:
-        query = request.GET.copy()
-        query["cursor"] = page.next_cursor
-        next_link = f"?{query.urlencode()}"
     context.update(
         page=page,
         plates=group_by_plate(page.results),
-        next_link=next_link,
+        pager=cursor_pager(request, len(page.results), page.next_cursor, "alert"),
         live=not cursor and not status,
     )
     return render(request, "web/alerts.html", context)
@@ -271,12 +260,16 @@ def alert_detail(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
             "evidence": evidence,
             "alert": alert,
             "status_label": AlertStatus(alert.status).label,
-            "category_label": dict(HotlistCategory.choices).get(alert.category, alert.category),
+            "category_label": labels.label("hotlist_category", alert.category),
             "match_explained": MATCH_KINDS.get(alert.match_kind, alert.match_kind),
             "reminder": CLETS_REMINDER,
             "closed": closed,
             "history": [
-                {**step, "label": STEP_LABELS.get(step["action"], step["action"])}
+                {
+                    **step,
+                    "label": labels.label("alert_step", step["action"]),
+                    "result": labels.label("alert_result", step["value"]),
+                }
                 for step in evidence.history
             ],
             "map_tiles": tiles,

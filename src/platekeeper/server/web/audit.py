@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from platekeeper.server.access.queries import AuditFilter, audit_log, last_chain_verification
 from platekeeper.server.access.reports import ReportError, build_report, report_csv
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.common import labels
 from platekeeper.server.reviews.actions import ReviewError, review_sample
 from platekeeper.server.reviews.models import ReviewDecision
 from platekeeper.server.reviews.queries import worklist
@@ -25,6 +26,7 @@ from platekeeper.server.web.common import (
     requester,
     require,
 )
+from platekeeper.server.web.paging import counted_pager
 
 
 @login_required
@@ -43,15 +45,14 @@ def audit(request: AuthenticatedRequest) -> HttpResponse:
             until=_local_midnight(data["end"] + dt.timedelta(days=1)) if data["end"] else None,
         )
     page = audit_log(requester(request), chosen, request.GET.get("page"))
-    filters = request.GET.copy()
-    filters.pop("page", None)
     return render(
         request,
         "web/audit.html",
         {
             "form": form,
             "page": page,
-            "filters": filters.urlencode(),
+            "pager": counted_pager(request, page, "event"),
+            "actions": labels.ACTIONS,
             "verification": last_chain_verification(),
         },
     )
@@ -85,7 +86,8 @@ def audit_report(request: AuthenticatedRequest) -> HttpResponse:
         return response
     query = request.GET.copy()
     query["format"] = "csv"
-    context.update(report=report, csv_link=f"?{query.urlencode()}")
+    columns, rows = report.in_words(separators=True)
+    context.update(report=report, columns=columns, rows=rows, csv_link=f"?{query.urlencode()}")
     return render(request, "web/audit_report.html", context)
 
 

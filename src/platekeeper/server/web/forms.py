@@ -100,6 +100,29 @@ class VehicleFields(forms.Form):
         return VehicleFilter(make=data["make"], color=data["color"], type=data["type"])
 
 
+#: The window a search opens on before the person chooses one: a week covers most follow-ups
+#: and stays inside the 7-day limit of a search without a plate.
+SEARCH_WINDOW = dt.timedelta(days=7)
+#: The window a canvass of a crime scene opens on: the day around a fresh incident.
+SCENE_WINDOW = dt.timedelta(hours=24)
+
+
+def when_field(label: str, required: bool = True) -> forms.DateTimeField:
+    """A local date and time, to the minute, in the browser's date-time picker."""
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+def recent_window(span: dt.timedelta, start: str = "start", end: str = "end") -> dict[str, Any]:
+    """Initial values of a From/To pair: the last `span`, local time, to the minute. The end is
+    the next minute, so a read made while the page was open is still inside the window."""
+    until = timezone.localtime().replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return {start: until - span, end: until}
+
+
 class SearchForm(VehicleFields):
     plate = forms.CharField(
         max_length=16,
@@ -107,12 +130,8 @@ class SearchForm(VehicleFields):
         widget=forms.TextInput(attrs={"autofocus": True}),
         help_text="Partial plates: ? is one unknown character, * any run (e.g. 7AB?12, *X9*)",
     )
-    start = forms.DateTimeField(
-        required=False, label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    end = forms.DateTimeField(
-        required=False, label="To", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    start = when_field("From", required=False)
+    end = when_field("To", required=False)
     lookalike = forms.BooleanField(
         required=False, label="Also look-alike characters (0/O, 8/B, 5/S ...)"
     )
@@ -161,7 +180,12 @@ class TrainingForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     username = forms.CharField(max_length=150, required=False)
-    action = forms.CharField(max_length=40, required=False)
+    action = forms.CharField(
+        max_length=40,
+        required=False,
+        help_text="An action or the start of one (reads. for every data access)",
+        widget=forms.TextInput(attrs={"list": "audit-actions"}),
+    )
     outcome = forms.ChoiceField(
         required=False, choices=[("", "Any"), ("allowed", "Allowed"), ("denied", "Denied")]
     )

@@ -7,7 +7,6 @@ data travels in a JSON block the script reads).
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -17,12 +16,12 @@ from django.db.models import Avg
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from platekeeper.server.access.gate import AccessDenied, training_problem
 from platekeeper.server.access.roles import Permission
 from platekeeper.server.cameras.models import Camera
+from platekeeper.server.common import labels
 from platekeeper.server.investigations import queries
 from platekeeper.server.investigations.areas import MAX_RADIUS_M, area_from
 from platekeeper.server.maps.geocoding import AddressError, geocode
@@ -37,18 +36,18 @@ from platekeeper.server.web.common import (
     requester,
     require,
 )
-from platekeeper.server.web.forms import VehicleFields
+from platekeeper.server.web.field_names import in_form_words
+from platekeeper.server.web.forms import (
+    SCENE_WINDOW,
+    SEARCH_WINDOW,
+    VehicleFields,
+    recent_window,
+    when_field,
+)
+from platekeeper.server.web.paging import cursor_pager
 
 #: Scene rows offered on the multiple-scenes page.
 SCENE_ROWS = 4
-
-
-def _when(label: str, required: bool = True) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        required=required,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
 
 
 class CanvassForm(VehicleFields):
@@ -74,8 +73,8 @@ class CanvassForm(VehicleFields):
         widget=forms.HiddenInput,
         help_text="Points as lat,lon;lat,lon;... (click the map to add them)",
     )
-    start = _when("From")
-    end = _when("To")
+    start = when_field("From")
+    end = when_field("To")
     view = forms.ChoiceField(
         choices=[("plates", "By plate"), ("reads", "Every read")], initial="plates", required=False
     )
@@ -119,8 +118,16 @@ class ScenesForm(forms.Form):
             self.fields[f"radius{n}"] = forms.IntegerField(
                 label="Radius (m)", initial=300, required=False, min_value=1
             )
-            self.fields[f"start{n}"] = _when("From", required)
-            self.fields[f"end{n}"] = _when("To", required)
+            self.fields[f"start{n}"] = when_field("From", required)
+            self.fields[f"end{n}"] = when_field("To", required)
+
+    @staticmethod
+    def recent() -> dict[str, Any]:
+        """Initial windows: the scenes that must be filled in cover the last 7 days."""
+        initial: dict[str, Any] = {}
+        for n in range(1, 3):
+            initial |= recent_window(SEARCH_WINDOW, f"start{n}", f"end{n}")
+        return initial
 
     def rows(self) -> list[list[forms.BoundField]]:
         return [
@@ -145,8 +152,8 @@ class ScenesForm(forms.Form):
 
 class ConvoyForm(forms.Form):
     plate = forms.CharField(max_length=16, label="Target plate")
-    start = _when("From")
-    end = _when("To")
+    start = when_field("From")
+    end = when_field("To")
     within_s = forms.IntegerField(label="Within (seconds)", initial=60, min_value=1)
     min_cameras = forms.IntegerField(label="At cameras (at least)", initial=2, min_value=1)
 
@@ -180,7 +187,7 @@ def _point(read: ReadSummary) -> dict[str, Any]:
     return {
         "lat": read.latitude,
         "lon": read.longitude,
-        "label": f"{read.plate} · {timezone.localtime(read.captured_at):%Y-%m-%d %H:%M:%S} · "
+        "label": f"{read.plate} · {labels.local_time(read.captured_at, seconds=True)} · "
         f"{read.camera}",
         "url": reverse("web:read", args=[read.id]),
     }
@@ -248,7 +255,7 @@ def canvass(request: AuthenticatedRequest) -> HttpResponse:
     if justification(request) is None:
         return needs_purpose(request)
     bound = "start" in request.GET
-    form = CanvassForm(request.GET if bound else None, initial=_default_window())
+    form = CanvassForm(request.GET if bound else None, initial=recent_window(SCENE_WINDOW))
     context: dict[str, Any] = {"form": form}
     if not bound or not form.is_valid():
         return _page(request, "web/canvass.html", context, status=_form_errors(form))
@@ -263,7 +270,8 @@ def canvass(request: AuthenticatedRequest) -> HttpResponse:
                 vehicle=form.vehicle(),
                 with_images=True,
             )
-            context.update(page=page, next_link=_next_link(request, page.next_cursor))
+            pager = cursor_pager(request, len(page.results), page.next_cursor, "read")
+            context.update(page=page, pager=pager)
             points = page.results
         else:
             grouped = queries.canvass_by_plate(
@@ -272,7 +280,7 @@ def canvass(request: AuthenticatedRequest) -> HttpResponse:
             context.update(grouped=grouped)
             points = []
     except (AccessDenied, QueryError) as error:
-        return _refused(request, "web/canvass.html", context, error)
+        return _refused(request, "web/canvass.html", context, in_form_words(error, form))
     context.update(
         searched=True,
         # An export covers the whole canvass; it is not offered for a narrowed one.
@@ -289,7 +297,7 @@ def scenes(request: AuthenticatedRequest) -> HttpResponse:
     if justification(request) is None:
         return needs_purpose(request)
     bound = "lat1" in request.GET
-    form = ScenesForm(request.GET if bound else None)
+    form = ScenesForm(request.GET if bound else None, initial=ScenesForm.recent())
     context: dict[str, Any] = {"form": form}
     if not bound or not form.is_valid():
         return _page(request, "web/scenes.html", context, status=_form_errors(form))
@@ -297,7 +305,7 @@ def scenes(request: AuthenticatedRequest) -> HttpResponse:
         search = form.scenes()
         hits = queries.multiple_scenes(requester(request), justification(request), search)
     except (AccessDenied, QueryError) as error:
-        return _refused(request, "web/scenes.html", context, error)
+        return _refused(request, "web/scenes.html", context, in_form_words(error, form))
     areas = [
         {**w.area.describe(), "label": f"Scene {n}"} for n, w in enumerate(search.windows, start=1)
     ]
@@ -317,14 +325,14 @@ def convoy(request: AuthenticatedRequest) -> HttpResponse:
     if justification(request) is None:
         return needs_purpose(request)
     bound = "plate" in request.GET
-    form = ConvoyForm(request.GET if bound else None, initial=_default_window(days=7))
+    form = ConvoyForm(request.GET if bound else None, initial=recent_window(SEARCH_WINDOW))
     context: dict[str, Any] = {"form": form}
     if not bound or not form.is_valid():
         return _page(request, "web/convoy.html", context, status=_form_errors(form))
     try:
         result = queries.convoy(requester(request), justification(request), form.search())
     except (AccessDenied, QueryError) as error:
-        return _refused(request, "web/convoy.html", context, error)
+        return _refused(request, "web/convoy.html", context, in_form_words(error, form))
     tracks = [_track(result.plate, result.target_reads, "target")]
     tracks += [_track(c.plate, c.reads) for c in result.companions[:50]]
     context.update(
@@ -406,18 +414,3 @@ def _refused(
         error,
     )
     return with_tile_source(response, map_tiles())
-
-
-def _next_link(request: AuthenticatedRequest, cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    query = request.GET.copy()
-    query["cursor"] = cursor
-    return f"?{query.urlencode()}"
-
-
-def _default_window(days: float = 0) -> dict[str, dt.datetime]:
-    """Form defaults: the last `days` (or the last two hours), to the minute, local time."""
-    end = timezone.localtime().replace(second=0, microsecond=0)
-    span = dt.timedelta(days=days) if days else dt.timedelta(hours=2)
-    return {"start": end - span, "end": end}

@@ -29,6 +29,8 @@ from platekeeper.server.web.common import (
     requester,
     require,
 )
+from platekeeper.server.web.field_names import in_form_words
+from platekeeper.server.web.paging import cursor_pager
 
 
 @require(Permission.SEARCH_READS, action="reads.search")
@@ -36,7 +38,10 @@ from platekeeper.server.web.common import (
 def search(request: AuthenticatedRequest) -> HttpResponse:
     if justification(request) is None:
         return needs_purpose(request)
-    form = forms.SearchForm(request.GET if "plate" in request.GET else None)
+    form = forms.SearchForm(
+        request.GET if "plate" in request.GET else None,
+        initial=forms.recent_window(forms.SEARCH_WINDOW),
+    )
     context: dict[str, Any] = {
         "form": form,
         "training_problem": training_problem(request.user),
@@ -55,13 +60,9 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
             vehicle=form.vehicle(),
         )
     except (AccessDenied, QueryError) as error:
-        return refused(request, "web/search.html", context, error)
-    next_link = None
-    if page.next_cursor:
-        query = request.GET.copy()
-        query["cursor"] = page.next_cursor
-        next_link = f"?{query.urlencode()}"
-    context.update(page=page, next_link=next_link, searched=True)
+        return refused(request, "web/search.html", context, in_form_words(error, form))
+    pager = cursor_pager(request, len(page.results), page.next_cursor, "read")
+    context.update(page=page, pager=pager, searched=True)
     return render(request, "web/search.html", context)
 
 

@@ -9,6 +9,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from platekeeper import __version__
+from platekeeper.server.common import labels
 
 register = template.Library()
 
@@ -30,13 +31,28 @@ def platekeeper_version() -> str:
 
 
 @register.filter
-def query_summary(query: object) -> str:
-    """An audit event's query elements as `key=value` pairs, leaving out the empty ones."""
-    if not isinstance(query, dict):
-        return ""
-    return " ".join(
-        f"{key}={value}" for key, value in query.items() if value not in (None, "", False)
-    )
+def query_text(query: object) -> str:
+    """An audit event's query as `Name: value` text with codes as words (`labels.query_text`)."""
+    return labels.query_text(query)
+
+
+@register.filter
+def label(code: object, kind: str) -> str:
+    """The words for a stored code: `{{ event.purpose|label:"purpose" }}` (`labels.label`)."""
+    return labels.label(kind, code)
+
+
+@register.filter
+def when(moment: dt.datetime | None, detail: str = "") -> str:
+    """A moment in the server's zone with the zone's name, `2026-11-29 11:05 PST`; `when:"s"`
+    adds the seconds. Every time a page shows goes through here, so none is shown zoneless."""
+    return labels.local_time(moment, seconds=detail == "s")
+
+
+@register.filter
+def number(value: object) -> str:
+    """A count with thousands separators: `41,890`."""
+    return labels.number(value)
 
 
 @register.filter

@@ -142,7 +142,7 @@
     tr.appendChild(list);
 
     var kind = cell();
-    kind.appendChild(span(alert.match_kind, "pill kind-" + alert.match_kind));
+    kind.appendChild(span(alert.match_label, "pill kind-" + alert.match_kind));
     tr.appendChild(kind);
 
     var state = cell(alert.status);
@@ -199,7 +199,7 @@
     unseen += 1;
     document.title = "(" + unseen + ") " + baseTitle;
     if (banner) {
-      bannerText.textContent = alert.plate + " on " + alert.hotlist + " (" + alert.match_kind +
+      bannerText.textContent = alert.plate + " on " + alert.hotlist + " (" + alert.match_label +
         " match, priority " + alert.priority + ") at " + alert.camera +
         (unseen > 1 ? " — " + unseen + " new alerts" : "");
       bannerLink.href = alert.url;
