@@ -9,6 +9,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.core.files.storage import default_storage
 log = logging.getLogger(__name__)
 
 IMAGES_FOLDER = "images"
+#: Files unlinked at once by `delete_files`: enough to keep a disk's queue busy.
+UNLINKERS = 8
 #: A stored image's path as `reads.images.store_images` writes it (no `..`, no other folder).
 _IMAGE_PATH = re.compile(rf"{IMAGES_FOLDER}/[0-9a-f]{{2}}/[0-9a-f]{{64}}\.[a-z]{{2,5}}")
 
@@ -24,25 +27,38 @@ _IMAGE_PATH = re.compile(rf"{IMAGES_FOLDER}/[0-9a-f]{{2}}/[0-9a-f]{{64}}\.[a-z]{
 def delete_files(paths: list[str]) -> int:
     """Delete image files from storage (their rows are already gone); return how many existed.
 
-    On local storage each file is unlinked directly under the image folder: Django's storage
-    joins and checks every path twice before deleting it, which took 0.6 s of a 2 s purge of
-    one day's 2,600 crops. Only paths of the shape ingestion writes (`images/ab/<digest>.ext`)
-    are unlinked that way; anything else goes through the storage as before.
+    On local storage the files are unlinked directly under the image folder, UNLINKERS at a
+    time: a purged day's crops are tens of thousands of files in as many places, and each
+    unlink may wait on the disk (5 ms each, one after another, under another job's writes:
+    14 s of a day's 2,600 crops), while Django's storage also joins and checks each path twice.
+    Only paths of the shape ingestion writes (`images/ab/<digest>.ext`) are unlinked that way;
+    anything else goes through the storage as before.
     """
     try:
         root = Path(default_storage.path(IMAGES_FOLDER))
     except NotImplementedError:  # remote storage
         root = None
-    deleted = 0
-    for path in paths:
-        if root is not None and _IMAGE_PATH.fullmatch(path):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(root / path[len(IMAGES_FOLDER) + 1 :])
-                deleted += 1
-        elif default_storage.exists(path):
+    local = [path for path in paths if root and _IMAGE_PATH.fullmatch(path)]
+    deleted = _unlink_all(root, local) if root else 0
+    for path in set(paths).difference(local):
+        if default_storage.exists(path):
             default_storage.delete(path)
             deleted += 1
     return deleted
+
+
+def _unlink_all(root: Path, paths: list[str]) -> int:
+    """Unlink `images/...` paths under the image folder `root`; return how many existed."""
+
+    def unlink(path: str) -> bool:
+        try:
+            os.unlink(root / path[len(IMAGES_FOLDER) + 1 :])
+        except FileNotFoundError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(UNLINKERS) as pool:
+        return sum(pool.map(unlink, paths))
 
 
 def stale_image_files(older_than: dt.datetime) -> Iterator[tuple[str, str]]:
