@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from platekeeper.demo import DEMO_USERS, DemoUser
+from platekeeper.demo.town import STREETS
 from platekeeper.server.access.setup import DEFAULT_PURPOSES
 from platekeeper.server.alerts.models import AlertStatus, CletsCheck, VisualCheck
 from tests.support.browser import chromium, require_browser, sign_in
@@ -227,3 +228,35 @@ def test_every_page_leaves_a_screenshot(site, user):
     visits = tour(site, user)
 
     assert all(Path(v.screenshot).stat().st_size > 1000 for v in visits)
+
+
+def test_the_scene_picker_takes_a_typed_crossing_instead_of_a_click(site):
+    """GIVEN the canvass page WHEN the investigator clicks the map, then types a crossing of the
+    town and canvasses THEN the typed place replaces the click and the circle stands there."""
+    user = next(u for u in DEMO_USERS if u.role == "investigator")
+    context = site.browser.new_context(viewport=VIEWPORT)  # type: ignore[attr-defined]
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in(page, site.base, user.username, user.password)
+    page.goto(f"{site.base}/investigations/canvass")
+    _state_purpose(page)
+    page.wait_for_selector("#investigation-map.leaflet-container")
+
+    page.click("#investigation-map", position={"x": 400, "y": 200})
+    clicked = page.input_value("#id_lat")
+    page.fill("#id_address", "Grand Ave & Highland Ave")
+    typed_over = page.input_value("#id_lat")
+    end = page.input_value("#id_end")
+    page.fill("#id_start", f"{end[:10]}T00:00")
+    page.click("#canvass-form button[type=submit]")
+
+    corner = STREETS["Grand Ave"].points[-1]
+    assert clicked
+    assert typed_over == ""  # the address, not the click, places the centre now
+    assert float(page.input_value("#id_lat")) == pytest.approx(corner[0], abs=1e-5)
+    assert float(page.input_value("#id_lon")) == pytest.approx(corner[1], abs=1e-5)
+    assert page.locator("[role=alert]").count() == 0
+    assert errors == []
+    context.close()

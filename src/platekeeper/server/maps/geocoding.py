@@ -15,7 +15,6 @@ import itertools
 import json
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
 from platekeeper.errors import PlatekeeperError
@@ -46,6 +45,8 @@ _SHORT_FORMS = {
 }
 
 LatLon = tuple[float, float]
+#: A layer's streets by normalised name: (the name as written, its polylines).
+Streets = dict[str, tuple[str, list[list[LatLon]]]]
 
 
 class AddressError(PlatekeeperError, ValueError):
@@ -97,7 +98,7 @@ def _key(name: str) -> str:
     return " ".join(_SHORT_FORMS.get(word, word) for word in words)
 
 
-def _street(streets: dict[str, tuple[str, list[list[LatLon]]]], typed: str) -> tuple[str, list]:
+def _street(streets: Streets, typed: str) -> tuple[str, list[list[LatLon]]]:
     """The street a typed name means: its exact name, or the one street it begins."""
     key = _key(typed)
     if key in streets:
@@ -111,17 +112,11 @@ def _street(streets: dict[str, tuple[str, list[list[LatLon]]]], typed: str) -> t
 
 
 @functools.lru_cache(maxsize=2)
-def _named_streets(layer: StreetLayer) -> dict[str, tuple[str, list[list[LatLon]]]]:
-    """The layer's named lines by normalised name: (name as written, polylines as lat/lon)."""
-    streets: dict[str, tuple[str, list[list[LatLon]]]] = {}
-    lines: defaultdict[str, list[list[LatLon]]] = defaultdict(list)
-    written: dict[str, str] = {}
+def _named_streets(layer: StreetLayer) -> Streets:
+    """The layer's named lines, parsed once per layer (the demo's, or the map file's version)."""
+    streets: Streets = {}
     for name, line in _lines(json.loads(layer.body)):
-        key = _key(name)
-        written.setdefault(key, name)
-        lines[key].append(line)
-    for key, polylines in lines.items():
-        streets[key] = (written[key], polylines)
+        streets.setdefault(_key(name), (name, []))[1].append(line)
     return streets
 
 
