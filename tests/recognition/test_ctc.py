@@ -12,6 +12,7 @@ from platekeeper.recognition.ctc import (
     beam_search,
     greedy_decode,
     sequence_log_prob,
+    sequence_log_probs,
 )
 
 
@@ -63,3 +64,14 @@ def test_sequence_log_prob_prefers_the_spelled_text():
     steps = _steps_for("KL3B8K")
     assert sequence_log_prob(steps, "KL3B8K") > sequence_log_prob(steps, "KL38BK")
     assert sequence_log_prob(steps[:3], "KL3B8K") == -math.inf  # too few steps
+
+
+def test_scoring_many_strings_at_once_gives_each_ones_score():
+    """GIVEN strings of different lengths, repeats, the empty string and one too long for the
+    steps WHEN scored in one batch THEN each gets exactly its score alone."""
+    rng = np.random.default_rng(5)
+    log_probs = np.log(rng.dirichlet(np.ones(1 + len(ALPHABET)) * 0.3, size=12))
+    texts = ["7ABC123", "A", "", "AA", "ABBA", "0O0O", "Z" * 13, "KL3B8K"]
+    batch = sequence_log_probs(log_probs, texts)
+    assert list(batch) == [sequence_log_prob(log_probs, text) for text in texts]
+    assert batch[texts.index("Z" * 13)] == -math.inf

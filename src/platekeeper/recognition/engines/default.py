@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from platekeeper.recognition.color import vehicle_color
-from platekeeper.recognition.ctc import ALPHABET, beam_search, greedy_decode, sequence_log_prob
+from platekeeper.recognition.ctc import ALPHABET, beam_search, greedy_decode, sequence_log_probs
 from platekeeper.recognition.detection import TextDetector, TextLine
 from platekeeper.recognition.engine import Engine, register_engine
 from platekeeper.recognition.geometry import grow_quad, merge_quads, rectify
@@ -412,13 +412,14 @@ class DefaultEngine(Engine):
         for view in specific:
             proposals |= {t for t, _ in beam_search(view, beam_width=s.beam_width)}
         proposals = {variant for text in proposals for variant in _glyph_variants(text)}
+        texts = [text for text in proposals if s.min_length <= len(text) <= max_length]
+        general_scores = sequence_log_probs(general, texts)
+        view_scores = [sequence_log_probs(view, texts) for view in specific]
         scored = []
-        for text in proposals:
-            if not s.min_length <= len(text) <= max_length:
-                continue
-            evidence = sequence_log_prob(general, text)
+        for i, text in enumerate(texts):
+            evidence = float(general_scores[i])
             if specific:
-                views = [sequence_log_prob(view, text) for view in specific]
+                views = [float(scores[i]) for scores in view_scores]
                 plate = float(np.logaddexp.reduce(views)) - math.log(len(views))
                 if s.fusion == "product":
                     plate = sum(views) / len(views)
