@@ -120,6 +120,7 @@ def serve(host: str, port: int) -> None:
 def _register_subcommands() -> None:
     from platekeeper.cli import (
         agent,
+        approvals,
         audit,
         bridge,
         cameras,
@@ -164,6 +165,7 @@ def _register_subcommands() -> None:
         demo.demo,
         storage.storage,
         hub.hub,
+        approvals.approvals,
     ):
         cli.add_command(command)
 

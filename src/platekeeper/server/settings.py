@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "platekeeper.server.sharing",
     "platekeeper.server.records",
     "platekeeper.server.compliance",
+    "platekeeper.server.approvals",
     "platekeeper.server.web",
 ]
 

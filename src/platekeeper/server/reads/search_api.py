@@ -18,6 +18,10 @@ class JustificationIn(Schema):
     # Missing is refused by the gate (400, audited); the lengths are those of the audit record.
     purpose: str = Field("", max_length=40)
     case_number: str = Field("", max_length=60)
+    #: Read by `api_requester` (listed here so the document shows it and a non-number is 422).
+    approval: int | None = Field(
+        None, description="The approval a held broad request is sent again under, once"
+    )
 
     def justification(self) -> Justification:
         return Justification(purpose=self.purpose, case_number=self.case_number)
