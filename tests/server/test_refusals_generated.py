@@ -78,6 +78,8 @@ EXAMPLES: dict[str, Any] = {
     "days": "7",
     "agent_time": NOW.isoformat(),
     "search_back_days": 0,
+    # an approval of a broad query (none exists: the gate refuses before looking it up)
+    "approval_id": 1,
     # form fields of the pages
     "within_s": 60,
     "min_cameras": 1,

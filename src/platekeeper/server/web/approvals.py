@@ -56,13 +56,13 @@ def approvals(request: AuthenticatedRequest) -> HttpResponse:
 
 @require(Permission.APPROVE_BROAD_QUERIES, action="approvals.decide")
 @require_POST
-def approval_decide(request: AuthenticatedRequest, number: int) -> HttpResponse:
+def approval_decide(request: AuthenticatedRequest, approval_id: int) -> HttpResponse:
     """Approve or deny (with a note) another person's broad request."""
     decision = actions.Decision(
         approve=request.POST.get("decision") == "approve", note=request.POST.get("note", "")
     )
     try:
-        approval = actions.decide(requester(request), number, decision)
+        approval = actions.decide(requester(request), approval_id, decision)
     except actions.ApprovalError as error:
         messages.error(request, str(error))
     else:
