@@ -13,6 +13,7 @@ from platekeeper.cli.main import cli
 from platekeeper.server.access.actions import user_for_token
 from platekeeper.server.access.models import AuditEvent, PersonalToken, User
 from platekeeper.server.reads.actions import record_reads
+from tests.support.approvals import hold_nothing
 from tests.support.factories import CameraFactory, read_item
 from tests.support.people import PASSWORD, make_user
 
@@ -193,6 +194,7 @@ def test_token_revoke_by_name_or_id_refuses_the_token_at_once_and_is_audited():
 
 def test_a_search_by_vehicle_from_the_console_needs_a_case_and_shows_the_vehicle():
     make_user("ines")
+    hold_nothing()  # without it the search waits for approval (tests/cli/test_approvals_cli)
     pickup = {"vehicle_make": "Ford", "vehicle_color": "white", "vehicle_type": "pickup"}
     record_reads(
         CameraFactory(), [read_item(plate="7ABC123", **pickup), read_item(plate="8XYZ999")]

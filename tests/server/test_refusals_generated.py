@@ -79,6 +79,8 @@ EXAMPLES: dict[str, Any] = {
     "agent_time": NOW.isoformat(),
     "search_back_days": 0,
     "event_id": 1,  # a sampled access to review (refused before it is looked up)
+    # an approval of a broad query (none exists: the gate refuses before looking it up)
+    "approval_id": 1,
     # form fields of the pages
     "within_s": 60,
     "min_cameras": 1,

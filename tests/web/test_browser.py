@@ -454,3 +454,44 @@ def test_the_auditor_reviews_a_sample_of_accesses(site, page, tmp_path):
     assert "Needs follow-up" in follow_up
     assert "ask the detective" in follow_up
     page.screenshot(path=str(tmp_path / "review-worklist.png"), full_page=True)
+
+
+def test_a_broad_canvass_waits_for_the_supervisor_then_runs_once(site, page, tmp_path):
+    """GIVEN the default thresholds WHEN the investigator canvasses 1.5 km THEN the page says
+    "awaiting approval"; the auditor (the supervisor) approves it on /approvals, and the
+    investigator's "Run" shows the canvass results, once."""
+    sign_in(page, site.base, *INVESTIGATOR)
+    page.click("nav >> text=Canvass")
+    page.select_option("select[name=purpose]", "crime_scene_canvass")
+    page.fill("input[name=case_number]", "24-0412")
+    page.click("button:has-text('Continue')")
+    page.fill("input[name=lat]", "37.8331")
+    page.fill("input[name=lon]", "-122.2168")
+    page.fill("input[name=radius_m]", "1500")
+    page.click("#canvass-form button[type=submit]")
+    assert "Awaiting approval" in page.inner_text("main")
+    assert "radius 1,500 m is over 1,000 m" in page.inner_text("main")
+    assert page.locator("#canvass-plates").count() == 0
+    page.screenshot(path=str(tmp_path / "approval-held.png"), full_page=True)
+
+    supervisor = site.browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(supervisor, site.base, *AUDITOR)
+    supervisor.click("nav >> text=Approvals")
+    row = supervisor.locator("tr", has_text="investigator").filter(has_text="1,500 m").first
+    row.locator("input[name=note]").fill("homicide canvass, 24-0412")
+    row.locator("button[value=approve]").click()
+    assert "approved" in supervisor.inner_text(".messages")
+    supervisor.screenshot(path=str(tmp_path / "approval-decided.png"), full_page=True)
+    supervisor.context.close()
+
+    page.goto(f"{site.base}/approvals")
+    assert page.locator("nav .badge").inner_text() == "1"
+    mine = page.locator("table.mine tr", has_text="1,500 m").first
+    assert "approved" in mine.inner_text()
+    mine.locator("a:has-text('Run')").click()
+    assert "approval=" in page.url
+    assert PLATE in page.inner_text("#canvass-plates")
+    page.screenshot(path=str(tmp_path / "approval-run.png"), full_page=True)
+
+    page.reload()  # a second run is refused
+    assert "already run" in page.inner_text("main")

@@ -13,6 +13,7 @@ from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.roles import Role
 from platekeeper.server.hotlists.actions import add_entry, create_hotlist
 from platekeeper.server.reads.actions import record_reads
+from tests.support.approvals import hold_nothing
 from tests.support.factories import CameraFactory, image_bytes, read_item
 from tests.support.people import SETUP_REQUESTER
 from tests.web.conftest import signed_in, with_purpose
@@ -47,6 +48,7 @@ def ines(db):
 
 def test_a_search_by_vehicle_alone_lists_the_vehicle_and_the_hotlist_flag(ines, traffic):
     params = {"plate": "", "color": "white", "type": "PICKUP", **FORM_WINDOW}
+    hold_nothing()  # without it the search waits for approval (tests/web/test_approvals_pages)
 
     page = ines.get("/search", params).content.decode()
 

@@ -120,6 +120,7 @@ def serve(host: str, port: int) -> None:
 def _register_subcommands() -> None:
     from platekeeper.cli import (
         agent,
+        approvals,
         audit,
         bridge,
         cameras,
@@ -169,6 +170,7 @@ def _register_subcommands() -> None:
         storage.storage,
         hub.hub,
         cases.cases,
+        approvals.approvals,
     ):
         cli.add_command(command)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import click
@@ -28,6 +29,11 @@ _WHEN = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
 @click.option("--start", type=_WHEN, help="From (UTC); needed for partial plates or no plate")
 @click.option("--end", type=_WHEN, help="To (UTC)")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 200))
+@click.option(
+    "--approval",
+    type=click.IntRange(min=1),
+    help="Run a held broad search again under this approval (once, after a supervisor's)",
+)
 @password_option
 def search(
     plate: str,
@@ -42,12 +48,15 @@ def search(
     start: dt.datetime | None,
     end: dt.datetime | None,
     limit: int,
+    approval: int | None,
     password_stdin: bool,
 ) -> None:
     """Search the reads of PLATE (partial: `7AB?12`) and/or of a vehicle make, colour and
     type, newest first. Without a PLATE it is a broad query: it needs --case-number and a
-    --start/--end at most 7 days apart. Audited like every access."""
-    requester = login_at_console(username, password_stdin)
+    --start/--end at most 7 days apart, and beyond the department's thresholds (`platekeeper
+    approvals thresholds`) it is held for a supervisor's approval: send it again with
+    --approval. Audited like every access."""
+    requester = dataclasses.replace(login_at_console(username, password_stdin), approval=approval)
     from platekeeper.server.access.gate import Justification
     from platekeeper.server.reads.queries import VehicleFilter, search_plate
 

@@ -20,8 +20,9 @@ from ninja.parser import Parser
 
 from platekeeper import __version__
 from platekeeper.errors import PlatekeeperError
-from platekeeper.server.access.gate import AccessDenied, RecordNotFound
+from platekeeper.server.access.gate import AccessDenied, ApprovalPending, RecordNotFound
 from platekeeper.server.alerts.api import router as alerts_router
+from platekeeper.server.approvals.api import router as approvals_router
 from platekeeper.server.cameras.agent_api import router as agent_router
 from platekeeper.server.common.busy import ServerBusy, as_busy, busy_response
 from platekeeper.server.common.http import BadRequestBody, parse_json
@@ -108,11 +109,19 @@ api.add_router("/", search_router)
 api.add_router("/", alerts_router)
 api.add_router("/", hotlists_router)
 api.add_router("/", agent_router)
+api.add_router("/", approvals_router)
 
 
 @api.exception_handler(AccessDenied)
 def _denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status)
+
+
+@api.exception_handler(ApprovalPending)
+def _held(request: HttpRequest, exc: ApprovalPending) -> HttpResponse:
+    """A broad request held for a supervisor: 202 with the approval to send it again under."""
+    body = {"approval_id": exc.approval_id, "status": "awaiting approval", "message": str(exc)}
+    return api.create_response(request, body, status=202)
 
 
 @api.exception_handler(RecordNotFound)

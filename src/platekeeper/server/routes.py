@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from platekeeper.server.access.roles import SEE_CAMERA_PLACES, Permission
+from platekeeper.server.access.roles import SEE_APPROVALS, SEE_CAMERA_PLACES, Permission
 from platekeeper.vendors import vendors
 
 P = Permission
@@ -107,6 +107,9 @@ WEB_ROUTES: dict[str, Access] = {
     "web:evidence_release": gated(P.PLACE_HOLDS, P.MANAGE_RETENTION, changes_records=True),
     "web:evidence_export": gated(P.EXPORT_READS),
     "web:retention": gated(P.MANAGE_RETENTION, P.VIEW_AUDIT),
+    # approvals of broad queries: the requester's own, and the supervisor's queue
+    "web:approvals": gated(*SEE_APPROVALS),
+    "web:approval_decide": gated(P.APPROVE_BROAD_QUERIES),
     # records requests
     "web:records": gated(P.MANAGE_RECORDS_REQUESTS),
     "web:records_request": gated(P.MANAGE_RECORDS_REQUESTS),
@@ -177,6 +180,10 @@ API_OPERATIONS: dict[tuple[str, str], Access] = {
         P.ENTER_HOTLIST_ENTRIES, changes_records=True
     ),
     ("GET", "/api/v1/shared/hotlist-entries"): gated(P.RECEIVE_HOTLIST_ENTRIES),
+    # approvals of broad queries
+    ("GET", "/api/v1/approvals"): gated(*SEE_APPROVALS),
+    ("POST", "/api/v1/approvals/{approval_id}/approve"): gated(P.APPROVE_BROAD_QUERIES),
+    ("POST", "/api/v1/approvals/{approval_id}/deny"): gated(P.APPROVE_BROAD_QUERIES),
 }
 
 _CONVERTER = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")

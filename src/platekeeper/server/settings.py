@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "platekeeper.server.reviews",
     "platekeeper.server.compliance",
     "platekeeper.server.cases",
+    "platekeeper.server.approvals",
     "platekeeper.server.web",
 ]
 

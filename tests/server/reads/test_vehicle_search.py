@@ -13,6 +13,7 @@ from platekeeper.server.investigations import queries as investigations
 from platekeeper.server.investigations.areas import Circle
 from platekeeper.server.reads.actions import record_reads
 from platekeeper.server.reads.queries import QueryError, VehicleFilter, search_plate
+from tests.support.approvals import hold_nothing
 from tests.support.factories import CameraFactory, read_item
 from tests.support.people import SETUP_REQUESTER, make_user
 
@@ -42,6 +43,8 @@ def requester():
     )
     hotlist = create_hotlist("Stolen", requester=SETUP_REQUESTER)
     add_entry(hotlist, "5QRS777", requester=SETUP_REQUESTER)
+    # Searches without a plate and long canvasses wait for approval (tests/server/approvals).
+    hold_nothing()
     return Requester(make_user(), channel="api")
 
 

@@ -31,6 +31,18 @@ def test_vehicle_filters_over_a_live_server(tmp_path):
         added = run_cli(env, "camera", "add", "Moraga Ave", "--lat", str(LAT), "--lon", str(LON))
         camera = added.stdout.strip().splitlines()[-1]
         person = {"Authorization": f"Bearer {investigator_token(env)}"}
+        # A search without a plate and a canvass over 24 h wait for approval by default
+        # (tests/server/approvals).
+        lifted = run_cli(
+            env,
+            "approvals",
+            "thresholds",
+            "--vehicle-without-plate",
+            "off",
+            "--canvass-hours",
+            "48",
+        )
+        assert lifted.returncode == 0, lifted.stderr
         with running_server(env) as base:
             stored = httpx.post(
                 f"{base}/api/v1/reads",

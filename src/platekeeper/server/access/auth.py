@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from platekeeper.server.access.actions import user_for_token
-from platekeeper.server.access.gate import Requester
+from platekeeper.server.access.gate import Requester, approval_number
 from platekeeper.server.access.models import User
 
 
@@ -35,4 +35,9 @@ def client_address(request: HttpRequest) -> str:
 
 def api_requester(request: PersonRequest) -> Requester:
     """The Requester for an authenticated API call (token or session)."""
-    return Requester(user=request.auth, channel="api", client_address=client_address(request))
+    return Requester(
+        user=request.auth,
+        channel="api",
+        client_address=client_address(request),
+        approval=approval_number(request.GET.get("approval")),
+    )

@@ -15,13 +15,14 @@ view, route or command decides permissions.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import functools
 import getpass
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +39,9 @@ from platekeeper.server.access.models import (
 )
 from platekeeper.server.access.prohibited import find_prohibited, purpose_definition_problem
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.approvals import holds
+from platekeeper.server.approvals.breadth import Breadth, BreadthKind
+from platekeeper.server.approvals.models import ApprovalRequest
 from platekeeper.server.cases.format import case_number_problem
 from platekeeper.server.common.budget import time_budget
 from platekeeper.server.replicas import fetch_on_replica
@@ -68,6 +72,25 @@ class RecordNotFound(PlatekeeperError, LookupError):
     status = 404
 
 
+class ApprovalPending(AccessDenied):
+    """A broad request held until a second person approves it (202): nothing ran. Send the
+    same request again with `approval_id` once it is approved."""
+
+    def __init__(self, message: str, approval_id: int) -> None:
+        super().__init__(message, status=202)
+        self.approval_id = approval_id
+
+
+class _BroadOnceCounted(Exception):
+    """Raised inside a run's transaction when its rows make it broad (an export), so the
+    fetch is rolled back before the request is held."""
+
+    def __init__(self, breadth: Breadth, why: str) -> None:
+        super().__init__(why)
+        self.breadth = breadth
+        self.why = why
+
+
 class PrincipalKind(enum.StrEnum):
     """Who acts: a person (this department's or a partner agency's, by login or token), a camera's
     device token, the operator at the server's console, or a system job (the scheduler)."""
@@ -95,6 +118,10 @@ class Requester:
     client_address: str = ""
     kind: PrincipalKind = PrincipalKind.PERSON
     name: str = ""
+    #: The approved broad request this access is sent again under (`approvals`), if any.
+    approval: int | None = None
+    #: The page the access came from, so a held broad request can be sent again from it.
+    origin: str = ""
 
     @classmethod
     def person(cls, user: User, *, channel: str, client_address: str = "") -> Requester:
@@ -142,6 +169,15 @@ class Requester:
         if self.user is None:
             raise AccessDenied(f"{self.username}: only a person who signs in may do this")
         return self.user
+
+
+def approval_number(text: str | None) -> int | None:
+    """The `approval` parameter a held broad request is sent again with (None: not given)."""
+    if not text:
+        return None
+    if not text.strip().isdigit():
+        raise AccessDenied(f"approval: {text[:20]!r} is not an approval number", status=400)
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -359,26 +395,106 @@ def authorize(
     justification: Justification | None,
     action: str,
     query: dict[str, Any],
+    breadth: Breadth | None = None,
 ) -> Agreement | None:
     """Refuse (audited, committed) unless the requester may act now; allow silently otherwise.
 
     For changes whose own action writes the audit event; reads of data use `run_gated`.
     Returns the sharing agreement an allowed partner's access comes under (None for staff).
+    With `breadth`, a broad request is held (or its approval checked, not used up) before the
+    caller writes anything: `run_gated` uses the approval up when the data is read.
     """
     refused, agreement = _judge(requester, permission, justification)
     if refused is None:
         problem = prohibited_problem(justification, query)
         refused = (problem, 403) if problem else None
     if refused:
-        reason, status = refused
-        with transaction.atomic():
-            record_event(
-                **_event_fields(requester, justification, action, query),
-                outcome=Outcome.DENIED,
-                reason=reason,
-            )
-        raise AccessDenied(reason, status=status)
+        _refuse(requester, justification, action, query, *refused)
+    if breadth is not None:
+        _approval_for(requester, permission, justification, action, query, breadth)
     return agreement
+
+
+def _refuse(
+    requester: Requester,
+    justification: Justification | None,
+    action: str,
+    query: dict[str, Any],
+    reason: str,
+    status: int,
+) -> NoReturn:
+    with transaction.atomic():
+        record_event(
+            **_event_fields(requester, justification, action, query),
+            outcome=Outcome.DENIED,
+            reason=reason,
+        )
+    raise AccessDenied(reason, status=status)
+
+
+def _approval_for(
+    requester: Requester,
+    permission: Permission,
+    justification: Justification | None,
+    action: str,
+    query: dict[str, Any],
+    breadth: Breadth,
+) -> ApprovalRequest | None:
+    """The approval a request described as `breadth` runs under, None when it is not broad;
+    a broad one without a usable approval is held (`ApprovalPending`, audited as refused:
+    awaiting approval) or refused. Asked after every other check passed. An approval sent
+    with a request that is not broad is not used up; an export's rows are counted only once
+    it ran, so an approval sent with one is checked all the same."""
+    why = holds.broad_reason(breadth)
+    if why is None and not (requester.approval and breadth.kind is BreadthKind.EXPORT):
+        return None
+    if requester.approval is None:
+        _hold(requester, permission, justification, action, query, breadth, why or "")
+    approval = holds.find(requester.approval)
+    problem = holds.approval_problem(
+        approval,
+        requester,
+        action=action,
+        query=query,
+        justification=justification,
+        breadth=breadth,
+    )
+    if problem:
+        _refuse(requester, justification, action, query, problem, 403)
+    return approval
+
+
+def _hold(
+    requester: Requester,
+    permission: Permission,
+    justification: Justification | None,
+    action: str,
+    query: dict[str, Any],
+    breadth: Breadth,
+    why: str,
+) -> NoReturn:
+    """Store a broad request for a second person's decision and answer 202, audited as
+    refused: awaiting approval (committed)."""
+    with transaction.atomic():
+        held = holds.hold(
+            requester,
+            permission=permission.value,
+            justification=justification,
+            action=action,
+            query=query,
+            breadth=breadth,
+            why=why,
+        )
+        record_event(
+            **_event_fields(requester, justification, action, query),
+            outcome=Outcome.DENIED,
+            reason=f"awaiting approval #{held.pk}: {why}",
+        )
+    raise ApprovalPending(
+        f"awaiting approval: {why}. Approval #{held.pk} waits for a supervisor; once approved, "
+        f"send the same request again with approval={held.pk}",
+        held.pk,
+    )
 
 
 def held_permission(requester: Requester, permissions: Sequence[Permission]) -> Permission:
@@ -539,22 +655,39 @@ def run_gated(
     query: dict[str, Any],
     fetch: Callable[[], Gated[T]],
     after_audit: Callable[[AuditEvent], None] | None = None,
+    breadth: Breadth | None = None,
 ) -> T:
     """Check the requester, run `fetch`, and audit the access in the same transaction.
 
     `after_audit` runs in that transaction too, with the event, for a caller that must link
     its own record to it (e.g. a records release). A partner's access is also written to the
     sharing log, naming the agreement it came under.
+
+    `breadth` describes how broad the query is: beyond the department's thresholds it runs
+    only under an approval another person gave (`approvals`), once, and its event names both.
     """
     agreement = authorize(
         requester, permission=permission, justification=justification, action=action, query=query
     )
+    approval = None
+    if breadth is not None:
+        approval = _approval_for(requester, permission, justification, action, query, breadth)
+    audited = query
+    if approval is not None:
+        audited = {**query, "approval": approval.pk, "approved_by": approval.decided_by_name}
     try:
         with transaction.atomic():
             with time_budget(action):
                 result = fetch_on_replica(permission, fetch)
+            if approval is not None and not holds.mark_run(approval):
+                raise AccessDenied(f"approval: #{approval.pk} was already run")
+            if breadth is not None and approval is None and breadth.kind is BreadthKind.EXPORT:
+                counted = dataclasses.replace(breadth, rows=len(result.record_ids))
+                why = holds.broad_reason(counted)
+                if why:
+                    raise _BroadOnceCounted(counted, why)
             event = record_event(
-                **_event_fields(requester, justification, action, query),
+                **_event_fields(requester, justification, action, audited),
                 outcome=Outcome.ALLOWED,
                 record_ids=result.record_ids,
                 record_count=result.record_count,
@@ -571,4 +704,6 @@ def run_gated(
     except RecordNotFound as missing:
         record_not_found(requester, justification, action=action, query=query, reason=str(missing))
         raise
+    except _BroadOnceCounted as broad:
+        _hold(requester, permission, justification, action, query, broad.breadth, broad.why)
     return result.value

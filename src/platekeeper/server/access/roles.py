@@ -51,6 +51,7 @@ class Permission(enum.StrEnum):
     DECIDE_RECORDS_REQUESTS = "decide_records_requests"
     VIEW_COMPLIANCE = "view_compliance"
     RECEIVE_HOTLIST_ENTRIES = "receive_hotlist_entries"
+    APPROVE_BROAD_QUERIES = "approve_broad_queries"
 
     @property
     def label(self) -> str:
@@ -76,6 +77,7 @@ PERMISSION_LABELS = {
     Permission.DECIDE_RECORDS_REQUESTS: "Decide records requests",
     Permission.VIEW_COMPLIANCE: "See the compliance report",
     Permission.RECEIVE_HOTLIST_ENTRIES: "Receive this department's hotlist entries",
+    Permission.APPROVE_BROAD_QUERIES: "Approve or deny another person's broad query",
 }
 
 P = Permission
@@ -111,10 +113,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     # The auditor (the Support Services Division Commander) reviews: audit reports, read-only
-    # access to everything else (438.5(c)), and the records requests routed to them (438.9).
+    # access to everything else (438.5(c)), the records requests routed to them (438.9), and
+    # as the supervisor of the program the broad queries another person asks (issue 15).
     Role.AUDITOR: frozenset(
         {
             P.VIEW_AUDIT,
+            P.APPROVE_BROAD_QUERIES,
             P.SEARCH_READS,
             P.CANVASS_READS,
             P.VIEW_ALERTS,
@@ -135,6 +139,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # A partner's reach is narrowed further by its sharing agreement (sharing/scope.py).
     Role.PARTNER: frozenset({P.SEARCH_READS, P.VIEW_ALERTS, P.RECEIVE_HOTLIST_ENTRIES}),
 }
+
+#: Who may see the approvals of broad queries: whoever may ask one (their own requests), and
+#: whoever decides them.
+SEE_APPROVALS: tuple[Permission, ...] = (
+    P.APPROVE_BROAD_QUERIES,
+    P.CANVASS_READS,
+    P.SEARCH_READS,
+)
 
 #: Who may see where the cameras stand (the camera list, the map layers; no plate, read or
 #: person): every role that works with cameras or what they read.

@@ -23,6 +23,7 @@ from platekeeper.server.access.gate import (
     record_change,
 )
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.approvals.breadth import Breadth, BreadthKind
 from platekeeper.server.common.bulk import insert_rows
 from platekeeper.server.hotlists.models import (
     Hotlist,
@@ -32,7 +33,7 @@ from platekeeper.server.hotlists.models import (
     HotlistSource,
 )
 from platekeeper.server.hotlists.queries import search_back
-from platekeeper.server.reads.queries import Page
+from platekeeper.server.reads.queries import MAX_SCAN_DAYS, Page
 
 INSERT_CHUNK = 5000
 ENTRY_COLUMNS = (
@@ -215,6 +216,7 @@ def add_entry(
             justification=justification or Justification(),
             action="reads.search",
             query={**query, "search_back_days": search_back_days},
+            breadth=Breadth(BreadthKind.SEARCH_BACK, days=min(search_back_days, MAX_SCAN_DAYS)),
         )
     with transaction.atomic():
         entry = _store_entry(

@@ -47,6 +47,7 @@ def search_back(
         end=now,
         lookalike=True,
         limit=MAX_PAGE,
+        search_back=True,
     )
 
 

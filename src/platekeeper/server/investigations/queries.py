@@ -29,6 +29,7 @@ from django.db.models import Q
 from platekeeper.plates import InvalidPlate, is_pattern, normalize_pattern
 from platekeeper.server.access.gate import Gated, Justification, Requester, authorize, run_gated
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.approvals.breadth import Breadth, BreadthKind
 from platekeeper.server.common.types import moment_problem
 from platekeeper.server.hotlists.membership import plates_on_active_hotlists
 from platekeeper.server.investigations import exports
@@ -287,6 +288,7 @@ def canvass(
         action="reads.canvass",
         query={**window.describe(), **vehicle.describe(), "cursor": bool(cursor)},
         fetch=fetch,
+        breadth=Breadth.canvass(window.area, window.start, window.end),
     )
 
 
@@ -332,6 +334,7 @@ def canvass_by_plate(
         action="reads.canvass",
         query={**window.describe(), **vehicle.describe(), "group": "plate"},
         fetch=fetch,
+        breadth=Breadth.canvass(window.area, window.start, window.end),
     )
 
 
@@ -667,6 +670,7 @@ def export(
         action="reads.export",
         query=query,
         fetch=fetch,
+        breadth=Breadth(BreadthKind.EXPORT),
     )
 
 

@@ -24,6 +24,7 @@ from platekeeper.server.access.gate import (
     run_gated,
 )
 from platekeeper.server.access.roles import Permission
+from platekeeper.server.approvals.breadth import Breadth, BreadthKind
 from platekeeper.server.cameras.models import Camera
 from platekeeper.server.common.types import moment_problem
 from platekeeper.server.hotlists.membership import plates_on_active_hotlists
@@ -192,6 +193,7 @@ def search_plate(
     limit: int = 50,
     lookalike: bool = False,
     vehicle: VehicleFilter | None = None,
+    search_back: bool = False,
 ) -> Page:
     """Reads of a plate, newest first, a page at a time, optionally of one vehicle description.
 
@@ -200,6 +202,8 @@ def search_plate(
     and `end` are required then; this is also how a new hotlist entry is searched back.
     A vehicle description without any plate is a broad query (every car of a colour in town):
     it needs a case number and a window of at most MAX_BROAD_DAYS.
+    Beyond the department's thresholds (`approvals`), a search without a plate, a partial
+    plate or a `search_back` (a new hotlist entry's) is held for a supervisor's approval.
     """
     vehicle = vehicle or VehicleFilter()
     normalized = ""
@@ -279,6 +283,7 @@ def search_plate(
         action="reads.search",
         query=query,
         fetch=fetch,
+        breadth=_breadth(normalized, start, end, search_back=search_back),
     )
 
 
@@ -295,6 +300,17 @@ def _newest_of_plate(
     rows = list(Read.objects.raw(_EXACT_PLATE_CALL, [plate, start, end, after_at, after_id, count]))
     prefetch_related_objects(rows, "camera")
     return rows
+
+
+def _breadth(
+    normalized: str, start: dt.datetime | None, end: dt.datetime | None, *, search_back: bool
+) -> Breadth | None:
+    """How broad a search is, for the approvals thresholds: None for a plain plate search."""
+    if not normalized:
+        return Breadth(BreadthKind.VEHICLE)
+    if start is None or end is None:
+        return None
+    return Breadth.plate_scan(normalized, start, end, search_back=search_back)
 
 
 def _check_broad(

@@ -28,6 +28,10 @@ class JustificationIn(Schema):
     on_behalf_of_person: str = Field(
         "", max_length=150, description="The person who asked for it, named in the audit log"
     )
+    #: Read by `api_requester` (listed here so the document shows it and a non-number is 422).
+    approval: int | None = Field(
+        None, description="The approval a held broad request is sent again under, once"
+    )
 
     def justification(self) -> Justification:
         return Justification(

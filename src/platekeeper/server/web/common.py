@@ -21,9 +21,11 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from platekeeper.server.access.gate import (
     AccessDenied,
+    ApprovalPending,
     Justification,
     RecordNotFound,
     Requester,
+    approval_number,
     authorize_standing,
 )
 from platekeeper.server.access.models import User
@@ -51,7 +53,14 @@ def client_address(request: HttpRequest) -> str:
 
 
 def requester(request: AuthenticatedRequest) -> Requester:
-    return Requester(request.user, channel="ui", client_address=client_address(request))
+    return Requester(
+        request.user,
+        channel="ui",
+        client_address=client_address(request),
+        approval=approval_number(request.GET.get("approval")),
+        # A page asked again (by GET) is where a held broad request is sent again from.
+        origin=request.get_full_path() if request.method == "GET" else "",
+    )
 
 
 def justification(request: HttpRequest) -> Justification | None:
@@ -112,7 +121,10 @@ def refused(
 ) -> HttpResponse:
     """Render a page with the refusal of the gate or a query error in a red banner."""
     status = error.status if isinstance(error, (AccessDenied, RecordNotFound)) else 400
-    return render(request, template, {**context, "refusal": str(error)}, status=status)
+    held = isinstance(error, ApprovalPending)
+    return render(
+        request, template, {**context, "refusal": str(error), "held": held}, status=status
+    )
 
 
 def image_response(fetch: Callable[[], tuple[bytes, str]]) -> HttpResponse:

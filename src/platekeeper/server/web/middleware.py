@@ -9,7 +9,7 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from platekeeper.server.access.gate import AccessDenied, RecordNotFound
+from platekeeper.server.access.gate import AccessDenied, ApprovalPending, RecordNotFound
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -68,7 +68,11 @@ class GateRefusalMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, (AccessDenied, RecordNotFound)):
+            held = isinstance(exception, ApprovalPending)
             return render(
-                request, "web/refused.html", {"reason": str(exception)}, status=exception.status
+                request,
+                "web/refused.html",
+                {"reason": str(exception), "held": held},
+                status=exception.status,
             )
         return None

@@ -6,6 +6,7 @@ from platekeeper.server.maps import views as maps
 from platekeeper.server.web import (
     account,
     alerts,
+    approvals,
     audit,
     compliance,
     dashboard,
@@ -72,6 +73,8 @@ urlpatterns = [
     path("evidence/release", evidence.evidence_release, name="evidence_release"),
     path("evidence/export", evidence.evidence_export, name="evidence_export"),
     path("retention", evidence.retention, name="retention"),
+    path("approvals", approvals.approvals, name="approvals"),
+    path("approvals/<int:approval_id>/decide", approvals.approval_decide, name="approval_decide"),
     path("records", records.records, name="records"),
     path("records/<str:number>", records.records_request, name="records_request"),
     path("records/<str:number>/extend", records.records_extend, name="records_extend"),

@@ -1,0 +1,20 @@
+"""The approvals badge of the navigation: how many of the person's broad requests were
+decided lately (the requester's notice that a supervisor acted)."""
+
+from __future__ import annotations
+
+from django import template
+from django.http import HttpRequest
+
+from platekeeper.server.approvals.queries import news_count
+from platekeeper.server.web.common import requester
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def approvals_news(context: template.Context) -> int:
+    request: HttpRequest | None = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return 0
+    return news_count(requester(request))  # type: ignore[arg-type]
