@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,6 +30,9 @@ from platekeeper.server.access.setup import DEFAULT_PURPOSES
 from platekeeper.server.alerts.models import AlertStatus, CletsCheck, VisualCheck
 from tests.support.browser import chromium, require_browser, sign_in
 from tests.support.live import isolated_environment, run_cli, running_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +81,7 @@ class Visit:
 @dataclass(frozen=True)
 class Site:
     base: str
-    browser: object
+    browser: Browser
     screenshots: Path
 
 
@@ -109,7 +113,7 @@ def tour(site: Site, user: DemoUser) -> list[Visit]:
 
 
 def _take_tour(site: Site, user: DemoUser) -> list[Visit]:
-    context = site.browser.new_context(viewport=VIEWPORT)  # type: ignore[attr-defined]
+    context = site.browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     current: list[Visit] = []
 
@@ -234,7 +238,7 @@ def test_the_scene_picker_takes_a_typed_crossing_instead_of_a_click(site):
     """GIVEN the canvass page WHEN the investigator clicks the map, then types a crossing of the
     town and canvasses THEN the typed place replaces the click and the circle stands there."""
     user = next(u for u in DEMO_USERS if u.role == "investigator")
-    context = site.browser.new_context(viewport=VIEWPORT)  # type: ignore[attr-defined]
+    context = site.browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
