@@ -59,15 +59,6 @@ _LEAF_TEXTS = """() => Array.from(document.body.querySelectorAll('*'))
     .map((e) => e.textContent.trim())
     .filter(Boolean)"""
 
-#: Pages the `words` branch is rewording (codes to labels) while this test was written, and the
-#: demo role whose tour reaches each: their raw codes are checked by their own xfail(strict=False)
-#: test until that branch is merged; every other page's by the role's own test.
-WORDS_PAGES: dict[str, str] = {
-    "/transparency": "officer",
-    "/audit": "auditor",
-    "/sharing": "admin",  # the sharing log's purpose column
-}
-
 
 @dataclass
 class Visit:
@@ -215,22 +206,9 @@ def test_no_page_logs_a_console_error(site, user):
 @pytest.mark.parametrize("user", ROLES)
 def test_no_page_shows_a_raw_code(site, user):
     """Purpose, check and outcome codes are shown by their labels on every page."""
-    leaks = {
-        v.path: v.raw_codes for v in tour(site, user) if v.raw_codes and v.path not in WORDS_PAGES
-    }
+    leaks = {v.path: v.raw_codes for v in tour(site, user) if v.raw_codes}
 
     assert leaks == {}, leaks
-
-
-@pytest.mark.xfail(
-    strict=False, reason="raw codes on this page until the `words` branch (codes to labels) lands"
-)
-@pytest.mark.parametrize("path", sorted(WORDS_PAGES))
-def test_the_reworded_pages_show_no_raw_code(site, path):
-    user = next(u for u in DEMO_USERS if u.username == WORDS_PAGES[path])
-    (visit,) = [v for v in tour(site, user) if v.path == path]
-
-    assert visit.raw_codes == [], visit.raw_codes
 
 
 @pytest.mark.parametrize("user", ROLES)
