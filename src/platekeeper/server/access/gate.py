@@ -3,7 +3,9 @@
 It checks, in order, that the account is active and not locked, that the role grants the
 permission, that training is current (438.7), that a second factor is set up where required,
 and that a known purpose and (unless exempt) a case number were stated (438.5(b)), and, for an
-account of another agency, that a sharing agreement in effect covers it (438.6). Then it runs
+account of another agency, that a sharing agreement in effect covers it (438.6); a query that
+states its breadth and goes beyond the department's thresholds waits for a second person's
+approval (`approvals`), and then runs once. Then it runs
 the query and writes the audit event in the same transaction, so data is never returned without
 its record. A refusal is recorded too (in its own transaction) before it is raised.
 
