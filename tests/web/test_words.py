@@ -13,7 +13,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone
 
-from platekeeper.server.access.gate import AccessDenied
+from platekeeper.server.access.gate import AccessDenied, ApprovalPending
 from platekeeper.server.access.roles import Role
 from platekeeper.server.common import labels
 from platekeeper.server.reads.actions import record_reads
@@ -79,6 +79,15 @@ def test_a_query_reads_as_named_parts_with_local_times():
     assert "{" not in labels.query_text({"scenes": [{"start": "2026-11-29T19:05:00+00:00"}]})
     assert labels.query_text({"user": "ines", "role": "investigator"}) == (
         "User: ines · Role: Investigator"
+    )
+
+
+def test_an_agreements_purposes_read_as_their_labels(db):
+    text = labels.query_text({"purposes": ["stolen_vehicle", "missing_person"]})
+    assert "stolen_vehicle" not in text
+    assert labels.purpose_label("stolen_vehicle") in text
+    assert labels.query_text({"hotlist": "SVS", "category": "stolen_vehicle"}) == (
+        "Hotlist: SVS · Category: Stolen vehicle"
     )
 
 
@@ -177,6 +186,17 @@ def test_only_the_web_translates_field_names_and_a_refusal_keeps_its_status():
     assert (str(worded), worded.status) == ("To: must be after From", 400)
     unknown = in_form_words(QueryError("case_number: required"), form)
     assert str(unknown) == "case_number: required"
+
+
+def test_a_held_request_keeps_its_approval_number_in_the_forms_words():
+    held = ApprovalPending("awaiting approval: start to end spans 30 days", approval_id=7)
+    worded = in_form_words(held, SearchForm())
+    assert isinstance(worded, ApprovalPending)
+    assert (str(worded), worded.status, worded.approval_id) == (
+        "awaiting approval: From to To spans 30 days",
+        202,
+        7,
+    )
 
 
 # --- counts and pages -----------------------------------------------------------------------

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from platekeeper.server.access.gate import ADMINISTRATIVE, Requester, authorize, held_permission
+from platekeeper.server.access.gate import (
+    ADMINISTRATIVE,
+    Requester,
+    authorize,
+    denial_reason,
+    held_permission,
+)
 from platekeeper.server.access.roles import SEE_APPROVALS, Permission
 from platekeeper.server.approvals.holds import expires_at
 from platekeeper.server.approvals.models import ApprovalRequest, Status, Thresholds
@@ -29,6 +35,13 @@ class Approvals:
     to_decide: list[ApprovalRequest]
     decided: list[ApprovalRequest]
     may_decide: bool
+
+
+def may_see_approvals(requester: Requester) -> bool:
+    """Whether the gate would open the approvals page to the requester (asked, not audited: the
+    navigation shows the link only where following it is allowed, e.g. never to a partner)."""
+    permission = held_permission(requester, SEE_APPROVALS)
+    return denial_reason(requester, permission, ADMINISTRATIVE) is None
 
 
 def approvals_for(requester: Requester) -> Approvals:

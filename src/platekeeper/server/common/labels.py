@@ -270,10 +270,12 @@ def _value_text(key: str, value: object) -> str:
         moment = _moment(value)
         if moment is not None:
             return local_time(moment)
-        if key == "purpose":
+        if key in ("purpose", "purposes"):  # an access's purpose, an agreement's list
             return purpose_label(value)
         if key in ("decision", "legal_basis", "outcome"):
             return label(key, value)
+        if key == "category":  # a hotlist's
+            return label("hotlist_category", value)
         if key in ("role", "from", "to") and value in FIXED["role"]:  # a role change
             return label("role", value)
     return str(value)

@@ -8,7 +8,6 @@ web layer translates; the API's messages keep the field names.
 
 from __future__ import annotations
 
-import copy
 import re
 
 from django import forms
@@ -27,7 +26,12 @@ def in_form_words(error: Exception, form: forms.Form) -> Exception:
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, renamed)) + r")\b")
         head, colon, rest = message.partition(": ")
         message = head + colon + pattern.sub(lambda m: renamed[m.group(1)], rest)
-    worded = copy.copy(error)
+    if message == str(error):
+        return error
+    # Made without calling __init__, whose signature varies (an ApprovalPending's carries its
+    # approval id): the same type with the same attributes (status, ...), new words.
+    worded = type(error).__new__(type(error))
+    worded.__dict__.update(error.__dict__)
     worded.args = (message,)
     return worded
 
