@@ -425,12 +425,7 @@ def _refuse(
     reason: str,
     status: int,
 ) -> NoReturn:
-    with transaction.atomic():
-        record_event(
-            **_event_fields(requester, justification, action, query),
-            outcome=Outcome.DENIED,
-            reason=reason,
-        )
+    _record_on_its_own(requester, justification, action, query, Outcome.DENIED, reason)
     raise AccessDenied(reason, status=status)
 
 

@@ -9,15 +9,8 @@
   }
   var position = [parseFloat(element.dataset.lat), parseFloat(element.dataset.lon)];
   var map = window.L.map(element, { scrollWheelZoom: false }).setView(position, 16);
-  if (element.dataset.tiles) {
-    window.L.tileLayer(element.dataset.tiles, {
-      maxZoom: 19,
-      attribution: element.dataset.attribution || "",
-    }).addTo(map);
-  } else {
-    element.classList.add("no-tiles");
-  }
   if (window.PlatekeeperMaps) {
+    window.PlatekeeperMaps.addTiles(map, element);
     window.PlatekeeperMaps.addStreets(map, element);
   }
   window.L.circle(position, { radius: 40, weight: 1 }).addTo(map);

@@ -9,15 +9,7 @@
   }
   var L = window.L;
   var map = L.map(element, { scrollWheelZoom: false }).setView([20, 0], 2);
-  // PLATEKEEPER_MAP_TILES when the department set it; else only the server's own streets.
-  if (element.dataset.tiles) {
-    L.tileLayer(element.dataset.tiles, {
-      maxZoom: 19,
-      attribution: element.dataset.attribution || "",
-    }).addTo(map);
-  } else {
-    element.classList.add("no-tiles");
-  }
+  window.PlatekeeperMaps.addTiles(map, element);
   fetch(element.dataset.cameras, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (response) { return response.ok ? response.json() : { cameras: [] }; })
     .then(function (data) {

@@ -18,15 +18,8 @@
   var TARGET = "#c62828";
 
   var map = L.map(element, { scrollWheelZoom: false });
-  if (element.dataset.tiles) {
-    L.tileLayer(element.dataset.tiles, {
-      maxZoom: 19,
-      attribution: element.dataset.attribution || "",
-    }).addTo(map);
-  } else {
-    element.classList.add("no-tiles");
-  }
   if (layers) {
+    layers.addTiles(map, element);
     layers.addStreets(map, element);
   }
 

@@ -21,6 +21,19 @@
     return node;
   }
 
+  // PLATEKEEPER_MAP_TILES when the department set it (data-tiles); else the map is marked
+  // `no-tiles` and only the server's own streets are drawn (addStreets).
+  function addTiles(map, element) {
+    if (element.dataset.tiles) {
+      L.tileLayer(element.dataset.tiles, {
+        maxZoom: 19,
+        attribution: element.dataset.attribution || "",
+      }).addTo(map);
+    } else {
+      element.classList.add("no-tiles");
+    }
+  }
+
   // The server's street layer under everything else, unless tiles already draw the streets.
   function addStreets(map, element) {
     var url = element.dataset.streets;
@@ -169,6 +182,6 @@
   }
 
   window.PlatekeeperMaps = {
-    addStreets: addStreets, addClustered: addClustered, addCameras: addCameras, addNumbered: addNumbered,
+    addTiles: addTiles, addStreets: addStreets, addClustered: addClustered, addCameras: addCameras, addNumbered: addNumbered,
   };
 })();
