@@ -100,7 +100,9 @@ class CameraDetails:
     active: bool = True
 
 
-def _details(camera: Camera) -> dict[str, object]:
+def camera_details(camera: Camera) -> dict[str, object]:
+    """What `edit_camera` can change, as the audit event's before/after and the edit form's
+    initial values."""
     return {
         "name": camera.name,
         "kind": camera.kind,
@@ -116,7 +118,7 @@ def edit_camera(camera: Camera, details: CameraDetails, *, requester: Requester)
     """Rename, move, change the kind of, retire or bring back a camera; audited with what it
     was and what it became. A retired camera's tokens stop working (`authenticate_device`)."""
     camera = Camera.objects.select_for_update().get(pk=camera.pk)
-    before = _details(camera)
+    before = camera_details(camera)
     camera.name = _checked_name(details.name, camera=camera)
     _check_place(
         latitude=details.latitude,
@@ -128,7 +130,7 @@ def edit_camera(camera: Camera, details: CameraDetails, *, requester: Requester)
     camera.latitude, camera.longitude = details.latitude, details.longitude
     camera.heading, camera.active = details.heading, details.active
     camera.save(update_fields=["name", "kind", "latitude", "longitude", "heading", "active"])
-    after = _details(camera)
+    after = camera_details(camera)
     record_change(
         requester,
         ADMINISTRATIVE,

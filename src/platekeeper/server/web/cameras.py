@@ -8,8 +8,6 @@ answer to the POST that made it, never stored and never shown again (only its di
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +20,7 @@ from platekeeper.server.cameras.actions import (
     CameraDetails,
     CameraError,
     add_camera,
+    camera_details,
     edit_camera,
     issue_device_token,
     revoke_device_tokens,
@@ -127,15 +126,7 @@ def camera_add(request: AuthenticatedRequest) -> HttpResponse:
 def camera_edit(request: AuthenticatedRequest, camera_id: int) -> HttpResponse:
     """Rename, move, change the kind of, retire or bring back a camera."""
     camera = get_object_or_404(Camera, pk=camera_id)
-    initial: dict[str, Any] = {
-        "name": camera.name,
-        "kind": camera.kind,
-        "latitude": camera.latitude,
-        "longitude": camera.longitude,
-        "heading": camera.heading,
-        "active": camera.active,
-    }
-    form = CameraEditForm(request.POST or None, initial=initial)
+    form = CameraEditForm(request.POST or None, initial=camera_details(camera))
     if request.method == "POST" and form.is_valid():
         try:
             edit_camera(
