@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from platekeeper.server.access.audit import refusal_kind
 from platekeeper.server.access.gate import AccessDenied, ApprovalPending, Justification, Requester
 from platekeeper.server.access.models import AuditEvent, Outcome
 from platekeeper.server.access.roles import Role
@@ -78,6 +79,7 @@ def test_a_wide_canvass_is_held_and_runs_once_after_another_person_approves(peop
     refused = last_event("reads.canvass")
     assert (refused.outcome, refused.username) == (Outcome.DENIED, "ines")
     assert refused.reason.startswith(f"awaiting approval #{approval.pk}")
+    assert refusal_kind(refused.reason) == "awaiting approval"  # as /transparency counts it
 
     # Not before a decision.
     with pytest.raises(AccessDenied, match="still awaiting"):

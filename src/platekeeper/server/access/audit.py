@@ -439,6 +439,7 @@ def allowed_counts_by_purpose(action_prefix: str, since: dt.datetime) -> dict[st
 #: that fits a reason is its kind, "other" when none does.
 REFUSAL_KINDS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("prohibited purpose", lambda reason: reason.startswith(PROHIBITED)),
+    ("awaiting approval", lambda reason: reason.startswith("awaiting approval")),
     ("no agreement", lambda reason: "agreement" in reason or "sharing" in reason),
     ("bad case number", lambda reason: reason.startswith("case_number:")),
     ("no purpose", lambda reason: reason.startswith("purpose:")),
