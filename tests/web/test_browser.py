@@ -429,7 +429,7 @@ def test_the_auditor_reviews_a_sample_of_accesses(site, page, tmp_path):
 
     # Each search is two accesses: the results and their page of plate images.
     rows = page.locator("table.worklist tbody tr", has_text="24-070").filter(
-        has_text="reads.search"
+        has_text="Plate search"
     )
     assert rows.count() == 2
     first, second = (rows.nth(n).get_attribute("data-event") for n in range(2))

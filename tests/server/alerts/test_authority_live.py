@@ -79,7 +79,7 @@ def test_alert_steps_over_http_operator_yes_auditor_no_missing_id_404(tmp_path):
     assert operator.json()["status"] == "acknowledged"
     assert missing.status_code == 404
     assert report.returncode == 0, report.stderr
-    assert "hotlist_alert_response" in report.stdout
+    assert "Hotlist alert response on patrol" in report.stdout  # the purpose, in words
 
 
 def _signed_in_session(base: str, username: str) -> httpx.Client:
