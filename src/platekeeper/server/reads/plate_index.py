@@ -12,6 +12,7 @@ SQLite has no such index: its scan stays bounded by the 31-day window.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from django.db import connection
 from django.db.models import F, Func, QuerySet, Value
@@ -39,6 +40,20 @@ def narrow_scan(reads: QuerySet, pattern: str, *, lookalike: bool) -> QuerySet:
     return reads.annotate(plate_lookalike=lookalike_form()).filter(
         plate_lookalike__regex=_anchored(pattern.translate(_TABLE))
     )
+
+
+def scanned_plates(narrowed: QuerySet) -> Iterator[tuple]:
+    """(id, plate) of the narrowed reads, newest first, streamed from a server-side cursor.
+
+    PostgreSQL plans a cursor for its first tenth of rows (`cursor_tuple_fraction`), which
+    for a rare pattern over many days means walking the time index backwards and testing the
+    regular expression on every read of the window; planned for all its rows, the cursor uses
+    the trigram index as the same query without a cursor does. Set for this transaction only.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+    return narrowed.values_list("id", "plate_normalized").iterator(5000)
 
 
 def _anchored(pattern: str) -> str:

@@ -30,7 +30,7 @@ from platekeeper.server.common.types import moment_problem
 from platekeeper.server.hotlists.membership import plates_on_active_hotlists
 from platekeeper.server.reads.images import data_uri, image_bytes
 from platekeeper.server.reads.models import Image, Read, ReadKey
-from platekeeper.server.reads.plate_index import narrow_scan
+from platekeeper.server.reads.plate_index import narrow_scan, scanned_plates
 
 MAX_PAGE = 200
 #: The exact-plate search over all history on PostgreSQL: `reads.partitions.EXACT_PLATE`, the
@@ -251,7 +251,7 @@ def search_plate(
             wanted = plate_predicate(normalized, lookalike=lookalike)
             ids = []
             narrowed = narrow_scan(reads, normalized, lookalike=lookalike)
-            for read_id, candidate in narrowed.values_list("id", "plate_normalized").iterator(5000):
+            for read_id, candidate in scanned_plates(narrowed):
                 if wanted(candidate):
                     ids.append(read_id)
                     if len(ids) > limit:
