@@ -12,7 +12,8 @@ ingest against stored history can be read across them (default: an empty table).
 
 `--replica` also measures PostgreSQL on a private primary (`tests.support.standby`) with a
 streaming hot standby attached (`pg_basebackup -R`, the server given DATABASE_REPLICA_URLS),
-then on the same primary once the standby is stopped, at each history size.
+then on the same primary (same fill) once the standby is stopped and the server restarted
+without it, at each history size.
 
 Usage: python benchmarks/ingest.py [N] [--history SIZES] [--replica] [--postgres-only]
 (N reads posted per variant, default 10,000)
@@ -37,6 +38,7 @@ from PIL import Image
 import _harness
 from platekeeper.geo import geocell
 from tests.support.live import isolated_environment, run_cli, running_server
+from tests.support.standby import Pair, primary_and_standby
 
 BATCH = 500
 
@@ -150,16 +152,16 @@ def raw_insert(env: dict[str, str], items: list[dict]) -> float:
 
 
 def measure(
-    label: str, url: str | None, count: int, history: int = 0, replica_port: int | None = None
+    label: str, url: str | None, count: int, history: int = 0, standby: Pair | None = None
 ) -> list[list[object]]:
+    """Post `count` reads (plain, then with crops) to a fresh database holding `history` reads.
+
+    With a `standby` (the primary `url` streaming to it), the same filled database is measured
+    twice: first with the standby attached and named in DATABASE_REPLICA_URLS, then once the
+    standby is stopped and the server restarted without it, so both rows share one fill."""
     rng = random.Random(438)
     results = []
     with tempfile.TemporaryDirectory() as tmp, isolated_environment(Path(tmp), url) as env:
-        if replica_port:
-            database = env["DATABASE_URL"].rsplit("/", 1)[1]
-            env["DATABASE_REPLICA_URLS"] = (
-                f"postgresql://postgres@127.0.0.1:{replica_port}/{database}"
-            )
         added = run_cli(env, "camera", "add", "Bench camera", "--lat", "37.82", "--lon", "-122.23")
         if added.returncode != 0:
             raise SystemExit(added.stderr)
@@ -167,16 +169,27 @@ def measure(
         if history:
             filled = _harness.run_script(env, __file__, "--fill", str(history))
             print(f"({label}: {filled['fill_s']:.0f} s to fill {history:,} reads)", flush=True)
-        with running_server(env) as base:
-            for with_images in (False, True):
-                api_items = make_items(count, rng=rng, with_images=with_images)
-                raw_items = make_items(count, rng=rng, with_images=False)
-                api = post_all(base, token, api_items)
-                raw = raw_insert(env, raw_items)
-                variant = "with 1-2 KB JPEG crops" if with_images else "plain reads"
-                results.append(
-                    [label, history, variant, count, api, raw, f"{100 * api / raw:.0f}%"]
-                )
+        phases = [(label, env)]
+        if standby:
+            database = env["DATABASE_URL"].rsplit("/", 1)[1]
+            replica = standby.url(standby.standby_port, database)
+            phases = [
+                ("PostgreSQL + standby", {**env, "DATABASE_REPLICA_URLS": replica}),
+                ("same primary, standby off", env),
+            ]
+        for phase, (phase_label, phase_env) in enumerate(phases):
+            if standby and phase == 1:
+                standby.stop_standby()
+            with running_server(phase_env) as base:
+                for with_images in (False, True):
+                    api_items = make_items(count, rng=rng, with_images=with_images)
+                    raw_items = make_items(count, rng=rng, with_images=False)
+                    api = post_all(base, token, api_items)
+                    raw = raw_insert(phase_env, raw_items)
+                    variant = "with 1-2 KB JPEG crops" if with_images else "plain reads"
+                    results.append(
+                        [phase_label, history, variant, count, api, raw, f"{100 * api / raw:.0f}%"]
+                    )
     return results
 
 
@@ -215,15 +228,9 @@ def main() -> None:
                 continue
             rows.extend(measure(label, url, args.count, history))
         if args.replica:
-            from tests.support.standby import primary_and_standby
-
             with primary_and_standby() as pair:
                 primary = pair.url(pair.primary_port, "postgres")
-                rows.extend(
-                    measure("PostgreSQL + standby", primary, args.count, history, pair.standby_port)
-                )
-                pair.stop_standby()
-                rows.extend(measure("same primary, standby off", primary, args.count, history))
+                rows.extend(measure("PostgreSQL + standby", primary, args.count, history, pair))
     _harness.print_table(
         "Ingestion through the HTTP API (batches of 500) vs raw executemany of the same rows",
         ["database", "reads stored", "variant", "reads", "API reads/s", "raw inserts/s",
