@@ -43,7 +43,9 @@ def narrow_scan(reads: QuerySet, pattern: str, *, lookalike: bool) -> QuerySet:
 
 
 def scanned_plates(narrowed: QuerySet) -> Iterator[tuple]:
-    """(id, plate) of the narrowed reads, newest first, streamed from a server-side cursor.
+    """(id, captured_at, plate) of the narrowed reads, newest first, streamed from a
+    server-side cursor. The time comes along so the caller can fetch the matching rows by
+    (id, time), which PostgreSQL prunes to their day partitions.
 
     PostgreSQL plans a cursor for its first tenth of rows (`cursor_tuple_fraction`), which
     for a rare pattern over many days means walking the time index backwards and testing the
@@ -53,7 +55,7 @@ def scanned_plates(narrowed: QuerySet) -> Iterator[tuple]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-    return narrowed.values_list("id", "plate_normalized").iterator(5000)
+    return narrowed.values_list("id", "captured_at", "plate_normalized").iterator(5000)
 
 
 def _anchored(pattern: str) -> str:

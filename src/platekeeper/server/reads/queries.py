@@ -249,15 +249,18 @@ def search_plate(
         reads = reads.filter(vehicle.q()).order_by("-captured_at", "-id")
         if scan:
             wanted = plate_predicate(normalized, lookalike=lookalike)
-            ids = []
+            ids, times = [], []
             narrowed = narrow_scan(reads, normalized, lookalike=lookalike)
-            for read_id, candidate in scanned_plates(narrowed):
+            for read_id, captured_at, candidate in scanned_plates(narrowed):
                 if wanted(candidate):
                     ids.append(read_id)
+                    times.append(captured_at)
                     if len(ids) > limit:
                         break
-            # Within the window, so PostgreSQL looks only in its day partitions.
-            reads = reads.filter(id__in=ids)
+            # By id and exact time: PostgreSQL opens only the found reads' day partitions and
+            # finds them on the time index. By id alone within the window, it walked each of
+            # the window's days looking for them (10M reads, 31 days: 160-470 ms a page).
+            reads = reads.filter(id__in=ids, captured_at__in=times)
         elif not broad:
             reads = reads.filter(plate_normalized=normalized)
         if not (broad or scan or vehicle) and connections[reads.db].vendor == "postgresql":
