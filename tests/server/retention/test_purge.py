@@ -7,6 +7,7 @@ import os
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from platekeeper.server.access.audit import verify_chain
@@ -20,7 +21,7 @@ from platekeeper.server.retention.actions import (
     release_holds,
     set_retention,
 )
-from platekeeper.server.retention.models import PurgeRun
+from platekeeper.server.retention.models import PurgeRun, ReleasedImage
 from platekeeper.server.retention.purge import purge
 from platekeeper.server.retention.queries import RetentionKind
 from tests.server.retention.conftest import days_ago, hold_plate, store_reads
@@ -340,9 +341,12 @@ def test_an_expired_day_is_dropped_whole_keeping_held_and_alerted_reads(camera):
         cursor.execute("SELECT to_regclass(%s)", [name])
         assert cursor.fetchone()[0] is None
     day = moment.astimezone(dt.UTC).date().isoformat()
-    expected = {"partition": name, "day": day, "rows": 3, "moved": 2, "images_deleted": 2}
+    # The three dropped reads released their three images; one is shared with a young read.
+    expected = {"partition": name, "day": day, "rows": 3, "moved": 2, "images_released": 3}
     assert report.dropped_partitions == [expected]
     assert report.reads_deleted == 3
+    assert report.images_deleted == report.files_deleted == 2
+    assert not ReleasedImage.objects.exists()
     assert not Read.objects.filter(id__in=dropped).exists()
     assert Read.objects.filter(id__in=[*held, *alerted, *young]).count() == 3
     assert type(alert).objects.filter(pk=alert.pk).exists()
@@ -353,6 +357,29 @@ def test_an_expired_day_is_dropped_whole_keeping_held_and_alerted_reads(camera):
     # The key of a dropped read is gone with it; the kept reads keep theirs.
     again = record_reads(camera, [read_item(id=held[0], captured_at=moment.isoformat())])
     assert again.duplicates == 1
+
+
+def test_images_released_by_a_killed_run_are_deleted_by_the_next(camera):
+    """GIVEN a run killed after a day's commit, before the day's images went WHEN the purge
+    runs again THEN the images it released that no read uses are deleted, rows and files."""
+    _partition_for(days_ago(400))
+    kept = store_reads(camera, captured_at=days_ago(2), count=1)
+    in_use = Read.objects.get(id=kept[0]).plate_crop_id
+    path = default_storage.save("images/ab/left.jpg", ContentFile(b"jpg"))
+    left = Image.objects.create(
+        sha256="ab" * 32, content_type="image/jpeg", size_bytes=3, path=path
+    )
+    ReleasedImage.objects.bulk_create(
+        [ReleasedImage(sha256=left.sha256), ReleasedImage(sha256=in_use)]
+    )
+
+    report = purge(requester=SETUP_REQUESTER)
+
+    assert report.images_deleted == 1
+    assert not Image.objects.filter(sha256=left.sha256).exists()
+    assert not default_storage.exists(path)
+    assert Image.objects.filter(sha256=in_use).exists()
+    assert not ReleasedImage.objects.exists()
 
 
 def test_a_dropped_day_takes_the_alerts_of_reads_past_the_alerted_period(camera):

@@ -134,3 +134,18 @@ class PurgeRun(models.Model):
 
     def __str__(self) -> str:
         return f"purge {self.started_at:%Y-%m-%d %H:%M} ({self.reads_deleted} reads)"
+
+
+class ReleasedImage(models.Model):
+    """PostgreSQL: an image whose reads went with a dropped day partition, not yet deleted.
+
+    The day's transaction only lists the day's digests here (one set-based insert), so it stays
+    short whatever number of images the day had; the image rows no read uses any more, then
+    their files, go right after its commit in batches that lock no reads. Listed in the
+    database, so a purge killed in between finishes the job on its next run.
+    """
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.sha256
