@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 
 import pytest
 import time_machine
@@ -15,7 +16,7 @@ from platekeeper.server.access.gate import AccessDenied, Requester
 from platekeeper.server.access.models import AuditEvent
 from platekeeper.server.access.roles import Role
 from platekeeper.server.reads.actions import record_reads
-from platekeeper.server.reads.models import Image, Read
+from platekeeper.server.reads.models import Image, Read, ReadKey
 from platekeeper.server.retention.actions import (
     RetentionError,
     release_holds,
@@ -355,14 +356,17 @@ def test_an_expired_day_is_dropped_whole_keeping_held_and_alerted_reads(camera):
     assert event.query["dropped_partitions"] == [expected]
     assert event.query["reads_per_day"] == {day: 3}
     # The key of a dropped read is gone with it; the kept reads keep theirs.
+    assert not ReadKey.objects.filter(id__in=dropped).exists()
     again = record_reads(camera, [read_item(id=held[0], captured_at=moment.isoformat())])
     assert again.duplicates == 1
 
 
 def test_images_released_by_a_killed_run_are_deleted_by_the_next(camera):
-    """GIVEN a run killed after a day's commit, before the day's images went WHEN the purge
-    runs again THEN the images it released that no read uses are deleted, rows and files."""
+    """GIVEN a run killed after a day's commit, before the day's keys and images went WHEN
+    the purge runs again THEN the keys of the gone reads and the images it released that no
+    read uses are deleted, rows and files."""
     _partition_for(days_ago(400))
+    orphan = ReadKey.objects.create(id=uuid.uuid4(), captured_at=days_ago(401))
     kept = store_reads(camera, captured_at=days_ago(2), count=1)
     in_use = Read.objects.get(id=kept[0]).plate_crop_id
     path = default_storage.save("images/ab/left.jpg", ContentFile(b"jpg"))
@@ -380,6 +384,8 @@ def test_images_released_by_a_killed_run_are_deleted_by_the_next(camera):
     assert not default_storage.exists(path)
     assert Image.objects.filter(sha256=in_use).exists()
     assert not ReleasedImage.objects.exists()
+    assert not ReadKey.objects.filter(id=orphan.id).exists()
+    assert ReadKey.objects.filter(id=kept[0]).exists()
 
 
 def test_a_dropped_day_takes_the_alerts_of_reads_past_the_alerted_period(camera):
