@@ -67,6 +67,20 @@ def test_the_classifier_never_saw_the_evaluation_photos():
     assert not evaluation & set(training)
 
 
+@pytest.mark.skipif(not dev_dataset_root().is_dir(), reason="development set not present")
+def test_no_training_photo_shows_an_evaluation_vehicle():
+    """Another photo of the same plate would let the classifier recognise the car, not its
+    colour."""
+    datasets = dev_dataset_root().parent
+
+    def plate(path: Path) -> str:
+        return path.with_suffix(".txt").read_text().split("\t")[5].strip()
+
+    evaluation = {plate(dev_dataset_root() / row["file"]) for row in _labels(LABELS)}
+    training = {plate(datasets / row["file"]) for row in _labels(TRAINING_LABELS)}
+    assert not evaluation & training
+
+
 def test_a_grey_body_is_grey_and_the_confidence_is_a_probability():
     frame = np.full((480, 640, 3), 120, dtype=np.uint8)
     frame[300:340, 260:380] = 235  # a white plate
