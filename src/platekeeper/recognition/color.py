@@ -1,18 +1,26 @@
-"""Vehicle colour from the overview image: the body around and above a plate, named.
+"""Vehicle colour from the overview image: the body above a plate, named by a learned classifier.
 
-A plate sits on the vehicle's body; the paint above it (boot, tailgate, bonnet) and beside it
-is the vehicle's colour, with windows, lights, shadows and the plate itself as noise. Every
-pixel of that region votes for a colour name by its hue, saturation and brightness, and the
-name with most votes wins; its share of the votes is the confidence. No model, no training:
-the thresholds are the usual HSV bands, checked against 50 hand-labelled development photos
-(`tests/recognition/vehicle_colors.csv`).
+A plate sits on the vehicle's body; the paint right above it (boot, tailgate, bonnet) is the
+vehicle's colour, with windows, lights, reflections and shadows as noise. Fixed hue and
+brightness bands confuse silver with white and black paint with the sky it reflects, so the
+name is decided by a multinomial logistic regression over a description of that region: how its
+pixels fall into colour bands and Lab colour words, its brightness against the plate's white
+ground and the scene's brightest light, its saturation and tint, after a white balance taken
+from the plate. It is fitted on hand-labelled photos by `scripts/recognition/train_color.py`;
+the weights ship as `models/color_classifier.json`. The confidence is the classifier's
+probability for the name it reports.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from functools import cache
+
 import numpy as np
 
 from platekeeper.recognition.results import Box, VehicleColor
+from platekeeper.recognition.sessions import shipped_model_path
 
 #: The names reported: silver and grey are one (cameras cannot tell them apart).
 COLOR_NAMES = (
@@ -20,28 +28,59 @@ COLOR_NAMES = (
     "purple",
 )  # fmt: skip
 
+CLASSIFIER_MODEL = "color_classifier.json"
 
-#: Share of dark pixels from which a vehicle is called black.
-DARK_MAJORITY = 0.55
+#: The body region described, in plate widths from the plate's centre (x) and plate heights
+#: from its top edge (y, negative is up): the paint right above the plate, a little wider.
+REGION = (-0.9, 0.9, -2.0, -0.1)
+#: The region must lie at least this much in the frame.
+MIN_INSIDE = 0.3
+#: Largest side, in pixels, a region is shrunk to: colour needs no detail.
+PATCH_SIDE = 48
+
+#: Lab colour words: grey levels for weakly coloured pixels, hue x (dark, light) for the rest.
+GREY_LEVELS, HUES, CHROMA_MIN = 6, 12, 10.0
+N_WORDS = GREY_LEVELS + 2 * HUES
+#: Features per region: band shares, brightness, brightness against the scene, saturation,
+#: tint, contrast, colour words.
+REGION_FEATURES = len(COLOR_NAMES) + 5 + 3 + 4 + 2 + 1 + N_WORDS
+N_FEATURES = REGION_FEATURES + 1 + 5 + 3 + 1
 
 
-def body_region(frame_shape: tuple[int, ...], box: Box) -> tuple[int, int, int, int] | None:
-    """The (x0, y0, x1, y1) pixels of body paint above `box` (boot, tailgate or bonnet), or
-    None when too little of it lies in the frame (a close-up of the plate has no overview)."""
+def region_bounds(
+    frame_shape: tuple[int, ...], box: Box, region: tuple[float, float, float, float]
+) -> tuple[tuple[int, int, int, int], float] | None:
+    """The (x0, y0, x1, y1) pixels of `region` around `box` clipped to the frame, and the share
+    of the region that lies inside it; None when nothing of it does."""
     height, width = frame_shape[:2]
-    w, h = box.width, box.height
-    cx = box.x + w / 2
-    wanted = (cx - 1.3 * w, box.y - 2.5 * h, cx + 1.3 * w, box.y - 0.3 * h)
+    cx = box.x + box.width / 2
+    wanted = (
+        cx + region[0] * box.width,
+        box.y + region[2] * box.height,
+        cx + region[1] * box.width,
+        box.y + region[3] * box.height,
+    )
     x0, y0 = max(0, int(wanted[0])), max(0, int(wanted[1]))
     x1, y1 = min(width, int(wanted[2])), min(height, int(wanted[3]))
-    if x1 <= x0 or y1 <= y0:
+    if x1 - x0 < 2 or y1 - y0 < 2:
         return None
     inside = (x1 - x0) * (y1 - y0) / ((wanted[2] - wanted[0]) * (wanted[3] - wanted[1]))
-    return (x0, y0, x1, y1) if inside >= 0.3 else None
+    return (x0, y0, x1, y1), min(1.0, inside)
+
+
+def _shrunk(patch: np.ndarray) -> np.ndarray:
+    import cv2  # heavy; imported when first used
+
+    scale = min(1.0, PATCH_SIDE / max(patch.shape[:2]))
+    if scale >= 1.0:
+        return patch
+    size = (max(1, round(patch.shape[1] * scale)), max(1, round(patch.shape[0] * scale)))
+    return cv2.resize(patch, size, interpolation=cv2.INTER_AREA)
 
 
 def _pixel_names(hsv: np.ndarray) -> np.ndarray:
-    """Index into COLOR_NAMES for every pixel of an OpenCV HSV array (H 0-179, S, V 0-255)."""
+    """Index into COLOR_NAMES for every pixel of an OpenCV HSV array (H 0-179, S, V 0-255), by
+    the usual hue, saturation and brightness bands."""
     hue = hsv[..., 0].astype(np.float32) * 2  # degrees
     sat = hsv[..., 1].astype(np.float32) / 255
     val = hsv[..., 2].astype(np.float32) / 255
@@ -69,27 +108,164 @@ def _pixel_names(hsv: np.ndarray) -> np.ndarray:
     return names
 
 
-def vehicle_color(frame: np.ndarray, box: Box | None) -> VehicleColor | None:
-    """The colour of the vehicle whose plate is at `box` in `frame` (BGR), or None."""
+def _lab_words(lab: np.ndarray) -> np.ndarray:
+    """A colour word (0..N_WORDS-1) for every pixel of an OpenCV 8-bit Lab array."""
+    light = lab[..., 0].astype(np.float32) / 255
+    a = lab[..., 1].astype(np.float32) - 128
+    b = lab[..., 2].astype(np.float32) - 128
+    hue = (np.degrees(np.arctan2(b, a)) % 360) / 360
+    grey_level = np.minimum((light * GREY_LEVELS).astype(np.int64), GREY_LEVELS - 1)
+    hue_bin = np.minimum((hue * HUES).astype(np.int64), HUES - 1)
+    word = GREY_LEVELS + 2 * hue_bin + (light > 0.5)
+    return np.where(np.hypot(a, b) > CHROMA_MIN, word, grey_level)
+
+
+def _share(indices: np.ndarray, n: int) -> np.ndarray:
+    counts = np.bincount(indices.ravel(), minlength=n).astype(np.float64)
+    return np.sqrt(counts / max(1.0, counts.sum()))
+
+
+def describe_region(patch: np.ndarray, scene_white: float) -> np.ndarray:
+    """REGION_FEATURES numbers describing a BGR patch (see the module docstring for why)."""
     import cv2  # heavy; imported when first used
 
-    if box is None or box.width < 1 or box.height < 1:
+    lab = cv2.cvtColor(patch, cv2.COLOR_BGR2LAB)
+    pixels = lab.reshape(-1, 3).astype(np.float64)
+    light = pixels[:, 0] / 255
+    a, b = pixels[:, 1] - 128, pixels[:, 2] - 128
+    chroma = np.hypot(a, b)
+    return np.concatenate(
+        [
+            _share(_pixel_names(cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)), len(COLOR_NAMES)),
+            np.percentile(light, [10, 25, 50, 75, 90]),
+            np.percentile(light, [10, 50, 90]) / max(scene_white, 0.2),
+            np.percentile(chroma, [25, 50, 75, 90]) / 30,
+            [np.median(a) / 30, np.median(b) / 30, np.std(light)],
+            _share(_lab_words(lab), N_WORDS),
+        ]
+    )
+
+
+def _plate_patch(frame: np.ndarray, box: Box) -> np.ndarray | None:
+    height, width = frame.shape[:2]
+    x0, y0 = max(0, int(box.x)), max(0, int(box.y))
+    x1, y1 = min(width, int(box.x + box.width)), min(height, int(box.y + box.height))
+    return _shrunk(frame[y0:y1, x0:x1]) if x1 > x0 and y1 > y0 else None
+
+
+def white_balance_gains(plate: np.ndarray | None) -> np.ndarray:
+    """Per-channel (B, G, R) gains that make the plate's ground grey: the brightest 40% of its
+    pixels, which on almost every plate is white paint under the same light as the body.
+    Limited to 0.8-1.25 so that a coloured plate cannot repaint the car."""
+    if plate is None:
+        return np.ones(3)
+    pixels = plate.reshape(-1, 3).astype(np.float64)
+    brightness = pixels.sum(axis=1)
+    ground = pixels[brightness >= np.percentile(brightness, 60)].mean(axis=0)
+    return np.clip(ground.mean() / np.maximum(ground, 1.0), 0.8, 1.25)
+
+
+def _balanced(patch: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    return np.clip(patch * gains, 0, 255).astype(np.uint8)
+
+
+def color_features(frame: np.ndarray, box: Box) -> np.ndarray | None:
+    """The classifier's N_FEATURES inputs for the vehicle whose plate is at `box` in `frame`
+    (BGR), or None when too little of the body above the plate is in the frame."""
+    import cv2  # heavy; imported when first used
+
+    if box.width < 1 or box.height < 1:
         return None
-    region = body_region(frame.shape, box)
-    if region is None:
+    bounds = region_bounds(frame.shape, box, REGION)
+    if bounds is None or bounds[1] < MIN_INSIDE:
         return None
-    x0, y0, x1, y1 = region
-    patch = frame[y0:y1, x0:x1]
-    scale = min(1.0, 48 / max(patch.shape[:2]))  # colour needs no detail
-    if scale < 1.0:
-        size = (max(1, round(patch.shape[1] * scale)), max(1, round(patch.shape[0] * scale)))
-        patch = cv2.resize(patch, size, interpolation=cv2.INTER_AREA)
-    names = _pixel_names(cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)).ravel()
-    votes = np.bincount(names, minlength=len(COLOR_NAMES)).astype(np.float64)
-    total = votes.sum()
-    black = COLOR_NAMES.index("black")
-    # Windows, shadows and gaps are dark on every car: black only when most of the body is.
-    if votes[black] < DARK_MAJORITY * total:
-        votes[black] = 0
-    best = int(votes.argmax())
-    return VehicleColor(name=COLOR_NAMES[best], confidence=round(float(votes[best] / total), 3))
+    (x0, y0, x1, y1), inside = bounds
+    plate = _plate_patch(frame, box)
+    gains = white_balance_gains(plate)
+    body = _balanced(_shrunk(frame[y0:y1, x0:x1]), gains)
+    # Every n-th pixel is enough for the scene's brightest light, and costs no pass over it all.
+    step = max(1, min(frame.shape[:2]) // 48)
+    thumbnail = _balanced(np.ascontiguousarray(frame[::step, ::step]), gains)
+    scene_white = float(np.percentile(cv2.cvtColor(thumbnail, cv2.COLOR_BGR2LAB)[..., 0], 99))
+    scene_white /= 255
+    # The plate's white ground after balancing: (L 0..1, a / 30, b / 30).
+    ground = np.array([0.8, 0.0, 0.0])
+    if plate is not None:
+        lab = cv2.cvtColor(_balanced(plate, gains), cv2.COLOR_BGR2LAB).reshape(-1, 3)
+        lab = lab.astype(np.float64)
+        mean = lab[lab[:, 0] >= np.percentile(lab[:, 0], 60)].mean(axis=0)
+        ground = np.array([max(mean[0] / 255, 0.2), (mean[1] - 128) / 30, (mean[2] - 128) / 30])
+    body_light = cv2.cvtColor(body, cv2.COLOR_BGR2LAB)[..., 0].ravel() / 255
+    return np.concatenate(
+        [
+            describe_region(body, scene_white),
+            [inside],
+            # Paint against the plate's ground: white paint is about as bright, silver darker.
+            np.log(np.percentile(body_light, [10, 25, 50, 75, 90]) / ground[0] + 0.05),
+            ground,
+            [scene_white],
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class ColorClassifier:
+    """Multinomial logistic regression over standardised `color_features`."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray  # (N_FEATURES, len(names))
+    bias: np.ndarray
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """P(name) for each of `names`, for one feature vector or a matrix of them (rows)."""
+        scores = ((features - self.mean) / self.scale) @ self.weights + self.bias
+        scores = scores - scores.max(axis=-1, keepdims=True)
+        odds = np.exp(scores)
+        return odds / odds.sum(axis=-1, keepdims=True)
+
+    def to_json(self) -> dict:
+        return {
+            "names": list(self.names),
+            "features": N_FEATURES,
+            "mean": [round(float(v), 6) for v in self.mean],
+            "scale": [round(float(v), 6) for v in self.scale],
+            "weights": [[round(float(v), 6) for v in row] for row in self.weights],
+            "bias": [round(float(v), 6) for v in self.bias],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ColorClassifier:
+        if data["features"] != N_FEATURES or tuple(data["names"]) != COLOR_NAMES:
+            raise RuntimeError("the colour classifier was trained on other features or names")
+        return cls(
+            names=tuple(data["names"]),
+            mean=np.array(data["mean"]),
+            scale=np.array(data["scale"]),
+            weights=np.array(data["weights"]),
+            bias=np.array(data["bias"]),
+        )
+
+
+@cache
+def shipped_classifier() -> ColorClassifier:
+    """The classifier shipped in `models/color_classifier.json`."""
+    path = shipped_model_path(CLASSIFIER_MODEL)
+    try:
+        return ColorClassifier.from_json(json.loads(path.read_text()))
+    except RuntimeError as error:
+        raise RuntimeError(f"{path}: {error}; rerun scripts/recognition/train_color.py") from None
+
+
+def vehicle_color(frame: np.ndarray, box: Box | None) -> VehicleColor | None:
+    """The colour of the vehicle whose plate is at `box` in `frame` (BGR), or None when the
+    image shows too little body above the plate (a close-up of the plate)."""
+    if box is None:
+        return None
+    features = color_features(frame, box)
+    if features is None:
+        return None
+    probabilities = shipped_classifier().probabilities(features)
+    best = int(probabilities.argmax())
+    return VehicleColor(name=COLOR_NAMES[best], confidence=round(float(probabilities[best]), 3))
