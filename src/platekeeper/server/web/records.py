@@ -21,7 +21,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from platekeeper.server.access.gate import AccessDenied
@@ -47,6 +46,7 @@ from platekeeper.server.retention.queries import EvidenceError
 from platekeeper.server.web import forms
 from platekeeper.server.web.common import AuthenticatedRequest, refused, requester
 from platekeeper.server.web.evidence import MANIFEST_HEADER
+from platekeeper.server.web.paging import counted_pager
 
 #: What a change can be refused with: the gate, the request's rules, the hold or the export.
 REFUSALS = (AccessDenied, RecordsError, RetentionError, EvidenceError)
@@ -66,11 +66,10 @@ def _queue_context(
     )
     people = people_by_role()
     return {
-        "page": page,
+        "pager": counted_pager(request, page, "request"),
         "rows": [_row(row, today, people) for row in page.object_list],
         "filter_form": filters,
         "status": status,
-        "filters": urlencode({"status": status}) if status else "",
         "intake_form": intake_form,
     }
 

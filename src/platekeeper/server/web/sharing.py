@@ -35,6 +35,7 @@ from platekeeper.server.sharing.queries import (
 )
 from platekeeper.server.sharing.selfcheck import run_self_check
 from platekeeper.server.web.common import AuthenticatedRequest, requester
+from platekeeper.server.web.paging import counted_pager
 
 LOG_PAGE_SIZE = 50
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -86,6 +87,7 @@ def _page(request: AuthenticatedRequest, status: int = 200, **forms_given: Any) 
         "agreements": agreements_overview(),
         "check": latest_self_check(),
         "log": log,
+        "pager": counted_pager(request, log, "disclosure"),
         "agency_filter": agency_filter,
         "may_change": request.user.has_perm(f"access.{Permission.MANAGE_SHARING.value}"),
         "agreement_form": forms_given.get("agreement_form") or AgreementForm(),
