@@ -1,6 +1,6 @@
-"""The canvass scene picker: a typed address of the town places the centre, from the street
-layer the server serves itself; an unknown one is refused naming the field. And the camera map
-on the dashboard draws PLATEKEEPER_MAP_TILES when a department sets them."""
+"""The canvass and multiple-scenes pickers: a typed address of the town places the centre,
+from the street layer the server serves itself; an unknown one is refused naming the field.
+And the camera map on the dashboard draws PLATEKEEPER_MAP_TILES when a department sets them."""
 
 from __future__ import annotations
 
@@ -74,6 +74,43 @@ def test_an_unknown_address_is_refused_naming_the_field(ines):
     assert page.status_code == 400
     assert "Address: no street named &#x27;Main St&#x27; on this map" in page.content.decode()
     assert not AuditEvent.objects.filter(action="reads.canvass").exists()
+
+
+def test_multiple_scenes_take_typed_addresses_beside_coordinates(ines):
+    """GIVEN a plate seen at the corner of Grand and Highland and at a second scene given by
+    coordinates WHEN the first scene is typed as the crossing THEN the plate is found at both,
+    and the place found is shown in the form."""
+    latitude, longitude = CORNER
+    second = (latitude + 0.01, longitude)
+    record_reads(
+        CameraFactory(),
+        [
+            read_item(plate="7TWICE7", latitude=latitude + 0.0003, longitude=longitude),
+            read_item(plate="7TWICE7", latitude=second[0], longitude=second[1]),
+        ],
+    )
+    scenes = {"address1": "Grand Ave & Highland Ave", "radius1": 200, "lat2": second[0]}
+    scenes |= {"lon2": second[1], "radius2": 200, "min_scenes": 2}
+    for n in (1, 2):
+        scenes |= {f"start{n}": WINDOW["start"], f"end{n}": WINDOW["end"]}
+
+    page = ines.get("/investigations/scenes", scenes)
+
+    html = page.content.decode()
+    assert page.status_code == 200, html
+    assert "7TWICE7" in html
+    assert f'value="{round(latitude, 6)}"' in html
+
+
+def test_a_scene_with_no_place_is_refused_naming_it(ines):
+    scenes = {"address1": "Grand Ave & Highland Ave", "start1": WINDOW["start"]}
+    scenes |= {"end1": WINDOW["end"], "start2": WINDOW["start"], "end2": WINDOW["end"]}
+
+    page = ines.get("/investigations/scenes", scenes)
+
+    assert page.status_code == 400
+    assert "Latitude (lat2): place the scene" in page.content.decode()
+    assert not AuditEvent.objects.filter(action="reads.scenes").exists()
 
 
 def test_the_dashboard_camera_map_draws_configured_tiles(db, settings):

@@ -50,6 +50,31 @@ from platekeeper.server.web.paging import cursor_pager
 SCENE_ROWS = 4
 
 
+def address_field() -> forms.CharField:
+    return forms.CharField(
+        label="Address",
+        required=False,
+        max_length=200,
+        help_text="A street or a crossing of this town, e.g. Grand Ave & Wildwood Ave",
+    )
+
+
+def place_typed_address(form: forms.Form, data: dict[str, Any], suffix: str = "") -> None:
+    """Fill `lat`/`lon` (+ suffix) from a typed `address` when no coordinates were given (a
+    click or typed coordinates win). The place found is written back into the form so the page
+    shows it; an address the street layer does not know is an error on its field."""
+    lat, lon, address = f"lat{suffix}", f"lon{suffix}", data.get(f"address{suffix}", "")
+    if not address or data.get(lat) is not None or data.get(lon) is not None:
+        return
+    try:
+        place = geocode(address)
+    except (AddressError, MapFileError) as error:
+        form.add_error(f"address{suffix}", str(error))
+        return
+    data[lat], data[lon] = round(place.latitude, 6), round(place.longitude, 6)
+    form.data = {**form.data, lat: str(data[lat]), lon: str(data[lon])}
+
+
 class CanvassForm(VehicleFields):
     shape = forms.ChoiceField(
         choices=[("circle", "Circle"), ("polygon", "Polygon")],
@@ -57,12 +82,7 @@ class CanvassForm(VehicleFields):
         widget=forms.RadioSelect,
         required=False,
     )
-    address = forms.CharField(
-        label="Address",
-        required=False,
-        max_length=200,
-        help_text="A street or a crossing of this town, e.g. Grand Ave & Wildwood Ave",
-    )
+    address = address_field()
     lat = forms.FloatField(label="Latitude", required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label="Longitude", required=False, min_value=-180, max_value=180)
     radius_m = forms.IntegerField(
@@ -80,21 +100,9 @@ class CanvassForm(VehicleFields):
     )
 
     def clean(self) -> dict[str, Any]:
-        """A typed address places the centre when no coordinates were given (a click or typed
-        coordinates win); the place found is written back into the form so the page shows it."""
         data = super().clean() or {}
-        address = data.get("address", "")
-        if not address or data.get("shape") == "polygon":
-            return data
-        if data.get("lat") is not None or data.get("lon") is not None:
-            return data
-        try:
-            place = geocode(address)
-        except (AddressError, MapFileError) as error:
-            self.add_error("address", str(error))
-            return data
-        data["lat"], data["lon"] = round(place.latitude, 6), round(place.longitude, 6)
-        self.data = {**self.data, "lat": str(data["lat"]), "lon": str(data["lon"])}
+        if data.get("shape") != "polygon":
+            place_typed_address(self, data)
         return data
 
     def window(self) -> queries.Window:
@@ -113,8 +121,9 @@ class ScenesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for n in range(1, SCENE_ROWS + 1):
             required = n <= 2
-            self.fields[f"lat{n}"] = forms.FloatField(label="Latitude", required=required)
-            self.fields[f"lon{n}"] = forms.FloatField(label="Longitude", required=required)
+            self.fields[f"address{n}"] = address_field()
+            self.fields[f"lat{n}"] = forms.FloatField(label="Latitude", required=False)
+            self.fields[f"lon{n}"] = forms.FloatField(label="Longitude", required=False)
             self.fields[f"radius{n}"] = forms.IntegerField(
                 label="Radius (m)", initial=300, required=False, min_value=1
             )
@@ -129,9 +138,21 @@ class ScenesForm(forms.Form):
             initial |= recent_window(SEARCH_WINDOW, f"start{n}", f"end{n}")
         return initial
 
+    def clean(self) -> dict[str, Any]:
+        """Each scene is placed by a click, typed coordinates or a typed address; the first
+        two scenes must be placed."""
+        data = super().clean() or {}
+        for n in range(1, SCENE_ROWS + 1):
+            place_typed_address(self, data, str(n))
+            if n <= 2 and f"address{n}" not in self.errors:
+                for name in (f"lat{n}", f"lon{n}"):
+                    if data.get(name) is None and name not in self.errors:
+                        self.add_error(name, "place the scene: click the map, or type an address")
+        return data
+
     def rows(self) -> list[list[forms.BoundField]]:
         return [
-            [self[f"{name}{n}"] for name in ("lat", "lon", "radius", "start", "end")]
+            [self[f"{name}{n}"] for name in ("address", "lat", "lon", "radius", "start", "end")]
             for n in range(1, SCENE_ROWS + 1)
         ]
 
@@ -296,7 +317,7 @@ def scenes(request: AuthenticatedRequest) -> HttpResponse:
     """Plates seen at several places and times: a series of burglaries, say."""
     if justification(request) is None:
         return needs_purpose(request)
-    bound = "lat1" in request.GET
+    bound = "lat1" in request.GET or "address1" in request.GET
     form = ScenesForm(request.GET if bound else None, initial=ScenesForm.recent())
     context: dict[str, Any] = {"form": form}
     if not bound or not form.is_valid():
