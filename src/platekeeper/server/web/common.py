@@ -52,14 +52,16 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def requester(request: AuthenticatedRequest) -> Requester:
+def requester(request: AuthenticatedRequest, origin: str = "") -> Requester:
+    """The signed-in person. A held broad request is sent again with its approval number (a
+    link's query, or a form's field) from its `origin`: the page asked again, by GET, unless
+    a form names the page that fills it in again (the hotlist entry's search-back)."""
     return Requester(
         request.user,
         channel="ui",
         client_address=client_address(request),
-        approval=approval_number(request.GET.get("approval")),
-        # A page asked again (by GET) is where a held broad request is sent again from.
-        origin=request.get_full_path() if request.method == "GET" else "",
+        approval=approval_number(request.GET.get("approval") or request.POST.get("approval")),
+        origin=origin or (request.get_full_path() if request.method == "GET" else ""),
     )
 
 

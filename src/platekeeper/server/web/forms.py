@@ -306,6 +306,9 @@ class HotlistEntryForm(forms.Form):
         label="Search back (days)",
         help_text="Also search the stored reads of the last days for it (audited under the case)",
     )
+    #: A search-back held for approval is entered again from the approvals page's "Run" link,
+    #: which fills this form in again with the approval's number.
+    approval = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 # --- records requests (438.9) ----------------------------------------------------------------

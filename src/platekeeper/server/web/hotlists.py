@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from platekeeper.hotlist_formats import HotlistFormatError, open_text, require_format
@@ -81,7 +83,28 @@ def _hotlist_page(
 @login_required
 @require_http_methods(["GET"])
 def hotlist(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
-    return _hotlist_page(request, get_object_or_404(Hotlist, pk=hotlist_id))
+    """The hotlist; asked with an entry's fields (the "Run" of an approved search-back), its
+    entry form comes filled in with them and the approval's number."""
+    target = get_object_or_404(Hotlist, pk=hotlist_id)
+    if "plate" not in request.GET:
+        return _hotlist_page(request, target)
+    filled = {
+        name: request.GET[name]
+        for name in forms.HotlistEntryForm.base_fields
+        if name in request.GET
+    }
+    return _hotlist_page(request, target, entry_form=forms.HotlistEntryForm(initial=filled))
+
+
+def _entry_page(hotlist: Hotlist, data: dict[str, Any]) -> str:
+    """This hotlist's page with the entry form filled in with `data` again: where a held
+    search-back is entered again from, once approved."""
+    fields = {
+        name: value
+        for name, value in data.items()
+        if value not in (None, "") and name != "approval"
+    }
+    return f"{reverse('web:hotlist', args=[hotlist.pk])}?{urlencode(fields)}"
 
 
 @login_required
@@ -137,7 +160,7 @@ def hotlist_add(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
         entered = add_entry(
             target,
             data["plate"],
-            requester=requester(request),
+            requester=requester(request, origin=_entry_page(target, data)),
             state=data["state"],
             reason=data["reason"],
             description=data["description"],
