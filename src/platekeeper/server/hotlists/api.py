@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from platekeeper.hotlist_formats import (
@@ -12,7 +12,6 @@ from platekeeper.hotlist_formats import (
     require_format,
 )
 from platekeeper.server.access.auth import PERSON_AUTH, PersonRequest, api_requester
-from platekeeper.server.access.gate import Justification
 from platekeeper.server.hotlists.actions import HotlistError, add_entry, import_entries
 from platekeeper.server.hotlists.models import Hotlist
 from platekeeper.server.hotlists.queries import SharedEntry, shared_entries
@@ -88,15 +87,15 @@ def import_hotlist(
     }
 
 
-class EntryIn(Schema):
+class EntryIn(JustificationIn):
+    """A plate to enter; the purpose, case number, note and on whose behalf are the
+    search-back's, and the case number is the entry's too."""
+
     plate: str
     state: str = ""
     reason: str = ""
     description: str = ""
-    case_number: str = ""
     search_back_days: int = 0
-    #: The caller's purpose for the search-back (its case number is `case_number`).
-    purpose: str = Field("", max_length=40)
 
 
 class EntryOut(Schema):
@@ -126,7 +125,7 @@ def enter_plate(request: PersonRequest, name: str, body: EntryIn) -> dict:
         description=body.description,
         case_number=body.case_number,
         search_back_days=body.search_back_days,
-        justification=Justification(purpose=body.purpose, case_number=body.case_number),
+        justification=body.justification(),
     )
     return {
         "id": entered.entry.pk,

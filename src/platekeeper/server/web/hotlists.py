@@ -6,6 +6,7 @@ asks the gate (permission, account, training) and audits; these views only call 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from platekeeper.hotlist_formats import HotlistFormatError, open_text, require_format
-from platekeeper.server.access.gate import AccessDenied, Justification
+from platekeeper.server.access.gate import AccessDenied
 from platekeeper.server.hotlists.actions import (
     HotlistError,
     add_entry,
@@ -155,7 +156,7 @@ def hotlist_add(request: AuthenticatedRequest, hotlist_id: int) -> HttpResponse:
     days = data["search_back_days"] or 0
     stated = justification(request)
     if days and stated is not None and data["case_number"] and not stated.case_number:
-        stated = Justification(purpose=stated.purpose, case_number=data["case_number"])
+        stated = dataclasses.replace(stated, case_number=data["case_number"])
     try:
         entered = add_entry(
             target,
