@@ -44,7 +44,11 @@ def order_corners(points: np.ndarray) -> np.ndarray:
 
 class TextDetector:
     """Runs the detector on a BGR image scaled so its longer side is at most `max_side` and its
-    area at most `max_pixels` (the detector's memory grows with the area it sees)."""
+    area at most `max_pixels` (the detector's memory grows with the area it sees).
+
+    `arena`: keep onnxruntime's memory arena (see `sessions.session`): worth it for a detector
+    whose input size is bounded and small, as the engine's first look is.
+    """
 
     def __init__(
         self,
@@ -56,6 +60,7 @@ class TextDetector:
         box_threshold: float = 0.5,
         unclip_ratio: float = 1.6,
         min_height: float = 6.0,
+        arena: bool = False,
     ) -> None:
         self.max_side = max_side
         self.max_pixels = max_pixels
@@ -64,11 +69,14 @@ class TextDetector:
         self.box_threshold = box_threshold
         self.unclip_ratio = unclip_ratio
         self.min_height = min_height
+        self.arena = arena
         self._session = None
 
     def _model(self):
         if self._session is None:
-            self._session = session(rapidocr_model_path(DETECTOR_MODEL), threads=self.threads)
+            self._session = session(
+                rapidocr_model_path(DETECTOR_MODEL), threads=self.threads, arena=self.arena
+            )
         return self._session
 
     def probability_map(self, image: np.ndarray) -> tuple[np.ndarray, float]:
