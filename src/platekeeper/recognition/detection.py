@@ -44,11 +44,7 @@ def order_corners(points: np.ndarray) -> np.ndarray:
 
 class TextDetector:
     """Runs the detector on a BGR image scaled so its longer side is at most `max_side` and its
-    area at most `max_pixels` (the detector's memory grows with the area it sees).
-
-    `arena`: keep onnxruntime's memory arena (see `sessions.session`): worth it for a detector
-    whose input size is bounded and small, as the engine's first look is.
-    """
+    area at most `max_pixels` (the detector's memory grows with the area it sees)."""
 
     def __init__(
         self,
@@ -60,7 +56,6 @@ class TextDetector:
         box_threshold: float = 0.5,
         unclip_ratio: float = 1.6,
         min_height: float = 6.0,
-        arena: bool = False,
     ) -> None:
         self.max_side = max_side
         self.max_pixels = max_pixels
@@ -69,14 +64,11 @@ class TextDetector:
         self.box_threshold = box_threshold
         self.unclip_ratio = unclip_ratio
         self.min_height = min_height
-        self.arena = arena
         self._session = None
 
     def _model(self):
         if self._session is None:
-            self._session = session(
-                rapidocr_model_path(DETECTOR_MODEL), threads=self.threads, arena=self.arena
-            )
+            self._session = session(rapidocr_model_path(DETECTOR_MODEL), threads=self.threads)
         return self._session
 
     def probability_map(self, image: np.ndarray) -> tuple[np.ndarray, float]:

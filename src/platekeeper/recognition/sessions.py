@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 _LOCK = threading.Lock()
-_SESSIONS: dict[tuple[str, int, bool], Any] = {}
+_SESSIONS: dict[tuple[str, int], Any] = {}
 
 
 def rapidocr_model_path(name: str) -> Path:
@@ -35,17 +35,15 @@ def shipped_model_path(name: str) -> Path:
     return path
 
 
-def session(path: Path, *, threads: int = 1, arena: bool = False) -> Any:
+def session(path: Path, *, threads: int = 1) -> Any:
     """Return a shared `onnxruntime.InferenceSession` for `path` using `threads` intra-op threads.
 
     Sessions are cached: one model file loaded with one thread count is loaded once per process,
-    however many engine instances use it. `arena` keeps onnxruntime's memory arena: cheaper runs
-    (the detector at 800 px: 17% less CPU time), but the arena holds on to the largest
-    activation it ever served for the life of the process, so it suits inputs of bounded size.
+    however many engine instances use it.
     """
     if threads < 1:
         raise ValueError(f"threads must be at least 1, got {threads}")
-    key = (str(path), threads, arena)
+    key = (str(path), threads)
     with _LOCK:
         cached = _SESSIONS.get(key)
         if cached is not None:
@@ -58,9 +56,9 @@ def session(path: Path, *, threads: int = 1, arena: bool = False) -> Any:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-        # Without the arena, memory is freed after each run: peak memory stays near one run's
-        # need however large the largest input was (a 1280 px second look).
-        options.enable_cpu_mem_arena = arena
+        # The arena keeps the largest activation ever needed (a 1280 px second look) for the
+        # life of the process; freeing after each run keeps peak memory near one frame's need.
+        options.enable_cpu_mem_arena = False
         options.log_severity_level = 3
         created = onnxruntime.InferenceSession(
             str(path), sess_options=options, providers=["CPUExecutionProvider"]

@@ -192,10 +192,6 @@ class DefaultEngine(Engine):
             pixel_threshold=self.settings.detect_pixel_threshold,
             box_threshold=self.settings.detect_box_threshold,
             threads=threads,
-            # Every frame goes through this one, at most `detect_side` pixels: the arena pays
-            # (17% less CPU time), and what it keeps is bounded by that size. The second look
-            # (larger, only on hard frames) frees its memory after each run.
-            arena=True,
         )
         self.line_reader = TextLineReader(threads=threads)
         if use_plate_reader is None:
