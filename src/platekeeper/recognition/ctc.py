@@ -92,7 +92,7 @@ def beam_search(
         totals = [(add(pb, pc), text) for text, (pb, pc) in next_beams.items()]
         # The best `beam_width`, ties in insertion order (as a stable sort would keep them).
         best = heapq.nlargest(beam_width, totals, key=lambda item: item[0])
-        beams = [(text, *next_beams[text]) for _, text in best]
+        beams = [(text, next_beams[text][0], next_beams[text][1]) for _, text in best]
     results = [(text, add(pb, pc)) for text, pb, pc in beams if text]
     results.sort(key=lambda item: -item[1])
     return results
