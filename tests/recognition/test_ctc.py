@@ -75,3 +75,16 @@ def test_scoring_many_strings_at_once_gives_each_ones_score():
     batch = sequence_log_probs(log_probs, texts)
     assert list(batch) == [sequence_log_prob(log_probs, text) for text in texts]
     assert batch[texts.index("Z" * 13)] == -math.inf
+
+
+def test_beam_search_gives_each_string_its_exact_probability_when_nothing_is_pruned():
+    """GIVEN a beam wide enough to keep every prefix WHEN decoding THEN each string's probability
+    is its CTC probability over all alignments, repeated characters included."""
+    rng = np.random.default_rng(11)
+    log_probs = np.log(rng.dirichlet(np.ones(1 + len(ALPHABET)) * 0.5, size=3))
+    results = beam_search(log_probs, beam_width=60_000, prune=-math.inf)
+    reachable = [(text, log_prob) for text, log_prob in results if log_prob > -math.inf]
+    # Every string of 1-3 characters that 3 steps can spell (a doubled letter needs a blank).
+    assert len(reachable) == 36 + 36**2 + 36 * 35 * 35
+    for text, log_prob in reachable[:50] + reachable[-50:] + [r for r in reachable if r[0] == "AA"]:
+        assert log_prob == pytest.approx(sequence_log_prob(log_probs, text), abs=1e-9)

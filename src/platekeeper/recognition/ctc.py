@@ -7,8 +7,8 @@ reader score the strings another proposed, which is how the default engine combi
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import defaultdict
 
 import numpy as np
 
@@ -44,35 +44,56 @@ def beam_search(
     """Return up to `beam_width` (text, log probability) pairs, most likely first.
 
     `log_probs` has shape (steps, 1 + len(ALPHABET)) with the CTC blank at index 0. Classes less
-    likely than `prune` (natural log) at a step are not extended, which keeps this fast.
+    likely than `prune` (natural log) at a step are not extended, which keeps this fast. The
+    loop runs on Python floats with the log-sum-exp inlined: the engine calls it four times per
+    line, and numpy's per-call overhead on single numbers would dominate.
     """
-    beams: dict[str, tuple[float, float]] = {"": (0.0, _NEG_INF)}  # text -> (ends blank, ends char)
-    for step in log_probs:
-        row = step.tolist()  # Python floats: indexing a list is much cheaper than an array
+    log1p, exp = math.log1p, math.exp
+
+    def add(a: float, b: float) -> float:  # _logsumexp, bound locally (the hot path)
+        if a == _NEG_INF:
+            return b
+        if b == _NEG_INF:
+            return a
+        return (a if a > b else b) + log1p(exp(-abs(a - b)))
+
+    rows = log_probs.tolist()  # Python floats: indexing a list is much cheaper than an array
+    kept = [np.nonzero(row)[0].tolist() for row in log_probs[:, 1:] > prune]
+    beams: list[tuple[str, float, float]] = [("", 0.0, _NEG_INF)]  # text, ends blank, ends char
+    for row, classes in zip(rows, kept, strict=True):
         blank = row[BLANK]
-        extensions = [(ALPHABET[k - 1], row[k]) for k in np.nonzero(step > prune)[0] if k != BLANK]
-        next_beams: dict[str, list[float]] = defaultdict(lambda: [_NEG_INF, _NEG_INF])
-        for text, (p_blank, p_char) in beams.items():
-            total = _logsumexp(p_blank, p_char)
-            entry = next_beams[text]
-            entry[0] = _logsumexp(entry[0], total + blank)
+        extensions = [(ALPHABET[k], row[k + 1]) for k in classes]
+        next_beams: dict[str, list[float]] = {}
+        for text, p_blank, p_char in beams:
+            total = add(p_blank, p_char)
+            entry = next_beams.get(text)
+            if entry is None:
+                entry = next_beams[text] = [_NEG_INF, _NEG_INF]
+            entry[0] = add(entry[0], total + blank)
             last = text[-1] if text else None
             room = len(text) < max_length
             for char, p in extensions:
                 if char == last:
                     # Repeating the same class continues the character; a new copy needs a blank.
-                    entry[1] = _logsumexp(entry[1], p_char + p)
-                    if room:
-                        extended = next_beams[text + char]
-                        extended[1] = _logsumexp(extended[1], p_blank + p)
+                    entry[1] = add(entry[1], p_char + p)
+                    if not room:
+                        continue
+                    start = p_blank + p
                 elif room:
-                    extended = next_beams[text + char]
-                    extended[1] = _logsumexp(extended[1], total + p)
-        ranked = sorted(next_beams.items(), key=lambda item: -_logsumexp(item[1][0], item[1][1]))[
-            :beam_width
-        ]
-        beams = {text: (pb, pc) for text, (pb, pc) in ranked}
-    results = [(text, _logsumexp(pb, pc)) for text, (pb, pc) in beams.items() if text]
+                    start = total + p
+                else:
+                    continue
+                longer = text + char
+                extended = next_beams.get(longer)
+                if extended is None:
+                    next_beams[longer] = [_NEG_INF, start]
+                else:
+                    extended[1] = add(extended[1], start)
+        totals = [(add(pb, pc), text) for text, (pb, pc) in next_beams.items()]
+        # The best `beam_width`, ties in insertion order (as a stable sort would keep them).
+        best = heapq.nlargest(beam_width, totals, key=lambda item: item[0])
+        beams = [(text, next_beams[text][0], next_beams[text][1]) for _, text in best]
+    results = [(text, add(pb, pc)) for text, pb, pc in beams if text]
     results.sort(key=lambda item: -item[1])
     return results
 
