@@ -32,6 +32,7 @@ Every statement here is built from constants and dates, never from input (ruff S
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
@@ -47,8 +48,20 @@ OLD = "reads_read_unpartitioned"
 PREFIX = "reads_read_p"
 #: Days ahead that `prepare` creates partitions for (the daily job keeps this many ready).
 DAYS_AHEAD = 14
-#: Set for a transaction that moves reads between partitions: the key triggers stand aside.
-MOVING = "SET LOCAL platekeeper.moving_reads = 'on'"
+#: Set while reads move between partitions: the key triggers stand aside (the keys stay).
+_MOVING = "SET LOCAL platekeeper.moving_reads = '{}'"
+
+
+@contextlib.contextmanager
+def moving_reads(cursor) -> Iterator[None]:
+    """Let the statements inside move reads between partitions with the key triggers standing
+    aside, and no others: SET LOCAL lasts to the end of the transaction, which may enclose far
+    more than the move (a caller's, a test's), and later deletes there must remove their keys.
+    On an error the savepoint or transaction rolls the setting back with the move."""
+    cursor.execute(_MOVING.format("on"))
+    yield
+    cursor.execute(_MOVING.format("off"))
+
 
 _TRIGGERS = f"""
 CREATE OR REPLACE FUNCTION reads_read_claim_key() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -182,12 +195,12 @@ def convert(connection, progress: Callable[[str], None] = lambda _: None) -> Non
                 day = first.astimezone(dt.UTC).date()
                 ensure_partition(cursor, day)
                 start, end = day_bounds(day)
-                cursor.execute(MOVING)
-                cursor.execute(
-                    f"WITH gone AS (DELETE FROM {OLD} WHERE captured_at >= %s "
-                    f"AND captured_at < %s RETURNING *) INSERT INTO {PARENT} SELECT * FROM gone",
-                    [start, end],
-                )
+                with moving_reads(cursor):
+                    cursor.execute(
+                        f"WITH gone AS (DELETE FROM {OLD} WHERE captured_at >= %s AND "
+                        f"captured_at < %s RETURNING *) INSERT INTO {PARENT} SELECT * FROM gone",
+                        [start, end],
+                    )
                 moved += cursor.rowcount
             progress(f"reads: {day} moved ({moved} rows so far)")
         with transaction.atomic(using=connection.alias):
@@ -277,13 +290,13 @@ def ensure_partition(cursor, day: dt.date) -> bool:
             [start, end],
         )
         return True
-    cursor.execute(MOVING)
     cursor.execute(f"CREATE TABLE {name} (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
-    cursor.execute(
-        f"WITH gone AS (DELETE FROM {KEPT} WHERE captured_at >= %s AND captured_at < %s "
-        f"RETURNING *) INSERT INTO {name} SELECT * FROM gone",
-        [start, end],
-    )
+    with moving_reads(cursor):
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {KEPT} WHERE captured_at >= %s AND captured_at < %s "
+            f"RETURNING *) INSERT INTO {name} SELECT * FROM gone",
+            [start, end],
+        )
     cursor.execute(
         f"ALTER TABLE {PARENT} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)", [start, end]
     )

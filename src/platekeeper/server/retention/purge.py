@@ -197,7 +197,9 @@ def _drop_expired_days(
             lock_against_purge()
             dropped, cascaded = _drop_day(day, alerted_cutoff)
             run.reads_deleted += dropped["rows"]
-            run.reads_per_day = _merge(run.reads_per_day, {day.isoformat(): dropped["rows"]})
+            # An empty day's partition is named in `dropped_partitions`, not counted per day.
+            per_day = {day.isoformat(): dropped["rows"]} if dropped["rows"] else {}
+            run.reads_per_day = _merge(run.reads_per_day, per_day)
             run.also_deleted = _merge(run.also_deleted, cascaded)
             run.dropped_partitions = [*run.dropped_partitions, dropped]
             run.save(
@@ -209,7 +211,7 @@ def _drop_expired_days(
                 ]
             )
         report.reads_deleted += dropped["rows"]
-        report.reads_per_day = _merge(report.reads_per_day, {day.isoformat(): dropped["rows"]})
+        report.reads_per_day = _merge(report.reads_per_day, per_day)
         report.also_deleted = _merge(report.also_deleted, cascaded)
         report.dropped_partitions.append(dropped)
         notify(PurgeProgress("days", done, len(days), committed=dropped["rows"]))
@@ -232,14 +234,14 @@ def _drop_day(day: dt.date, alerted_cutoff: dt.datetime) -> tuple[DroppedDay, di
         )
         params.append(alerted_cutoff)
     with connection.cursor() as cursor:
-        cursor.execute(partitions.MOVING)
         cursor.execute(f"ALTER TABLE {partitions.PARENT} DETACH PARTITION {name}")
-        cursor.execute(
-            f"WITH kept AS (DELETE FROM {name} p WHERE {keep} RETURNING *) "
-            f"INSERT INTO {partitions.PARENT} SELECT * FROM kept",
-            params,
-        )
-        moved = cursor.rowcount
+        with partitions.moving_reads(cursor):
+            cursor.execute(
+                f"WITH kept AS (DELETE FROM {name} p WHERE {keep} RETURNING *) "
+                f"INSERT INTO {partitions.PARENT} SELECT * FROM kept",
+                params,
+            )
+            moved = cursor.rowcount
         cursor.execute(f"SELECT count(*) FROM {name}")
         rows = cursor.fetchone()[0]
     cascaded = _delete_links(name)
