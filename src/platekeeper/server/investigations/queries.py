@@ -44,6 +44,7 @@ from platekeeper.server.reads.queries import (
     VehicleFilter,
     decode_cursor,
     encode_cursor,
+    keys_filter,
     read_by_id,
     read_summaries,
     thumbnails,
@@ -259,14 +260,9 @@ def canvass(
             reverse=True,
         )
         wanted = inside[: limit + 1]
-        # The page's own time span with its ids: PostgreSQL then opens only its day partitions.
         reads = (
             list(
-                Read.objects.filter(
-                    id__in=[read_id for _, read_id in wanted],
-                    captured_at__gte=wanted[-1][0],
-                    captured_at__lte=wanted[0][0],
-                )
+                Read.objects.filter(keys_filter((read_id, at) for at, read_id in wanted))
                 .select_related(*(WITH_IMAGES if with_images else _WITH_CAMERA))
                 .order_by("-captured_at", "-id")
             )
@@ -429,18 +425,14 @@ def _area_rows(window: Window, vehicle: VehicleFilter | None = None) -> list[_Ro
 def _summaries(keys: Iterable[tuple[uuid.UUID, dt.datetime]]) -> list[ReadSummary]:
     """The reads with these (id, captured_at) keys as result rows, oldest first.
 
-    Each batch is fetched by its ids and its time span, so PostgreSQL opens only the day
+    Each batch is fetched by its keys (`keys_filter`), so PostgreSQL opens only the day
     partitions the batch lies in rather than planning and probing every day of the year.
     """
     ordered = sorted(set(keys), key=lambda key: (key[1], key[0]))
     found: list[ReadSummary] = []
     for start in range(0, len(ordered), _CHUNK):
         batch = ordered[start : start + _CHUNK]
-        reads = Read.objects.filter(
-            id__in=[read_id for read_id, _ in batch],
-            captured_at__gte=batch[0][1],
-            captured_at__lte=batch[-1][1],
-        )
+        reads = Read.objects.filter(keys_filter(batch))
         found.extend(read_summaries(list(reads.select_related("camera"))))
     found.sort(key=lambda r: (r.captured_at, r.id))
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,18 +249,14 @@ def search_plate(
         reads = reads.filter(vehicle.q()).order_by("-captured_at", "-id")
         if scan:
             wanted = plate_predicate(normalized, lookalike=lookalike)
-            ids, times = [], []
+            found = []
             narrowed = narrow_scan(reads, normalized, lookalike=lookalike)
             for read_id, captured_at, candidate in scanned_plates(narrowed):
                 if wanted(candidate):
-                    ids.append(read_id)
-                    times.append(captured_at)
-                    if len(ids) > limit:
+                    found.append((read_id, captured_at))
+                    if len(found) > limit:
                         break
-            # By id and exact time: PostgreSQL opens only the found reads' day partitions and
-            # finds them on the time index. By id alone within the window, it walked each of
-            # the window's days looking for them (10M reads, 31 days: 160-470 ms a page).
-            reads = reads.filter(id__in=ids, captured_at__in=times)
+            reads = reads.filter(keys_filter(found))
         elif not broad:
             reads = reads.filter(plate_normalized=normalized)
         if not (broad or scan or vehicle) and connections[reads.db].vendor == "postgresql":
@@ -355,6 +351,22 @@ def _detail(read: Read) -> ReadDetail:
         received_at=read.received_at,
         source=read.source,
     )
+
+
+def keys_filter(keys: Iterable[tuple[uuid.UUID, dt.datetime]]) -> Q:
+    """The reads with these (id, captured_at) keys, as a filter that PostgreSQL runs in their
+    day partitions only, finding each read on the time index.
+
+    By ids alone, or ids within a time span, PostgreSQL plans and probes every day partition in
+    reach (a 31-day search page of a 10M-read year: 160-470 ms; an UPDATE of 1,000 reads by id
+    alone: 5-8 s); with each read's exact time it opens only the days the keys lie in (under
+    1 ms for a page). SQLite's single table gets the same answer either way.
+    """
+    ids, times = [], []
+    for read_id, captured_at in keys:
+        ids.append(read_id)
+        times.append(captured_at)
+    return Q(id__in=ids, captured_at__in=times)
 
 
 def read_by_id(key: uuid.UUID) -> QuerySet[Read]:
