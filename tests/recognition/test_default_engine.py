@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from platekeeper.recognition import get_engine
 
-from .conftest import render_scene
+from .conftest import render_plate, render_scene
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,16 @@ def test_state_name_is_not_reported_before_the_registration(engine):
     reads = engine.read_frame(frame)
     assert reads[0].text == "5RIN962"
     assert "CALIFORNIA" not in [r.text for r in reads]
+
+
+def test_a_plate_half_out_of_the_frame_is_not_reported_before_a_whole_one(engine):
+    """GIVEN a passing car's plate cut by the frame's left edge and a whole plate further in
+    WHEN read THEN the whole plate comes first: what the edge cut off was never seen."""
+    frame, _ = render_scene("7ABC123", plate_width=150, position=(620, 380), seed=4)
+    cut = np.asarray(render_plate("6KFA412", width=240))[:, 70:, ::-1]  # `FA412` in view
+    frame[120 : 120 + cut.shape[0], : cut.shape[1]] = cut
+    reads = engine.read_frame(frame)
+    assert reads[0].text == "7ABC123", [(r.text, r.confidence) for r in reads]
 
 
 def test_threads_and_top_n_are_honoured():

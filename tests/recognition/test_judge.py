@@ -36,11 +36,12 @@ def test_one_feature_per_name():
 
 def test_the_shipped_judge_prefers_the_registration_to_what_surrounds_it():
     """GIVEN lines the readers read equally well WHEN judged THEN the registration beats a
-    state name, a date stamp and the small print under a taller line."""
+    state name, a date stamp, the small print under a taller line and a line the frame cuts."""
     judge = shipped_judge()
     plate = judge.probability(REGISTRATION)
     state = replace(REGISTRATION, text="ARIZ0NA", smaller_neighbour=False, taller_ratio=1.3)
     date = replace(REGISTRATION, text="20140508", smaller_neighbour=False)
     small_print = replace(REGISTRATION, text="ABCDEF", taller_ratio=2.5, smaller_neighbour=False)
-    for other in (state, date, small_print):
+    cut = replace(REGISTRATION, cut_by_frame=True)
+    for other in (state, date, small_print, cut):
         assert judge.probability(other) < plate, other

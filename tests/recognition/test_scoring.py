@@ -6,6 +6,7 @@ import numpy as np
 
 from platekeeper.recognition.ctc import ALPHABET, sequence_log_prob
 from platekeeper.recognition.engines.default import (
+    _cut_by_frame,
     _glyph_variants,
     _has_light_text,
     _merge_glyphs,
@@ -62,3 +63,17 @@ def test_grow_and_rectify_a_rotated_quad():
     crop = rectify(image, quad, height=20)
     assert crop.shape == (20, 50, 3)
     assert crop.mean() > 240
+
+
+def test_a_line_reaching_the_frames_edge_is_cut():
+    """Lines whose box reaches within a pixel of any edge (or past it) are cut; others not."""
+
+    def quad(x0, y0, x1, y1):
+        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+
+    shape = (480, 640, 3)
+    assert not _cut_by_frame(quad(10, 10, 100, 40), shape)
+    assert _cut_by_frame(quad(-2.5, 100, 50, 130), shape)
+    assert _cut_by_frame(quad(600, 100, 639, 130), shape)
+    assert _cut_by_frame(quad(100, 0.5, 200, 30), shape)
+    assert _cut_by_frame(quad(100, 450, 200, 479), shape)

@@ -4,7 +4,7 @@ Photos hold much text besides the registration: the state name and slogan on the
 frames, date stamps, signs, a truck's phone number. The engine reads every plausible line; the
 judge turns what it knows of each line (how sure the readers are, the shape of the string, how
 tall the line is against its neighbours, light or dark ink, whether it spells a state, a make
-or a date) into P(registration), by logistic regression.
+or a date, whether the frame's edge cuts it) into P(registration), by logistic regression.
 
 The weights are learned, not hand-set: `scripts/recognition/train_judge.py` collects the lines
 the engine finds on real US plate crops (the registration against the plate's own small print)
@@ -57,6 +57,7 @@ class LineCues:
     smaller_neighbour: bool  # a smaller line stacked right above/below (a plate's own small print)
     light_text: bool  # light ink on a dark ground
     detector_score: float
+    cut_by_frame: bool = False  # the line runs into the frame's edge: part of it is not seen
 
 
 FEATURES = (
@@ -73,6 +74,7 @@ FEATURES = (
     "known_word",
     "date",
     "detector_score",
+    "cut_by_frame",
 )
 
 
@@ -101,6 +103,7 @@ def features(cues: LineCues) -> np.ndarray:
             float(spelled_as_word(text)),
             float(bool(_DATE.match(text))),
             cues.detector_score,
+            float(cues.cut_by_frame),
         ],
         dtype=np.float64,
     )

@@ -150,6 +150,19 @@ def _glyph_variants(text: str, limit: int = 3) -> set[str]:
     return variants
 
 
+def _cut_by_frame(quad: np.ndarray, frame_shape: tuple[int, ...], margin: float = 1.0) -> bool:
+    """True when a line reaches the frame's edge: the plate may go on beyond it, so its read
+    may lack characters (a passing car's plate half in view)."""
+    height, width = frame_shape[:2]
+    xs, ys = quad[:, 0], quad[:, 1]
+    return bool(
+        xs.min() <= margin
+        or ys.min() <= margin
+        or xs.max() >= width - 1 - margin
+        or ys.max() >= height - 1 - margin
+    )
+
+
 def _has_light_text(crop: np.ndarray) -> bool:
     """True when the text of a line crop is lighter than its background (Otsu split: the
     minority class is the ink)."""
@@ -235,7 +248,13 @@ class DefaultEngine(Engine):
             _add_new(reads, self._read_lines(frame, lines))
         best = reads[0].confidence if reads else 0.0
         if best < s.second_pass_below:
-            for line in self._plate_shaped(lines)[: s.zoom_lines]:
+            # What the frame's edge cuts off stays missing however close the look.
+            whole = [
+                line
+                for line in self._plate_shaped(lines)
+                if not _cut_by_frame(line.quad, frame.shape)
+            ]
+            for line in whole[: s.zoom_lines]:
                 _add_new(reads, self._read_closer(frame, line))
         return reads
 
@@ -347,6 +366,7 @@ class DefaultEngine(Engine):
                 smaller_neighbour=neighbours[1],
                 light_text=_has_light_text(line_crop),
                 detector_score=line_score,
+                cut_by_frame=_cut_by_frame(line_quad, frame.shape),
             )
             readings.append(
                 LineReading(
