@@ -5,9 +5,12 @@ development photos outside the 50 evaluation ones (`vehicle_colors.csv`, never u
 Brazilian benchmark photos, read where they lie and never copied into the repository. Each photo
 is described twice: at its ground-truth plate box and at a box shaped like the character line
 the engine measures from (96% as wide, 90% as tall: the median ratios on these photos). The
-classifier is a multinomial logistic regression with an L2 penalty, fitted by full-batch
-gradient descent; five-fold cross-validation (by photo) says how often it names unseen photos
-right. numpy only; deterministic.
+classifier is a mixture, with fixed weights, of one multinomial logistic regression applied to
+each region around the plate, fitted by full-batch gradient descent on the mixture's
+likelihood with an L2 penalty: each region learns from a photo's label as much as it explains
+it, so a grille or a window above the plate teaches the shared weights little about paint.
+Five-fold cross-validation (by photo) says how often it names unseen photos right. numpy only;
+deterministic.
 
     taskset -c 0 .venv/bin/python scripts/recognition/train_color.py [--datasets DIR]
 """
@@ -28,8 +31,10 @@ sys.path.insert(0, str(REPO / "src"))
 from platekeeper.recognition import load_image  # noqa: E402
 from platekeeper.recognition.color import (  # noqa: E402
     COLOR_NAMES,
+    REGIONS,
     ColorClassifier,
     color_features,
+    mixture_weights,
 )
 from platekeeper.recognition.results import Box  # noqa: E402
 
@@ -53,7 +58,8 @@ def plate_boxes(annotation: Path) -> list[Box]:
 
 
 def load_examples(labels: Path, datasets: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Feature rows, name indices and the photo each row came from."""
+    """Features (one `color_features` stack per example), name indices and the photo each
+    example came from."""
     rows, names, photos = [], [], []
     with labels.open() as handle:
         for number, row in enumerate(csv.DictReader(handle)):
@@ -69,16 +75,23 @@ def load_examples(labels: Path, datasets: Path) -> tuple[np.ndarray, np.ndarray,
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float, steps: int) -> ColorClassifier:
-    """Multinomial logistic regression on standardised features, by gradient descent."""
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
-    z = (x - mean) / scale
-    targets = np.eye(len(COLOR_NAMES))[y]
-    weights = np.zeros((x.shape[1], len(COLOR_NAMES)))
-    bias = np.zeros(len(COLOR_NAMES))
+    """The mixture of shared logistic regressions on standardised features, by gradient descent
+    on its log-likelihood: each region's gradient is weighted by its share of the probability
+    the mixture gives the true name (its responsibility)."""
+    rows = x.reshape(-1, x.shape[-1])
+    mean, scale = np.nanmean(rows, axis=0), np.nanstd(rows, axis=0) + 1e-6
+    z = np.nan_to_num((x - mean) / scale)
+    targets = np.eye(len(COLOR_NAMES))[y][:, None, :]
+    weights = np.zeros((x.shape[-1], len(COLOR_NAMES)))
+    bias = np.zeros((len(REGIONS), len(COLOR_NAMES)))
     model = ColorClassifier(COLOR_NAMES, mean, scale, weights, bias)  # updated in place below
+    prior = mixture_weights(x)
     for _ in range(steps):
-        error = model.probabilities(x) - targets
-        weights -= 0.5 * (z.T @ error / len(x) + l2 * weights)
+        region = model.region_probabilities(x)
+        explained = prior * (region * targets).sum(axis=-1)
+        responsibility = explained / explained.sum(axis=-1, keepdims=True)
+        error = responsibility[..., None] * (region - targets)
+        weights -= 0.5 * (np.einsum("nrf,nrk->fk", z, error) / len(x) + l2 * weights)
         bias -= 0.5 * error.mean(axis=0)
     return model
 
