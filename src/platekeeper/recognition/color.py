@@ -1,13 +1,17 @@
-"""Vehicle colour from the overview image: the body above a plate, named by a learned classifier.
+"""Vehicle colour from the overview image: the body around a plate, named by a learned classifier.
 
-A plate sits on the vehicle's body; the paint right above it (boot, tailgate, bonnet) is the
-vehicle's colour, with windows, lights, reflections and shadows as noise. Fixed hue and
+A plate sits on the vehicle's body; the paint around it (boot, tailgate, bonnet, bumper) is the
+vehicle's colour, with windows, lights, grilles, reflections and shadows as noise. Fixed hue and
 brightness bands confuse silver with white and black paint with the sky it reflects, so the
-name is decided by a multinomial logistic regression over a description of that region: how its
+name is decided by a multinomial logistic regression over a description of a region: how its
 pixels fall into colour bands and Lab colour words, its brightness against the plate's white
 ground and the scene's brightest light, its saturation and tint, after a white balance taken
-from the plate. It is fitted on hand-labelled photos by `scripts/recognition/train_color.py`;
-the weights ship as `models/color_classifier.json`. The confidence is the classifier's
+from the plate. No one region is paint on every vehicle (above a front plate is often the
+grille, above a rear one on a hatchback the window, beside it the lights), so five regions
+around the plate are each named by the same classifier and their probabilities averaged with
+fixed weights, the region right above the plate weighing most: a mixture of experts that share
+their weights. It is fitted on hand-labelled photos by `scripts/recognition/train_color.py`;
+the weights ship as `models/color_classifier.json`. The confidence is the mixture's
 probability for the name it reports.
 """
 
@@ -30,11 +34,25 @@ COLOR_NAMES = (
 
 CLASSIFIER_MODEL = "color_classifier.json"
 
-#: The body region described, in plate widths from the plate's centre (x) and plate heights
-#: from its top edge (y, negative is up): the paint right above the plate, a little wider.
-REGION = (-0.9, 0.9, -2.0, -0.1)
-#: The region must lie at least this much in the frame.
+#: The body regions described, in plate widths from the plate's centre (x) and plate heights
+#: from its top edge (y, negative is up): the paint right above the plate, a little wider
+#: (first: it decides whether the image shows the vehicle at all), higher up, beside the plate
+#: on either side and below it.
+REGIONS = (
+    (-0.9, 0.9, -2.0, -0.1),
+    (-0.9, 0.9, -4.0, -2.0),
+    (-1.5, -0.6, 0.0, 1.0),
+    (0.6, 1.5, 0.0, 1.0),
+    (-0.9, 0.9, 1.1, 2.5),
+)
+#: The region right above the plate must lie at least this much in the frame, or the image is
+#: a close-up of the plate and no colour is named.
 MIN_INSIDE = 0.3
+#: Each of the other regions takes part when at least this much of it is in the frame.
+MIN_REGION_INSIDE = 0.5
+#: Each region's weight in the mixture before the ones outside the frame are dropped (the
+#: region above the plate e times as much as each other one: best by cross-validation).
+REGION_WEIGHTS = (np.e, 1.0, 1.0, 1.0, 1.0)
 #: Largest side, in pixels, a region is shrunk to: colour needs no detail.
 PATCH_SIDE = 48
 
@@ -169,32 +187,35 @@ def _balanced(patch: np.ndarray, gains: np.ndarray) -> np.ndarray:
     return np.clip(patch * gains, 0, 255).astype(np.uint8)
 
 
-def color_features(frame: np.ndarray, box: Box) -> np.ndarray | None:
-    """The classifier's N_FEATURES inputs for the vehicle whose plate is at `box` in `frame`
-    (BGR), or None when too little of the body above the plate is in the frame."""
+def _scene_light(frame: np.ndarray, plate: np.ndarray | None, gains: np.ndarray) -> np.ndarray:
+    """The scene's brightest light (L 0..1) and the plate's white ground after balancing
+    (L 0..1, a / 30, b / 30): what paint is as bright as or darker than."""
     import cv2  # heavy; imported when first used
 
-    if box.width < 1 or box.height < 1:
-        return None
-    bounds = region_bounds(frame.shape, box, REGION)
-    if bounds is None or bounds[1] < MIN_INSIDE:
-        return None
-    (x0, y0, x1, y1), inside = bounds
-    plate = _plate_patch(frame, box)
-    gains = white_balance_gains(plate)
-    body = _balanced(_shrunk(frame[y0:y1, x0:x1]), gains)
     # Every n-th pixel is enough for the scene's brightest light, and costs no pass over it all.
     step = max(1, min(frame.shape[:2]) // 48)
     thumbnail = _balanced(np.ascontiguousarray(frame[::step, ::step]), gains)
     scene_white = float(np.percentile(cv2.cvtColor(thumbnail, cv2.COLOR_BGR2LAB)[..., 0], 99))
-    scene_white /= 255
-    # The plate's white ground after balancing: (L 0..1, a / 30, b / 30).
     ground = np.array([0.8, 0.0, 0.0])
     if plate is not None:
         lab = cv2.cvtColor(_balanced(plate, gains), cv2.COLOR_BGR2LAB).reshape(-1, 3)
         lab = lab.astype(np.float64)
         mean = lab[lab[:, 0] >= np.percentile(lab[:, 0], 60)].mean(axis=0)
         ground = np.array([max(mean[0] / 255, 0.2), (mean[1] - 128) / 30, (mean[2] - 128) / 30])
+    return np.array([scene_white / 255, *ground])
+
+
+def _region_features(
+    frame: np.ndarray, pixels: tuple[int, int, int, int], inside: float, light: np.ndarray,
+    gains: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """N_FEATURES numbers for one region (its `pixels` in the frame) under the scene `light`
+    (`_scene_light`)."""
+    import cv2  # heavy; imported when first used
+
+    x0, y0, x1, y1 = pixels
+    body = _balanced(_shrunk(frame[y0:y1, x0:x1]), gains)
+    scene_white, ground = float(light[0]), light[1:]
     body_light = cv2.cvtColor(body, cv2.COLOR_BGR2LAB)[..., 0].ravel() / 255
     return np.concatenate(
         [
@@ -208,37 +229,71 @@ def color_features(frame: np.ndarray, box: Box) -> np.ndarray | None:
     )
 
 
+def color_features(frame: np.ndarray, box: Box) -> np.ndarray | None:
+    """The classifier's inputs for the vehicle whose plate is at `box` in `frame` (BGR): one row
+    of N_FEATURES per region of REGIONS, NaN for a region too little in the frame to take part;
+    None when too little of the body above the plate is in the frame."""
+    if box.width < 1 or box.height < 1:
+        return None
+    bounds = [region_bounds(frame.shape, box, region) for region in REGIONS]
+    if bounds[0] is None or bounds[0][1] < MIN_INSIDE:
+        return None
+    plate = _plate_patch(frame, box)
+    gains = white_balance_gains(plate)
+    light = _scene_light(frame, plate, gains)
+    features = np.full((len(REGIONS), N_FEATURES), np.nan)
+    for row, found in enumerate(bounds):
+        if found is not None and (row == 0 or found[1] >= MIN_REGION_INSIDE):
+            features[row] = _region_features(frame, found[0], found[1], light, gains)
+    return features
+
+
 @dataclass(frozen=True)
 class ColorClassifier:
-    """Multinomial logistic regression over standardised `color_features`."""
+    """A multinomial logistic regression over one region's standardised `color_features` row
+    (weights shared by all regions, a bias per region), and the REGION_WEIGHTS mixture of the
+    regions' probabilities."""
 
     names: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray  # (N_FEATURES, len(names))
-    bias: np.ndarray
+    bias: np.ndarray  # (len(REGIONS), len(names))
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """P(name) for each of `names`, for one feature vector or a matrix of them (rows)."""
-        scores = ((features - self.mean) / self.scale) @ self.weights + self.bias
+    def region_probabilities(self, features: np.ndarray) -> np.ndarray:
+        """P(name) per region, (..., len(REGIONS), len(names)), for `color_features` (one
+        vehicle's or a stack of them); a region outside the frame gets the average's."""
+        z = np.nan_to_num((features - self.mean) / self.scale)
+        scores = z @ self.weights + self.bias
         scores = scores - scores.max(axis=-1, keepdims=True)
         odds = np.exp(scores)
         return odds / odds.sum(axis=-1, keepdims=True)
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """P(name) for `color_features` (one vehicle's, or a stack of them: rows)."""
+        return (mixture_weights(features)[..., None] * self.region_probabilities(features)).sum(-2)
 
     def to_json(self) -> dict:
         return {
             "names": list(self.names),
             "features": N_FEATURES,
+            "regions": [list(region) for region in REGIONS],
             "mean": [round(float(v), 6) for v in self.mean],
             "scale": [round(float(v), 6) for v in self.scale],
             "weights": [[round(float(v), 6) for v in row] for row in self.weights],
-            "bias": [round(float(v), 6) for v in self.bias],
+            "bias": [[round(float(v), 6) for v in row] for row in self.bias],
         }
 
     @classmethod
     def from_json(cls, data: dict) -> ColorClassifier:
-        if data["features"] != N_FEATURES or tuple(data["names"]) != COLOR_NAMES:
-            raise RuntimeError("the colour classifier was trained on other features or names")
+        if (
+            data["features"] != N_FEATURES
+            or tuple(data["names"]) != COLOR_NAMES
+            or [tuple(region) for region in data.get("regions", [])] != list(REGIONS)
+        ):
+            raise RuntimeError(
+                "the colour classifier was trained on other features, names or regions"
+            )
         return cls(
             names=tuple(data["names"]),
             mean=np.array(data["mean"]),
@@ -246,6 +301,13 @@ class ColorClassifier:
             weights=np.array(data["weights"]),
             bias=np.array(data["bias"]),
         )
+
+
+def mixture_weights(features: np.ndarray) -> np.ndarray:
+    """Each region's weight in the mixture, (..., len(REGIONS)), for `color_features`:
+    REGION_WEIGHTS over the regions that take part."""
+    weights = np.where(np.isnan(features[..., 0]), 0.0, np.array(REGION_WEIGHTS))
+    return weights / weights.sum(axis=-1, keepdims=True)
 
 
 @cache
