@@ -17,15 +17,6 @@ BLANK = 0
 _NEG_INF = -math.inf
 
 
-def _logsumexp(a: float, b: float) -> float:
-    if a == _NEG_INF:
-        return b
-    if b == _NEG_INF:
-        return a
-    high = max(a, b)
-    return high + math.log1p(math.exp(-abs(a - b)))
-
-
 def greedy_decode(log_probs: np.ndarray) -> str:
     """Best path: the most likely class per step, repeats merged, blanks dropped."""
     best = log_probs.argmax(axis=1)
@@ -50,7 +41,7 @@ def beam_search(
     """
     log1p, exp = math.log1p, math.exp
 
-    def add(a: float, b: float) -> float:  # _logsumexp, bound locally (the hot path)
+    def add(a: float, b: float) -> float:  # log-sum-exp of two, bound locally (the hot path)
         if a == _NEG_INF:
             return b
         if b == _NEG_INF:

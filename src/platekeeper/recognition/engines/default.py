@@ -380,12 +380,7 @@ class DefaultEngine(Engine):
     ) -> list[tuple[np.ndarray, float, tuple[float, bool]]]:
         """Quads worth reading, each with its detector score and its neighbours (`_neighbours`)."""
         s = self.settings
-        shaped = [
-            line
-            for line in lines
-            if line.height >= s.min_line_height
-            and s.min_aspect <= line.width / max(line.height, 1.0) <= s.max_aspect
-        ]
+        shaped = self._plate_shaped(lines)
         quads: list[tuple[float, np.ndarray]] = [(line.score, line.quad) for line in shaped]
         # Plates split into two lines ("ABC" "1234", or a lone first character the detector
         # kept apart): same height, same row, small gap. Pieces of any shape may join a line.
