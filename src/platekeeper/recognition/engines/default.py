@@ -285,17 +285,30 @@ class DefaultEngine(Engine):
         crop = cv2.resize(
             frame[top:bottom, left:right], None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC
         )
-        reads = []
-        for read in self._read_lines(crop, self.detector.detect(crop)):
-            if read.box is None:
-                continue
-            box = Box.from_points([(left + x / zoom, top + y / zoom) for x, y in read.box.corners])
-            reads.append(replace(read, box=box, color=vehicle_color(frame, box)))
-        return reads
+        return self._read_lines(
+            crop, self.detector.detect(crop), frame=frame, offset=(left, top), zoom=zoom
+        )
 
-    def _read_lines(self, frame: np.ndarray, lines: list[TextLine]) -> list[PlateRead]:
+    def _read_lines(
+        self,
+        image: np.ndarray,
+        lines: list[TextLine],
+        *,
+        frame: np.ndarray | None = None,
+        offset: tuple[float, float] = (0.0, 0.0),
+        zoom: float = 1.0,
+    ) -> list[PlateRead]:
+        """Reads of `lines` found in `image`, which is `frame` itself or a crop of it taken at
+        `offset` and scaled by `zoom`; boxes and colours are in `frame`'s pixels."""
+        if frame is None:
+            frame = image
+
+        def to_frame(quad: np.ndarray) -> np.ndarray:
+            return quad / zoom + np.asarray(offset)
+
         reads = []
-        for line in self.read_candidates(frame, lines):
+        for line in self.read_candidates(image, lines):
+            line = replace(line, quad=to_frame(line.quad), line_quad=to_frame(line.line_quad))
             read = self._to_read(frame, line, self.judge.probability(line.cues))
             if read.confidence >= self.settings.min_confidence:
                 reads.append(read)
