@@ -10,6 +10,8 @@ from platekeeper.recognition.engines.default import (
     _glyph_variants,
     _has_light_text,
     _merge_glyphs,
+    _pool_where_prior_is_sure,
+    _stroke_variants,
 )
 from platekeeper.recognition.geometry import grow_quad, rectify
 from platekeeper.recognition.syntax import syntax_for
@@ -39,6 +41,25 @@ def test_merged_glyphs_let_the_prior_choose_o_or_zero():
 def test_glyph_variants_spell_every_o_and_zero_both_ways():
     assert _glyph_variants("A0O1") == {"A001", "A0O1", "AO01", "AOO1"}
     assert len(_glyph_variants("0000000")) == 8  # capped at three ambiguous positions
+
+
+def test_stroke_variants_spell_every_i_and_one_both_ways():
+    assert _stroke_variants("AI1") == {"AI1", "AII", "A11", "A1I"}
+    assert len(_stroke_variants("1111")) == 4  # capped at two ambiguous positions
+
+
+def test_a_sure_prior_chooses_i_or_one_and_an_unsure_one_leaves_it_to_the_readers():
+    """GIVEN readers leaning to `RK776A1` over `RK776AI` (a Slovak letter position) WHEN the EU
+    prior is sure THEN the letter gets both spellings' evidence; the vanity `BIMMIAN`, which the
+    prior finds about as likely as `B1MM1AN`, keeps its own."""
+    eu = syntax_for("eu")
+    evidence = {"RK776A1": -1.0, "RK776AI": -1.5, "B1MM1AN": -1.0, "BIMMIAN": -1.5}
+    prior = {text: eu.log_prior(text) for text in evidence}
+    pooled = _pool_where_prior_is_sure(evidence, prior, margin=2.0)
+    assert pooled["RK776AI"] == np.logaddexp(-1.0, -1.5)
+    assert pooled["RK776A1"] == -1.0
+    assert pooled["BIMMIAN"] == -1.5
+    assert pooled["B1MM1AN"] == -1.0
 
 
 def test_us_reads_fold_o_into_zero():

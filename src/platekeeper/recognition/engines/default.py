@@ -9,8 +9,9 @@
    recogniser, and three views grown towards the whole plate for the plate-trained CRNN.
 4. Both readers' CTC beams propose strings; every string is scored by both readers (exact CTC
    probability, as a mixture) plus a weighted syntax prior for the country. O and 0 are one
-   glyph to the readers; the prior (letter or digit position) chooses the spelling. Strings
-   longer than the line's width can hold are not candidates.
+   glyph to the readers; the prior (letter or digit position) chooses the spelling. I and 1
+   are pooled the same way where the prior is sure of the position. Strings longer than the
+   line's width can hold are not candidates.
 5. Each line's best string is judged as a plate by the learned judge (`judge.py`: reader
    confidence, shape, neighbouring lines, ink, known words and dates) and the reads are
    returned most confident first, with softmax confidences scaled by P(plate), each with the
@@ -100,6 +101,10 @@ class DefaultSettings:
     plate_weight: float = 0.7  # share of the plate-trained reader in the fused evidence
     fusion: str = "mixture"  # "mixture" of the readers' probabilities, or "product"
     prior_weight: float = 0.25  # weight of the syntax prior against the readers' evidence
+    # I and 1 are pooled (the prior choosing the spelling, as for O and 0) only where the prior
+    # prefers one spelling by at least this many nats: `RK776AI` (a letter position in the
+    # Slovak format) but not the vanity `BIMMIAN`, whose spellings the prior finds alike.
+    lookalike_prior_margin: float = 2.0
     beam_width: int = 12
     temperature: float = 0.5  # softmax temperature from candidate scores to confidences
     min_length: int = 4
@@ -148,6 +153,37 @@ def _glyph_variants(text: str, limit: int = 3) -> set[str]:
         else:
             variants = {v + char for v in variants}
     return variants
+
+
+def _stroke_variants(text: str, limit: int = 2) -> set[str]:
+    """`text` with every I/1 spelled either way (up to `limit` such positions)."""
+    variants = {""}
+    ambiguous = 0
+    for char in text:
+        if char in "I1" and ambiguous < limit:
+            ambiguous += 1
+            variants = {v + c for v in variants for c in "I1"}
+        else:
+            variants = {v + char for v in variants}
+    return variants
+
+
+def _pool_where_prior_is_sure(
+    evidence: dict[str, float], prior: dict[str, float], margin: float
+) -> dict[str, float]:
+    """Give a string the pooled evidence of its I/1 spellings when the prior prefers it to each
+    of them by at least `margin` nats; other strings keep their own evidence.
+
+    Pooling I and 1 everywhere lost vanity plates whose spellings the prior finds about as
+    likely (`BIMMIAN` read `B1MM1AN`); where a national format has a letter (or a digit) in that
+    position the prior is sure, and the readers' split between the two glyphs is no evidence.
+    """
+    pooled = dict(evidence)
+    for text, own in evidence.items():
+        others = [v for v in _stroke_variants(text) if v != text and v in evidence]
+        if others and all(prior[text] - prior[v] >= margin for v in others):
+            pooled[text] = float(np.logaddexp.reduce([own, *(evidence[v] for v in others)]))
+    return pooled
 
 
 def _cut_by_frame(quad: np.ndarray, frame_shape: tuple[int, ...], margin: float = 1.0) -> bool:
@@ -430,7 +466,7 @@ class DefaultEngine(Engine):
         texts = [text for text in proposals if s.min_length <= len(text) <= max_length]
         general_scores = sequence_log_probs(general, texts)
         view_scores = [sequence_log_probs(view, texts) for view in specific]
-        scored = []
+        evidences: dict[str, float] = {}
         for i, text in enumerate(texts):
             evidence = float(general_scores[i])
             if specific:
@@ -439,8 +475,10 @@ class DefaultEngine(Engine):
                 if s.fusion == "product":
                     plate = sum(views) / len(views)
                 evidence = _combine(evidence, plate, s.plate_weight, s.fusion)
-            score = evidence + s.prior_weight * self.syntax.log_prior(text)
-            scored.append((text, score))
+            evidences[text] = evidence
+        priors = {text: self.syntax.log_prior(text) for text in texts}
+        pooled = _pool_where_prior_is_sure(evidences, priors, s.lookalike_prior_margin)
+        scored = [(text, pooled[text] + s.prior_weight * priors[text]) for text in texts]
         # Spellings the jurisdiction writes alike (US: O as 0) are one candidate.
         folded: dict[str, float] = {}
         for text, score in scored:
