@@ -7,12 +7,11 @@ import numpy as np
 from platekeeper.recognition.ctc import ALPHABET, sequence_log_prob
 from platekeeper.recognition.engines.default import (
     _cut_by_frame,
-    _glyph_variants,
     _grow_to_characters,
     _has_light_text,
     _merge_glyphs,
     _pool_where_prior_is_sure,
-    _stroke_variants,
+    _spellings,
 )
 from platekeeper.recognition.geometry import grow_quad, rectify
 from platekeeper.recognition.syntax import syntax_for
@@ -39,14 +38,14 @@ def test_merged_glyphs_let_the_prior_choose_o_or_zero():
     assert eu.log_prior("RK896AO") > eu.log_prior("RK896A0")
 
 
-def test_glyph_variants_spell_every_o_and_zero_both_ways():
-    assert _glyph_variants("A0O1") == {"A001", "A0O1", "AO01", "AOO1"}
-    assert len(_glyph_variants("0000000")) == 8  # capped at three ambiguous positions
+def test_spellings_spell_every_o_and_zero_both_ways():
+    assert _spellings("A0O1") == {"A001", "A0O1", "AO01", "AOO1"}
+    assert len(_spellings("0000000")) == 8  # capped at three ambiguous positions
 
 
-def test_stroke_variants_spell_every_i_and_one_both_ways():
-    assert _stroke_variants("AI1") == {"AI1", "AII", "A11", "A1I"}
-    assert len(_stroke_variants("1111")) == 4  # capped at two ambiguous positions
+def test_spellings_spell_every_i_and_one_both_ways_when_asked():
+    assert _spellings("AI1", "I1") == {"AI1", "AII", "A11", "A1I"}
+    assert len(_spellings("1111", "I1", limit=2)) == 4
 
 
 def test_a_sure_prior_chooses_i_or_one_and_an_unsure_one_leaves_it_to_the_readers():

@@ -146,27 +146,15 @@ def _merge_glyphs(log_probs: np.ndarray) -> np.ndarray:
     return merged
 
 
-def _glyph_variants(text: str, limit: int = 3) -> set[str]:
-    """`text` with every O/0 spelled either way (up to `limit` such positions)."""
+def _spellings(text: str, lookalikes: str = "0O", limit: int = 3) -> set[str]:
+    """`text` with every character of the pair `lookalikes` (O/0, I/1) spelled either way, up
+    to `limit` such positions."""
     variants = {""}
     ambiguous = 0
     for char in text:
-        if char in "0O" and ambiguous < limit:
+        if char in lookalikes and ambiguous < limit:
             ambiguous += 1
-            variants = {v + c for v in variants for c in "0O"}
-        else:
-            variants = {v + char for v in variants}
-    return variants
-
-
-def _stroke_variants(text: str, limit: int = 2) -> set[str]:
-    """`text` with every I/1 spelled either way (up to `limit` such positions)."""
-    variants = {""}
-    ambiguous = 0
-    for char in text:
-        if char in "I1" and ambiguous < limit:
-            ambiguous += 1
-            variants = {v + c for v in variants for c in "I1"}
+            variants = {v + c for v in variants for c in lookalikes}
         else:
             variants = {v + char for v in variants}
     return variants
@@ -184,7 +172,7 @@ def _pool_where_prior_is_sure(
     """
     pooled = dict(evidence)
     for text, own in evidence.items():
-        others = [v for v in _stroke_variants(text) if v != text and v in evidence]
+        others = [v for v in _spellings(text, "I1", limit=2) if v != text and v in evidence]
         if others and all(prior[text] - prior[v] >= margin for v in others):
             pooled[text] = float(np.logaddexp.reduce([own, *(evidence[v] for v in others)]))
     return pooled
@@ -540,7 +528,7 @@ class DefaultEngine(Engine):
         proposals = {t for t, _ in beam_search(general, beam_width=s.beam_width)}
         for view in specific:
             proposals |= {t for t, _ in beam_search(view, beam_width=s.beam_width)}
-        proposals = {variant for text in proposals for variant in _glyph_variants(text)}
+        proposals = {variant for text in proposals for variant in _spellings(text)}
         texts = [text for text in proposals if s.min_length <= len(text) <= max_length]
         general_scores = sequence_log_probs(general, texts)
         view_scores = [sequence_log_probs(view, texts) for view in specific]
