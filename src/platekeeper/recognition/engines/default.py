@@ -4,13 +4,15 @@
    read comes out confident, it looks again at `second_pass_side` (small, distant plates),
    and if still none, reads the most plate-like line again from an upscaled crop around it.
 2. Lines shaped like a plate's character band, and pairs of side-by-side pieces (plates the
-   detector splits around an emblem, or a lone first character), become candidates.
+   detector splits around an emblem, or a lone first character), become candidates. A line
+   is lengthened over character-sized blobs beside its ends that the detector left out.
 3. Each candidate is rectified for two readers: the line, stretched, for the general PP-OCRv4
    recogniser, and three views grown towards the whole plate for the plate-trained CRNN.
 4. Both readers' CTC beams propose strings; every string is scored by both readers (exact CTC
    probability, as a mixture) plus a weighted syntax prior for the country. O and 0 are one
-   glyph to the readers; the prior (letter or digit position) chooses the spelling. Strings
-   longer than the line's width can hold are not candidates.
+   glyph to the readers; the prior (letter or digit position) chooses the spelling. I and 1
+   are pooled the same way where the prior is sure of the position. Strings longer than the
+   line's width can hold are not candidates.
 5. Each line's best string is judged as a plate by the learned judge (`judge.py`: reader
    confidence, shape, neighbouring lines, ink, known words and dates) and the reads are
    returned most confident first, with softmax confidences scaled by P(plate), each with the
@@ -92,6 +94,9 @@ class DefaultSettings:
     # Reading
     line_stretch: float = 1.5  # horizontal stretch before the general reader (more CTC steps)
     line_grow_w: float = 1.0  # horizontal margin added to a line before the general reader
+    # Characters the detector left out at a line's end (a thin last `I`, a first group beyond a
+    # wide gap) are taken in when they stand within this many line heights of it (0: never).
+    character_reach: float = 2.5
     plate_grow_w: float = 1.06  # line -> plate-reader view: width factor
     # One plate-reader view per height factor: the band, the plate, the plate and its frame
     # (the third view bought 2 of 111 US development photos for about 20% more time).
@@ -100,6 +105,10 @@ class DefaultSettings:
     plate_weight: float = 0.7  # share of the plate-trained reader in the fused evidence
     fusion: str = "mixture"  # "mixture" of the readers' probabilities, or "product"
     prior_weight: float = 0.25  # weight of the syntax prior against the readers' evidence
+    # I and 1 are pooled (the prior choosing the spelling, as for O and 0) only where the prior
+    # prefers one spelling by at least this many nats: `RK776AI` (a letter position in the
+    # Slovak format) but not the vanity `BIMMIAN`, whose spellings the prior finds alike.
+    lookalike_prior_margin: float = 2.0
     beam_width: int = 12
     temperature: float = 0.5  # softmax temperature from candidate scores to confidences
     min_length: int = 4
@@ -137,17 +146,107 @@ def _merge_glyphs(log_probs: np.ndarray) -> np.ndarray:
     return merged
 
 
-def _glyph_variants(text: str, limit: int = 3) -> set[str]:
-    """`text` with every O/0 spelled either way (up to `limit` such positions)."""
+def _spellings(text: str, lookalikes: str = "0O", limit: int = 3) -> set[str]:
+    """`text` with every character of the pair `lookalikes` (O/0, I/1) spelled either way, up
+    to `limit` such positions."""
     variants = {""}
     ambiguous = 0
     for char in text:
-        if char in "0O" and ambiguous < limit:
+        if char in lookalikes and ambiguous < limit:
             ambiguous += 1
-            variants = {v + c for v in variants for c in "0O"}
+            variants = {v + c for v in variants for c in lookalikes}
         else:
             variants = {v + char for v in variants}
     return variants
+
+
+def _pool_where_prior_is_sure(
+    evidence: dict[str, float], prior: dict[str, float], margin: float
+) -> dict[str, float]:
+    """Give a string the pooled evidence of its I/1 spellings when the prior prefers it to each
+    of them by at least `margin` nats; other strings keep their own evidence.
+
+    Pooling I and 1 everywhere lost vanity plates whose spellings the prior finds about as
+    likely (`BIMMIAN` read `B1MM1AN`); where a national format has a letter (or a digit) in that
+    position the prior is sure, and the readers' split between the two glyphs is no evidence.
+    """
+    pooled = dict(evidence)
+    for text, own in evidence.items():
+        others = [v for v in _spellings(text, "I1", limit=2) if v != text and v in evidence]
+        if others and all(prior[text] - prior[v] >= margin for v in others):
+            pooled[text] = float(np.logaddexp.reduce([own, *(evidence[v] for v in others)]))
+    return pooled
+
+
+def _grow_to_characters(frame: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
+    """`quad` lengthened along its own axis over the characters the detector left out beside it.
+
+    The detector's line can stop short of a plate's characters: a thin last `I` right of `A`
+    (`RK857AI` read `RK857A`), or a first group beyond a wide gap (`VW 4X4-WP`). In a strip
+    along the line, `reach` line heights longer at either end, the ink (Otsu on the line's own
+    part) splits into connected blobs; a blob outside the line as tall as the line's characters,
+    at their height, no wider than tall, and within a character height of the line's end (or of
+    a blob already taken in) is a character. Frame edges, emblems, stacked small print and the
+    car beyond the plate are taller, shorter or joined to the plate's border, and are not.
+    """
+    import cv2  # heavy; imported when first used
+
+    quad = np.asarray(quad, dtype=np.float32)
+    across, down = quad[1] - quad[0], quad[3] - quad[0]
+    width, height = float(np.linalg.norm(across)), float(np.linalg.norm(down))
+    if reach <= 0 or width < 1 or height < 1:
+        return quad
+    strip_quad = grow_quad(
+        quad, width_factor=(width + 2 * reach * height) / width, height_factor=1.2
+    )
+    strip = cv2.cvtColor(rectify(frame, strip_quad, height=40), cv2.COLOR_BGR2GRAY)
+    strip_h, strip_w = strip.shape
+    px = strip_w / (width + 2 * reach * height)  # strip pixels per frame pixel along the line
+    start, end = round(reach * height * px), strip_w - round(reach * height * px)
+    threshold, ink = cv2.threshold(strip[:, start:end], 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ink = (strip > threshold) if ink.mean() < 0.5 else (strip <= threshold)  # the minority
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    blobs = stats[1:count, :4]  # x, y, w, h
+    inside = (blobs[:, 0] + blobs[:, 2] / 2 >= start) & (blobs[:, 0] + blobs[:, 2] / 2 <= end)
+    tall = blobs[:, 3] >= 0.4 * strip_h
+    # Blobs touching the strip's top or bottom are a frame's side or the car, not characters.
+    spans = (blobs[:, 1] <= 0) | (blobs[:, 1] + blobs[:, 3] >= strip_h)
+    characters = blobs[inside & tall & ~spans]
+    if not len(characters):
+        return quad
+    size = float(np.median(characters[:, 3]))
+    middle = float(np.median(characters[:, 1] + characters[:, 3] / 2))
+    alike = (
+        ~inside
+        & ~spans
+        & (np.abs(blobs[:, 3] - size) <= 0.2 * size)
+        & (np.abs(blobs[:, 1] + blobs[:, 3] / 2 - middle) <= 0.2 * size)
+        & (blobs[:, 2] <= 1.2 * size)
+    )
+    first = float(characters[:, 0].min())
+    last = float((characters[:, 0] + characters[:, 2]).max())
+    left, right = first, last
+    for x, _, w, _ in sorted(blobs[alike].tolist(), key=lambda b: -b[0]):  # leftwards
+        if x + w <= left and left - (x + w) <= size:
+            left = x
+    for x, _, w, _ in sorted(blobs[alike].tolist()):  # rightwards
+        if x >= right and x - right <= size:
+            right = x + w
+    margin = 0.15 * size
+    grow_left = max(0.0, start - left + margin) / px if left < first else 0.0
+    grow_right = max(0.0, right + margin - end) / px if right > last else 0.0
+    if not grow_left and not grow_right:
+        return quad
+    unit = across / width
+    return np.array(
+        [
+            quad[0] - grow_left * unit,
+            quad[1] + grow_right * unit,
+            quad[2] + grow_right * unit,
+            quad[3] - grow_left * unit,
+        ],
+        dtype=np.float32,
+    )
 
 
 def _cut_by_frame(quad: np.ndarray, frame_shape: tuple[int, ...], margin: float = 1.0) -> bool:
@@ -321,7 +420,10 @@ class DefaultEngine(Engine):
         Lines whose best string reads poorly, repeats an earlier line's or is too long for a
         registration are left out. `scripts/recognition/train_judge.py` trains on these.
         """
-        candidates = self._plate_candidates(lines)
+        candidates = [
+            (_grow_to_characters(frame, quad, self.settings.character_reach), score, neighbours)
+            for quad, score, neighbours in self._plate_candidates(lines)
+        ]
         if not candidates:
             return []
         quads = [quad for quad, _, _ in candidates]
@@ -439,11 +541,11 @@ class DefaultEngine(Engine):
         proposals = {t for t, _ in beam_search(general, beam_width=s.beam_width)}
         for view in specific:
             proposals |= {t for t, _ in beam_search(view, beam_width=s.beam_width)}
-        proposals = {variant for text in proposals for variant in _glyph_variants(text)}
+        proposals = {variant for text in proposals for variant in _spellings(text)}
         texts = [text for text in proposals if s.min_length <= len(text) <= max_length]
         general_scores = sequence_log_probs(general, texts)
         view_scores = [sequence_log_probs(view, texts) for view in specific]
-        scored = []
+        evidences: dict[str, float] = {}
         for i, text in enumerate(texts):
             evidence = float(general_scores[i])
             if specific:
@@ -452,8 +554,10 @@ class DefaultEngine(Engine):
                 if s.fusion == "product":
                     plate = sum(views) / len(views)
                 evidence = _combine(evidence, plate, s.plate_weight, s.fusion)
-            score = evidence + s.prior_weight * self.syntax.log_prior(text)
-            scored.append((text, score))
+            evidences[text] = evidence
+        priors = {text: self.syntax.log_prior(text) for text in texts}
+        pooled = _pool_where_prior_is_sure(evidences, priors, s.lookalike_prior_margin)
+        scored = [(text, pooled[text] + s.prior_weight * priors[text]) for text in texts]
         # Spellings the jurisdiction writes alike (US: O as 0) are one candidate.
         folded: dict[str, float] = {}
         for text, score in scored:
