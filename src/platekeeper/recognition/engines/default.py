@@ -433,9 +433,13 @@ class DefaultEngine(Engine):
         reads = []
         for line in self.read_candidates(image, lines, skip=read_before if known else None):
             line = replace(line, quad=to_frame(line.quad), line_quad=to_frame(line.line_quad))
-            read = self._to_read(frame, line, self.judge.probability(line.cues))
+            read = self._to_read(line, self.judge.probability(line.cues))
             if read.confidence >= self.settings.min_confidence:
-                reads.append(read)
+                # The colour is measured from the character line (as tall as the plate's box in
+                # the ground truth), not from the reported view, which shows the plate with a
+                # margin; and only for reads reported, as it costs a few milliseconds.
+                color = vehicle_color(frame, Box.from_points(line.line_quad))
+                reads.append(replace(read, color=color))
         reads.sort(key=lambda read: -read.confidence)
         return reads
 
@@ -615,8 +619,9 @@ class DefaultEngine(Engine):
             folded[key] = max(folded.get(key, -math.inf), score)
         return sorted(folded.items(), key=lambda item: -item[1])
 
-    def _to_read(self, frame: np.ndarray, line: LineReading, plate_probability: float) -> PlateRead:
-        """Candidates' confidences: P(this text | a plate) x P(a plate), so they sum to <= 1."""
+    def _to_read(self, line: LineReading, plate_probability: float) -> PlateRead:
+        """Candidates' confidences: P(this text | a plate) x P(a plate), so they sum to <= 1
+        (the vehicle's colour is left to the caller)."""
         scored, quad, crop = line.scored, line.quad, line.crop
         t = self.settings.temperature
         top = scored[: self.top_n]
@@ -635,7 +640,4 @@ class DefaultEngine(Engine):
             box=box,
             region=self.country,
             crop=crop,
-            # The colour is measured from the character line (as tall as the plate's box in the
-            # ground truth), not from the reported view, which shows the plate with a margin.
-            color=vehicle_color(frame, Box.from_points(line.line_quad)),
         )
