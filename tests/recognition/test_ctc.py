@@ -88,3 +88,56 @@ def test_beam_search_gives_each_string_its_exact_probability_when_nothing_is_pru
     assert len(reachable) == 36 + 36**2 + 36 * 35 * 35
     for text, log_prob in reachable[:50] + reachable[-50:] + [r for r in reachable if r[0] == "AA"]:
         assert log_prob == pytest.approx(sequence_log_prob(log_probs, text), abs=1e-9)
+
+
+def _plain_beam_search(
+    log_probs: np.ndarray, *, beam_width: int, prune: float = -9.0, max_length: int = 10
+) -> list[tuple[str, float]]:
+    """The prefix beam search without its shortcuts: every extension made, every step ranked."""
+
+    def add(a: float, b: float) -> float:
+        if a == -math.inf:
+            return b
+        if b == -math.inf:
+            return a
+        return max(a, b) + math.log1p(math.exp(-abs(a - b)))
+
+    beams: list[tuple[str, float, float]] = [("", 0.0, -math.inf)]
+    for row in log_probs.tolist():
+        next_beams: dict[str, list[float]] = {}
+        for text, p_blank, p_char in beams:
+            total = add(p_blank, p_char)
+            entry = next_beams.setdefault(text, [-math.inf, -math.inf])
+            entry[0] = add(entry[0], total + row[0])
+            for k, char in enumerate(ALPHABET):
+                p = row[k + 1]
+                if p <= prune:
+                    continue
+                if text and char == text[-1]:
+                    entry[1] = add(entry[1], p_char + p)
+                    start = p_blank + p
+                else:
+                    start = total + p
+                if len(text) >= max_length:
+                    continue
+                longer = next_beams.setdefault(text + char, [-math.inf, -math.inf])
+                longer[1] = add(longer[1], start)
+        ranked = sorted(next_beams.items(), key=lambda item: add(*item[1]), reverse=True)
+        beams = [(text, pb, pc) for text, (pb, pc) in ranked[:beam_width]]
+    results = [(text, add(pb, pc)) for text, pb, pc in beams if text]
+    results.sort(key=lambda item: -item[1])
+    return results
+
+
+@pytest.mark.parametrize("beam_width", [1, 4, 12])
+def test_beam_search_shortcuts_change_nothing(beam_width):
+    """GIVEN peaked outputs (many steps where only the blank survives pruning, many where one
+    or two characters compete) WHEN decoding THEN the beam search returns what the plain one
+    does, strings, order and probabilities bit for bit."""
+    rng = np.random.default_rng(beam_width)
+    for _ in range(20):
+        probs = rng.dirichlet(np.ones(1 + len(ALPHABET)) * 0.05, size=30)
+        log_probs = np.log(np.clip(probs, 1e-9, None))
+        log_probs[rng.random(30) < 0.4] = np.log(np.r_[1.0, np.full(len(ALPHABET), 1e-6)])
+        expected = _plain_beam_search(log_probs, beam_width=beam_width, max_length=6)
+        assert beam_search(log_probs, beam_width=beam_width, max_length=6) == expected

@@ -76,3 +76,35 @@ def _covers(line, cx, cy):
     x0, y0 = line.quad.min(axis=0)
     x1, y1 = line.quad.max(axis=0)
     return x0 <= cx <= x1 and y0 <= cy <= y1
+
+
+def test_lines_left_out_unread_change_no_other_line_s_reading(engine):
+    """GIVEN a plate with its state name above WHEN every candidate but the narrowest line is
+    left out unread THEN that line reads exactly as it does among the others (the
+    recogniser's batch keeps the width of its widest line)."""
+    frame, _ = render_scene("5RIN962", plate_width=300)
+    lines = engine.detector.detect(frame)
+    every = engine.read_candidates(frame, lines)
+    assert len(every) > 1
+    alone = min(every, key=lambda reading: np.ptp(reading.quad[:, 0]))
+
+    def elsewhere(quad):
+        return not np.allclose(quad, alone.quad)
+
+    kept = engine.read_candidates(frame, lines, skip=elsewhere)
+    assert len(kept) == 1
+    assert kept[0].scored == alone.scored
+    assert kept[0].cues == alone.cues
+
+
+def test_a_closer_look_does_not_read_again_a_plate_already_read(engine):
+    frame, (x, y, w, h) = render_scene("8XYZ042", plate_width=150, seed=2)
+    lines = [line for line in engine.detector.detect(frame) if _covers(line, x + w / 2, y + h / 2)]
+    first = engine._read_closer(frame, lines[0])
+    assert first[0].text == "8XYZ042"
+    again = engine._read_closer(frame, lines[0], known=[first[0].box])
+    assert all(not first[0].box.contains(*_centre(read.box)) for read in again)
+
+
+def _centre(box):
+    return box.x + box.width / 2, box.y + box.height / 2

@@ -7,8 +7,8 @@ reader score the strings another proposed, which is how the default engine combi
 
 from __future__ import annotations
 
-import heapq
 import math
+import operator
 
 import numpy as np
 
@@ -50,19 +50,37 @@ def beam_search(
 
     rows = log_probs.tolist()  # Python floats: indexing a list is much cheaper than an array
     kept = [np.nonzero(row)[0].tolist() for row in log_probs[:, 1:] > prune]
+    by_total = operator.itemgetter(0)
     beams: list[tuple[str, float, float]] = [("", 0.0, _NEG_INF)]  # text, ends blank, ends char
     for row, classes in zip(rows, kept, strict=True):
         blank = row[BLANK]
+        if not classes:
+            # Only the blank survives pruning: every beam stays as it is, its total shifted by the
+            # same amount, so the ranking (ties included) is the one it already has.
+            beams = [(text, add(pb, pc) + blank, _NEG_INF) for text, pb, pc in beams]
+            continue
         extensions = [(ALPHABET[k], row[k + 1]) for k in classes]
+        # Each beam's final total is at least its total ending in this step's blank, so a new
+        # string less likely than `beam_width` of those cannot be kept: it is not made (a
+        # string that is already a beam is, as it adds to that beam's probability).
+        totals = [add(pb, pc) for _, pb, pc in beams]
+        stays = [total + blank for total in totals]
+        floor = sorted(stays)[-beam_width] if len(stays) >= beam_width else _NEG_INF
+        children: dict[str, set[str]] = {}
+        for text, _, _ in beams:
+            if text:
+                children.setdefault(text[:-1], set()).add(text[-1])
         next_beams: dict[str, list[float]] = {}
-        for text, p_blank, p_char in beams:
-            total = add(p_blank, p_char)
-            entry = next_beams.get(text)
+        get = next_beams.get
+        for (text, p_blank, p_char), total, stay in zip(beams, totals, stays, strict=True):
+            entry = get(text)
             if entry is None:
-                entry = next_beams[text] = [_NEG_INF, _NEG_INF]
-            entry[0] = add(entry[0], total + blank)
+                entry = next_beams[text] = [stay, _NEG_INF]
+            else:
+                entry[0] = add(entry[0], stay)
             last = text[-1] if text else None
             room = len(text) < max_length
+            beam_children = children.get(text, ())
             for char, p in extensions:
                 if char == last:
                     # Repeating the same class continues the character; a new copy needs a blank.
@@ -74,16 +92,18 @@ def beam_search(
                     start = total + p
                 else:
                     continue
+                if start < floor and char not in beam_children:
+                    continue
                 longer = text + char
-                extended = next_beams.get(longer)
+                extended = get(longer)
                 if extended is None:
                     next_beams[longer] = [_NEG_INF, start]
                 else:
                     extended[1] = add(extended[1], start)
-        totals = [(add(pb, pc), text) for text, (pb, pc) in next_beams.items()]
-        # The best `beam_width`, ties in insertion order (as a stable sort would keep them).
-        best = heapq.nlargest(beam_width, totals, key=lambda item: item[0])
-        beams = [(text, next_beams[text][0], next_beams[text][1]) for _, text in best]
+        ranked = [(add(pb, pc), text, pb, pc) for text, (pb, pc) in next_beams.items()]
+        # The best `beam_width`, ties in insertion order (a stable sort keeps them so).
+        ranked.sort(key=by_total, reverse=True)
+        beams = [(text, pb, pc) for _, text, pb, pc in ranked[:beam_width]]
     results = [(text, add(pb, pc)) for text, pb, pc in beams if text]
     results.sort(key=lambda item: -item[1])
     return results

@@ -50,18 +50,27 @@ class TextLineReader:
             self._session = model
         return self._session
 
-    def log_probs(self, crops: list[np.ndarray], *, width: int | None = None) -> list[np.ndarray]:
-        """Read BGR crops (each already rectified to the text line); one matrix per crop."""
+    @classmethod
+    def input_width(cls, crop: np.ndarray) -> int:
+        """The width `crop` is read at (its aspect ratio kept at the model's height)."""
+        return max(cls.height, round(crop.shape[1] * cls.height / max(1, crop.shape[0])))
+
+    def log_probs(
+        self, crops: list[np.ndarray], *, width: int | None = None, pad_to: int = 0
+    ) -> list[np.ndarray]:
+        """Read BGR crops (each already rectified to the text line); one matrix per crop.
+
+        The crops are read in one batch, padded to the widest (at least `pad_to` columns, at
+        most 640); a crop's read depends on that width, as the recogniser attends across the
+        padding, so a caller that leaves crops out of a batch can keep the others' reads.
+        """
         import cv2  # heavy; imported when first used
 
         if not crops:
             return []
         model = self._model()
-        widths = [
-            width or max(self.height, round(c.shape[1] * self.height / max(1, c.shape[0])))
-            for c in crops
-        ]
-        batch_width = min(max(widths), 640)
+        widths = [width or self.input_width(c) for c in crops]
+        batch_width = min(max(*widths, pad_to), 640)
         batch = np.zeros((len(crops), 3, self.height, batch_width), dtype=np.float32)
         for i, (crop, w) in enumerate(zip(crops, widths, strict=True)):
             w = min(w, batch_width)

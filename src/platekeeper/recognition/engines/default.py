@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -122,15 +123,21 @@ class DefaultSettings:
 _ZERO = 1 + ALPHABET.index("0")
 
 
+def _known_boxes(reads: list[PlateRead]) -> list[Box]:
+    return [read.box for read in reads if read.box is not None]
+
+
+def _centre_in(box: Box | None, known: list[Box]) -> bool:
+    """True when `box`'s centre lies in one of the `known` boxes: the same plate read again."""
+    centre = (box.x + box.width / 2, box.y + box.height / 2) if box else (-1, -1)
+    return any(k.contains(*centre) for k in known)
+
+
 def _add_new(reads: list[PlateRead], more: list[PlateRead]) -> None:
     """Add to `reads` those of `more` whose centre lies in none of their boxes; keep the order
     most confident first."""
-    known = [r.box for r in reads if r.box is not None]
-    for read in more:
-        box = read.box
-        centre = (box.x + box.width / 2, box.y + box.height / 2) if box else (-1, -1)
-        if not any(k.contains(*centre) for k in known):
-            reads.append(read)
+    known = _known_boxes(reads)
+    reads.extend(read for read in more if not _centre_in(read.box, known))
     reads.sort(key=lambda read: -read.confidence)
 
 
@@ -344,7 +351,7 @@ class DefaultEngine(Engine):
                     threads=self.threads,
                 )
             lines = self._fine_detector.detect(frame)
-            _add_new(reads, self._read_lines(frame, lines))
+            _add_new(reads, self._read_lines(frame, lines, known=_known_boxes(reads)))
         best = reads[0].confidence if reads else 0.0
         if best < s.second_pass_below:
             # What the frame's edge cuts off stays missing however close the look.
@@ -354,7 +361,7 @@ class DefaultEngine(Engine):
                 if not _cut_by_frame(line.quad, frame.shape)
             ]
             for line in whole[: s.zoom_lines]:
-                _add_new(reads, self._read_closer(frame, line))
+                _add_new(reads, self._read_closer(frame, line, known=_known_boxes(reads)))
         return reads
 
     def _plate_shaped(self, lines: list[TextLine]) -> list[TextLine]:
@@ -367,8 +374,11 @@ class DefaultEngine(Engine):
             and s.min_aspect <= line.width / line.height <= s.max_aspect
         ]
 
-    def _read_closer(self, frame: np.ndarray, line: TextLine) -> list[PlateRead]:
-        """Reads of an upscaled crop around `line`, boxes and colours in `frame`'s pixels."""
+    def _read_closer(
+        self, frame: np.ndarray, line: TextLine, *, known: list[Box] | None = None
+    ) -> list[PlateRead]:
+        """Reads of an upscaled crop around `line`, boxes and colours in `frame`'s pixels; lines
+        that would land in a `known` box are not read (`_read_lines`)."""
         import cv2  # heavy; imported when first used
 
         s = self.settings
@@ -385,7 +395,12 @@ class DefaultEngine(Engine):
             frame[top:bottom, left:right], None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC
         )
         return self._read_lines(
-            crop, self.detector.detect(crop), frame=frame, offset=(left, top), zoom=zoom
+            crop,
+            self.detector.detect(crop),
+            frame=frame,
+            offset=(left, top),
+            zoom=zoom,
+            known=known,
         )
 
     def _read_lines(
@@ -396,29 +411,50 @@ class DefaultEngine(Engine):
         frame: np.ndarray | None = None,
         offset: tuple[float, float] = (0.0, 0.0),
         zoom: float = 1.0,
+        known: list[Box] | None = None,
     ) -> list[PlateRead]:
         """Reads of `lines` found in `image`, which is `frame` itself or a crop of it taken at
-        `offset` and scaled by `zoom`; boxes and colours are in `frame`'s pixels."""
+        `offset` and scaled by `zoom`; boxes and colours are in `frame`'s pixels.
+
+        A later look leaves out the reads whose box centres lie in a box already read
+        (`_add_new`), so lines whose box would lie there, `known`, are not read at all. Such a
+        line no longer hides a later line that reads the same text (`read_candidates`); on the
+        development set every read is the same bit for bit.
+        """
         if frame is None:
             frame = image
 
         def to_frame(quad: np.ndarray) -> np.ndarray:
             return quad / zoom + np.asarray(offset)
 
+        def read_before(quad: np.ndarray) -> bool:
+            return _centre_in(Box.from_points(to_frame(quad)), known or [])
+
         reads = []
-        for line in self.read_candidates(image, lines):
+        for line in self.read_candidates(image, lines, skip=read_before if known else None):
             line = replace(line, quad=to_frame(line.quad), line_quad=to_frame(line.line_quad))
-            read = self._to_read(frame, line, self.judge.probability(line.cues))
+            read = self._to_read(line, self.judge.probability(line.cues))
             if read.confidence >= self.settings.min_confidence:
-                reads.append(read)
+                # The colour is measured from the character line (as tall as the plate's box in
+                # the ground truth), not from the reported view, which shows the plate with a
+                # margin; and only for reads reported, as it costs a few milliseconds.
+                color = vehicle_color(frame, Box.from_points(line.line_quad))
+                reads.append(replace(read, color=color))
         reads.sort(key=lambda read: -read.confidence)
         return reads
 
-    def read_candidates(self, frame: np.ndarray, lines: list[TextLine]) -> list[LineReading]:
+    def read_candidates(
+        self,
+        frame: np.ndarray,
+        lines: list[TextLine],
+        *,
+        skip: Callable[[np.ndarray], bool] | None = None,
+    ) -> list[LineReading]:
         """Read every candidate line among `lines`: ranked strings and the judge's cues.
 
         Lines whose best string reads poorly, repeats an earlier line's or is too long for a
-        registration are left out. `scripts/recognition/train_judge.py` trains on these.
+        registration are left out, and so are lines whose reported quad (the plate view) `skip`
+        holds, without reading them. `scripts/recognition/train_judge.py` trains on these.
         """
         candidates = [
             (_grow_to_characters(frame, quad, self.settings.character_reach), score, neighbours)
@@ -426,19 +462,25 @@ class DefaultEngine(Engine):
         ]
         if not candidates:
             return []
-        quads = [quad for quad, _, _ in candidates]
         s = self.settings
-        line_crops = []
-        for quad in quads:
-            if s.line_grow_w != 1.0:
-                quad = grow_quad(quad, width_factor=s.line_grow_w, height_factor=1.0)
-            crop = rectify(frame, quad, height=TextLineReader.height)
-            if s.line_stretch != 1.0:
-                import cv2  # heavy; imported when first used
-
-                crop = cv2.resize(crop, (int(crop.shape[1] * s.line_stretch), crop.shape[0]))
-            line_crops.append(crop)
+        all_quads = [quad for quad, _, _ in candidates]
+        all_line_crops = [self._line_crop(frame, quad) for quad in all_quads]
+        # The general recogniser reads a batch padded to its widest crop, and a crop reads
+        # differently padded: the batch keeps the width it has with every candidate in it.
+        pad_to = max(TextLineReader.input_width(crop) for crop in all_line_crops)
         views = len(s.plate_grow_h)
+        plate_h = s.plate_grow_h[s.plate_view]
+        wanted = [
+            i
+            for i, quad in enumerate(all_quads)
+            if skip is None
+            or not skip(grow_quad(quad, width_factor=s.plate_grow_w, height_factor=plate_h))
+        ]
+        candidates = [candidates[i] for i in wanted]
+        if not candidates:
+            return []
+        quads = [all_quads[i] for i in wanted]
+        line_crops = [all_line_crops[i] for i in wanted]
         view_quads = [
             grow_quad(q, width_factor=s.plate_grow_w, height_factor=h)
             for q in quads
@@ -448,7 +490,7 @@ class DefaultEngine(Engine):
         # Box and crop show the whole plate.
         plate_quads = view_quads[s.plate_view :: views]
         plate_crops = view_crops[s.plate_view :: views]
-        general = self.line_reader.log_probs(line_crops)
+        general = self.line_reader.log_probs(line_crops, pad_to=pad_to)
         if self.plate_reader is not None:
             read_views = self.plate_reader.log_probs(view_crops)
             specific = [read_views[i : i + views] for i in range(0, len(read_views), views)]
@@ -489,6 +531,18 @@ class DefaultEngine(Engine):
                 )
             )
         return readings
+
+    def _line_crop(self, frame: np.ndarray, quad: np.ndarray) -> np.ndarray:
+        """The line, rectified and stretched, as the general recogniser reads it."""
+        s = self.settings
+        if s.line_grow_w != 1.0:
+            quad = grow_quad(quad, width_factor=s.line_grow_w, height_factor=1.0)
+        crop = rectify(frame, quad, height=TextLineReader.height)
+        if s.line_stretch != 1.0:
+            import cv2  # heavy; imported when first used
+
+            crop = cv2.resize(crop, (int(crop.shape[1] * s.line_stretch), crop.shape[0]))
+        return crop
 
     def _plate_candidates(
         self, lines: list[TextLine]
@@ -565,8 +619,9 @@ class DefaultEngine(Engine):
             folded[key] = max(folded.get(key, -math.inf), score)
         return sorted(folded.items(), key=lambda item: -item[1])
 
-    def _to_read(self, frame: np.ndarray, line: LineReading, plate_probability: float) -> PlateRead:
-        """Candidates' confidences: P(this text | a plate) x P(a plate), so they sum to <= 1."""
+    def _to_read(self, line: LineReading, plate_probability: float) -> PlateRead:
+        """Candidates' confidences: P(this text | a plate) x P(a plate), so they sum to <= 1
+        (the vehicle's colour is left to the caller)."""
         scored, quad, crop = line.scored, line.quad, line.crop
         t = self.settings.temperature
         top = scored[: self.top_n]
@@ -585,7 +640,4 @@ class DefaultEngine(Engine):
             box=box,
             region=self.country,
             crop=crop,
-            # The colour is measured from the character line (as tall as the plate's box in the
-            # ground truth), not from the reported view, which shows the plate with a margin.
-            color=vehicle_color(frame, Box.from_points(line.line_quad)),
         )
