@@ -210,8 +210,8 @@ def _grow_to_characters(frame: np.ndarray, quad: np.ndarray, reach: float) -> np
     strip_h, strip_w = strip.shape
     px = strip_w / (width + 2 * reach * height)  # strip pixels per frame pixel along the line
     start, end = round(reach * height * px), strip_w - round(reach * height * px)
-    threshold, ink = cv2.threshold(strip[:, start:end], 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink = (strip > threshold) if ink.mean() < 0.5 else (strip <= threshold)  # the minority
+    threshold, light = cv2.threshold(strip[:, start:end], 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ink = (strip > threshold) if light.mean() < 0.5 else (strip <= threshold)  # the minority
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     blobs = stats[1:count, :4]  # x, y, w, h
     inside = (blobs[:, 0] + blobs[:, 2] / 2 >= start) & (blobs[:, 0] + blobs[:, 2] / 2 <= end)
