@@ -72,6 +72,18 @@ def test_a_closer_look_reads_the_plate_where_it_is_in_the_frame(engine):
     assert reads[0].box.width < 2 * w
 
 
+def test_a_closer_look_names_the_car_s_colour_as_the_first_look_does(engine):
+    """GIVEN a red car WHEN its plate is read at the first look and again from the upscaled
+    crop THEN both reads name the car red: the closer look measures the colour on the frame,
+    around the plate's character line, not on the crop."""
+    frame, (x, y, w, h) = render_scene("8XYZ042", plate_width=150, seed=2)
+    lines = engine.detector.detect(frame)
+    first = engine._read_lines(frame, lines)
+    plate_line = next(line for line in lines if _covers(line, x + w / 2, y + h / 2))
+    closer = engine._read_closer(frame, plate_line)
+    assert first[0].color.name == closer[0].color.name == "red"
+
+
 def _covers(line, cx, cy):
     x0, y0 = line.quad.min(axis=0)
     x1, y1 = line.quad.max(axis=0)
