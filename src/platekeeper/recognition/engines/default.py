@@ -469,23 +469,22 @@ class DefaultEngine(Engine):
         # differently padded: the batch keeps the width it has with every candidate in it.
         pad_to = max(TextLineReader.input_width(crop) for crop in all_line_crops)
         views = len(s.plate_grow_h)
-        plate_h = s.plate_grow_h[s.plate_view]
+        # Each line's plate-reader views; the one at `plate_view` is the plate's reported quad.
+        all_views = [
+            [grow_quad(q, width_factor=s.plate_grow_w, height_factor=h) for h in s.plate_grow_h]
+            for q in all_quads
+        ]
         wanted = [
             i
-            for i, quad in enumerate(all_quads)
-            if skip is None
-            or not skip(grow_quad(quad, width_factor=s.plate_grow_w, height_factor=plate_h))
+            for i, line_views in enumerate(all_views)
+            if skip is None or not skip(line_views[s.plate_view])
         ]
         candidates = [candidates[i] for i in wanted]
         if not candidates:
             return []
         quads = [all_quads[i] for i in wanted]
         line_crops = [all_line_crops[i] for i in wanted]
-        view_quads = [
-            grow_quad(q, width_factor=s.plate_grow_w, height_factor=h)
-            for q in quads
-            for h in s.plate_grow_h
-        ]
+        view_quads = [quad for i in wanted for quad in all_views[i]]
         view_crops = [rectify(frame, q, height=64) for q in view_quads]
         # Box and crop show the whole plate.
         plate_quads = view_quads[s.plate_view :: views]
