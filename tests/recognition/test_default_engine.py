@@ -84,6 +84,22 @@ def test_a_closer_look_names_the_car_s_colour_as_the_first_look_does(engine):
     assert first[0].color.name == closer[0].color.name == "red"
 
 
+def test_a_plate_barely_lighter_than_the_dusk_around_it_is_read(engine):
+    """GIVEN a scene at dusk, its plate a few grey levels off its surroundings, slightly
+    blurred and noisy, where the detector finds no text at all WHEN read THEN the plate is
+    read from the frame with its contrast equalised, its box on the plate."""
+    import cv2
+
+    frame, (x, y, w, h) = render_scene("7ABC123", seed=5)
+    dusk = cv2.GaussianBlur(40 + 0.03 * frame.astype(np.float32), (0, 0), 1.5)
+    dusk += np.random.default_rng(0).normal(0, 1.0, dusk.shape)
+    dusk = np.clip(dusk, 0, 255).astype(np.uint8)
+    assert not engine.detector.detect(dusk), "the plain look already sees the plate"
+    reads = engine.read_frame(dusk)
+    assert [read.text for read in reads[:1]] == ["7ABC123"]
+    assert reads[0].box.contains(x + w / 2, y + h / 2)
+
+
 def _covers(line, cx, cy):
     x0, y0 = line.quad.min(axis=0)
     x1, y1 = line.quad.max(axis=0)

@@ -3,6 +3,8 @@
 1. The PP-OCRv4 detector finds text lines on the frame scaled to `detect_side` pixels; when no
    read comes out confident, it looks again at `second_pass_side` (small, distant plates),
    and if still none, reads the most plate-like line again from an upscaled crop around it.
+   When no look reports anything, it looks once more at the frame with its contrast
+   equalised (a dim or hazy plate).
 2. Lines shaped like a plate's character band, and pairs of side-by-side pieces (plates the
    detector splits around an emblem, or a lone first character), become candidates. A line
    is lengthened over character-sized blobs beside its ends that the detector left out.
@@ -86,6 +88,7 @@ class DefaultSettings:
     zoom_lines: int = 1  # unsure plate-shaped lines looked at closer, most confident first
     zoom_margin: float = 1.5  # crop margin around the line, in line widths / heights
     zoom_factor: float = 2.0  # upscaling of that crop
+    contrast_look: bool = True  # when no look reports anything, one more on equalised contrast
     detect_pixel_threshold: float = 0.3
     detect_box_threshold: float = 0.5
     max_lines: int = 5  # text lines read per detector pass, most confident first
@@ -283,6 +286,17 @@ def _has_light_text(crop: np.ndarray) -> bool:
     return light_share < 0.45
 
 
+def _equalize_contrast(frame: np.ndarray) -> np.ndarray:
+    """`frame` with its lightness equalised in tiles (CLAHE), its hues kept: faint characters
+    on a dim plate become as dark against their ground as on a well-lit one."""
+    import cv2  # heavy; imported when first used
+
+    lab = cv2.cvtColor(frame, cv2.COLOR_BGR2LAB)
+    clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
+    lab[:, :, 0] = clahe.apply(lab[:, :, 0])
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2BGR)
+
+
 def _combine(general: float, specific: float, weight: float, fusion: str) -> float:
     """Fuse two readers' log probabilities for one string."""
     if fusion == "mixture":
@@ -362,6 +376,11 @@ class DefaultEngine(Engine):
             ]
             for line in whole[: s.zoom_lines]:
                 _add_new(reads, self._read_closer(frame, line, known=_known_boxes(reads)))
+        if not reads and s.contrast_look:
+            # A dim or hazy plate can leave no trace in the detector's map at all; with the
+            # frame's local contrast equalised its characters stand out (`CK0A1F` at dusk).
+            even = _equalize_contrast(frame)
+            reads = self._read_lines(even, self.detector.detect(even), frame=frame)
         return reads
 
     def _plate_shaped(self, lines: list[TextLine]) -> list[TextLine]:
