@@ -68,7 +68,9 @@ class TextDetector:
 
     def _model(self):
         if self._session is None:
-            self._session = session(rapidocr_model_path(DETECTOR_MODEL), threads=self.threads)
+            self._session = session(
+                rapidocr_model_path(DETECTOR_MODEL), threads=self.threads, simplify=True
+            )
         return self._session
 
     def probability_map(self, image: np.ndarray) -> tuple[np.ndarray, float]:

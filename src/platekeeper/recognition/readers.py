@@ -35,7 +35,9 @@ class TextLineReader:
 
     def _model(self):
         if self._session is None:
-            model = session(rapidocr_model_path(RECOGNISER_MODEL), threads=self.threads)
+            model = session(
+                rapidocr_model_path(RECOGNISER_MODEL), threads=self.threads, simplify=True
+            )
             characters = model.get_modelmeta().custom_metadata_map["character"].splitlines()
             classes = ["blank", *characters, " "]
             # Matrix summing the model's classes into blank + ALPHABET.

@@ -6,8 +6,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from platekeeper.recognition import onnx_graph
+
 _LOCK = threading.Lock()
-_SESSIONS: dict[tuple[str, int], Any] = {}
+_SESSIONS: dict[tuple[str, int, bool], Any] = {}
 
 
 def rapidocr_model_path(name: str) -> Path:
@@ -35,15 +37,16 @@ def shipped_model_path(name: str) -> Path:
     return path
 
 
-def session(path: Path, *, threads: int = 1) -> Any:
-    """Return a shared `onnxruntime.InferenceSession` for `path` using `threads` intra-op threads.
+def session(path: Path, *, threads: int = 1, simplify: bool = False) -> Any:
+    """Return a shared `onnxruntime.InferenceSession` for `path` using `threads` intra-op threads;
+    with `simplify`, of the graph rewritten into fewer kernels (`onnx_graph.simplify`).
 
     Sessions are cached: one model file loaded with one thread count is loaded once per process,
     however many engine instances use it.
     """
     if threads < 1:
         raise ValueError(f"threads must be at least 1, got {threads}")
-    key = (str(path), threads)
+    key = (str(path), threads, simplify)
     with _LOCK:
         cached = _SESSIONS.get(key)
         if cached is not None:
@@ -64,8 +67,9 @@ def session(path: Path, *, threads: int = 1) -> Any:
         options.enable_cpu_mem_arena = True
         options.enable_mem_pattern = False
         options.log_severity_level = 3
+        model = onnx_graph.simplify(path.read_bytes()) if simplify else str(path)
         created = onnxruntime.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+            model, sess_options=options, providers=["CPUExecutionProvider"]
         )
         _SESSIONS[key] = created
         return created
