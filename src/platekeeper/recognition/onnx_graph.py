@@ -4,14 +4,16 @@ The PP-OCRv4 detector and recogniser, as exported from Paddle, spell two things 
 
 * hard-swish, `x * clip(x + 3, 0, 6) / 6`, as four element-wise kernels (Add, Clip, Mul, Div)
   where `x * HardSigmoid(x)` (alpha 1/6, beta 1/2) takes two;
-* the backbone's "learnable affine blocks", a scalar `scale * conv(x) + bias` after a
-  convolution, as a Mul and an Add that ONNX Runtime does not fold into the convolution.
+* the backbone's "learnable affine blocks", a scalar `scale * y + bias` after a convolution or
+  an activation, as a Mul and an Add that ONNX Runtime does not fold into a convolution.
 
-Each such kernel passes over a whole feature map, and at the detector's resolution those passes
-were about a quarter of its time. `simplify` rewrites both into the convolution's own weights and
-into HardSigmoid: the outputs differ from the original graph's by float rounding only (under
-1e-5). The graph is edited with `google.protobuf` (a dependency of onnxruntime) through a schema
-of just the ONNX fields read here; every other field is carried over unread as an unknown field.
+Each such kernel passes over a whole feature map: those passes were about a third of either
+model's time. `simplify` rewrites hard-swish into HardSigmoid and folds each affine block into
+the convolution before it, or into the pointwise convolution after it: the outputs differ from
+the original graph's by float rounding only (under 1e-5).
+
+The graph is edited with `google.protobuf` (a dependency of onnxruntime) through a schema of just
+the ONNX fields read here; every other field is carried over unread as an unknown field.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ def _message_classes() -> dict[str, Any]:
         "Attribute": [
             ("name", 1, field.TYPE_STRING, one, ""),
             ("f", 2, field.TYPE_FLOAT, one, ""),
+            ("i", 3, field.TYPE_INT64, one, ""),
             ("t", 5, field.TYPE_MESSAGE, one, "Tensor"),
+            ("ints", 8, field.TYPE_INT64, many, ""),
             ("type", 20, field.TYPE_INT32, one, ""),
         ],
         "Node": [
@@ -105,7 +109,8 @@ class _Graph:
         values = self.array(name)
         return float(values.reshape(-1)[0]) if values is not None and values.size == 1 else None
 
-    def only_consumer(self, name: str) -> Any | None:
+    def only_consumer(self, name: str) -> Any:
+        """The node that reads `name`, or None when none or several do."""
         consumers = self.consumers[name]
         return consumers[0] if len(consumers) == 1 else None
 
@@ -173,35 +178,95 @@ def _fuse_hard_swish(g: _Graph) -> None:
         mul.Clear()
 
 
+def _own_weights_and_bias(g: _Graph, conv: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """`conv`'s weights and bias (zeros when it has none) when they are constants no other node
+    reads, so that they can be changed in place; else None."""
+    weights = g.array(conv.input[1])
+    if weights is None or len(g.consumers[conv.input[1]]) != 1:
+        return None
+    if len(conv.input) < 3:
+        return weights, np.zeros(weights.shape[0], dtype=np.float32)
+    bias = g.array(conv.input[2])
+    if bias is None or len(g.consumers[conv.input[2]]) != 1:
+        return None
+    return weights, bias
+
+
+def _set_weights_and_bias(g: _Graph, conv: Any, weights: np.ndarray, bias: np.ndarray) -> None:
+    """Write `conv`'s weights and bias, adding a bias input where it had none."""
+    g.set_array(g.tensors[conv.input[1]], weights)
+    if len(conv.input) < 3:
+        added = g.graph.initializer.add(name=f"{conv.output[0]}/bias", data_type=_FLOAT)
+        g.tensors[added.name] = added
+        conv.input.append(added.name)
+    g.set_array(g.tensors[conv.input[2]], bias)
+
+
 def _fold_affine_into_conv(g: _Graph) -> None:
     """Fold each `conv(x) * s + b` (scalars s, b) into the convolution's weights and bias,
     clearing the Mul and Add nodes folded away."""
     for conv in g.graph.node:
-        if conv.op_type != "Conv" or len(g.consumers[conv.input[1]]) != 1:
+        if conv.op_type != "Conv":
             continue
         mul = g.only_consumer(conv.output[0])
-        if mul is None or mul.op_type != "Mul":
-            continue
-        add = g.only_consumer(mul.output[0])
+        add = g.only_consumer(mul.output[0]) if mul is not None and mul.op_type == "Mul" else None
         if add is None or add.op_type != "Add":
             continue
         scale = g.scalar(_other_input(mul, conv.output[0]))
         shift = g.scalar(_other_input(add, mul.output[0]))
-        weights = g.array(conv.input[1])
-        if scale is None or shift is None or weights is None:
+        own = _own_weights_and_bias(g, conv)
+        if scale is None or shift is None or own is None:
             continue
-        if len(conv.input) > 2:
-            bias = g.array(conv.input[2])
-            if len(g.consumers[conv.input[2]]) != 1 or bias is None:
-                continue
-            bias_tensor = g.tensors[conv.input[2]]
-        else:
-            bias_tensor = g.graph.initializer.add(name=f"{add.output[0]}/bias", data_type=_FLOAT)
-            conv.input.append(bias_tensor.name)
-            bias = np.zeros(weights.shape[0], dtype=np.float32)
-        g.set_array(g.tensors[conv.input[1]], weights * np.float32(scale))
-        g.set_array(bias_tensor, bias * np.float32(scale) + np.float32(shift))
+        weights, bias = own
         conv.output[0] = add.output[0]
+        _set_weights_and_bias(
+            g, conv, weights * np.float32(scale), bias * np.float32(scale) + shift
+        )
+        mul.Clear()
+        add.Clear()
+
+
+def _is_pointwise(g: _Graph, conv: Any) -> bool:
+    """True for a 1x1 convolution over all input channels without padding: one whose every
+    output is a weighted sum of the input channels at the same pixel."""
+    weights = g.array(conv.input[1])
+    if weights is None or weights.shape[2:] != (1, 1):
+        return False
+    for attribute in conv.attribute:
+        if attribute.name == "group" and attribute.i != 1:
+            return False
+        if attribute.name == "pads" and any(attribute.ints):
+            return False
+        if attribute.name == "auto_pad":
+            return False
+    return True
+
+
+def _fold_affine_into_next_conv(g: _Graph) -> None:
+    """Fold each `y * s + b` (scalars s, b) read only by a pointwise convolution into it:
+    conv(y * s + b) has weights W * s and bias + b * sum(W) over the input channels. (Before a
+    padded convolution the fold would be wrong at the borders, where the padding is 0, not b.)"""
+    for mul in g.graph.node:
+        if mul.op_type != "Mul":
+            continue
+        add = g.only_consumer(mul.output[0])
+        conv = g.only_consumer(add.output[0]) if add is not None and add.op_type == "Add" else None
+        if conv is None or conv.op_type != "Conv" or conv.input[0] != add.output[0]:
+            continue
+        y = next((name for name in mul.input if g.scalar(name) is None), "")
+        scale = g.scalar(_other_input(mul, y))
+        shift = g.scalar(_other_input(add, mul.output[0]))
+        own = _own_weights_and_bias(g, conv)
+        if scale is None or shift is None or own is None or not _is_pointwise(g, conv):
+            continue
+        weights, bias = own
+        conv.input[0] = y
+        _set_weights_and_bias(
+            g,
+            conv,
+            weights * np.float32(scale),
+            bias + np.float32(shift) * weights.sum(axis=(1, 2, 3)),
+        )
         mul.Clear()
         add.Clear()
 
@@ -217,11 +282,11 @@ def _drop_cleared(graph: Any) -> None:
 
 
 def simplify(model: bytes) -> bytes:
-    """`model` (a serialized ONNX model) with its hard-swishes and scalar affine blocks after
+    """`model` (a serialized ONNX model) with its hard-swishes and scalar affine blocks next to
     convolutions rewritten into fewer kernels (see the module's docstring)."""
     classes = _message_classes()
     parsed = classes["Model"].FromString(model)
-    for rewrite in (_fuse_hard_swish, _fold_affine_into_conv):
+    for rewrite in (_fuse_hard_swish, _fold_affine_into_conv, _fold_affine_into_next_conv):
         rewrite(_Graph(parsed.graph, classes))
         _drop_cleared(parsed.graph)
     return bytes(parsed.SerializeToString())
