@@ -27,6 +27,8 @@ class TextLineReader:
     """The PP-OCRv4 recogniser, 48 px high input, read as plate characters."""
 
     height = 48
+    min_width = 320  # the width PP-OCR pads its lines to, as the recogniser was trained
+    max_width = 640  # wider crops are narrowed to this
 
     def __init__(self, *, threads: int = 1) -> None:
         self.threads = threads
@@ -57,37 +59,45 @@ class TextLineReader:
         """The width `crop` is read at (its aspect ratio kept at the model's height)."""
         return max(cls.height, round(crop.shape[1] * cls.height / max(1, crop.shape[0])))
 
-    def log_probs(
-        self, crops: list[np.ndarray], *, width: int | None = None, pad_to: int = 0
-    ) -> list[np.ndarray]:
+    def log_probs(self, crops: list[np.ndarray]) -> list[np.ndarray]:
         """Read BGR crops (each already rectified to the text line); one matrix per crop.
 
-        The crops are read in one batch, padded to the widest (at least `pad_to` columns, at
-        most 640); a crop's read depends on that width, as the recogniser attends across the
-        padding, so a caller that leaves crops out of a batch can keep the others' reads.
+        Each crop is read at its own width (at most `max_width`, narrowed beyond), padded to
+        `min_width` when narrower, as PP-OCR itself reads lines: the recogniser attends across
+        the padding, so a crop read at its bare width, or padded to a wider neighbour's, reads
+        differently. A crop's read thus depends on it alone; crops read at the same width share
+        a batch.
         """
-        import cv2  # heavy; imported when first used
-
         if not crops:
             return []
+        widths = [min(self.input_width(crop), self.max_width) for crop in crops]
+        padded = [max(width, self.min_width) for width in widths]
+        out: list[np.ndarray] = [np.empty(0)] * len(crops)
+        for batch_width in sorted(set(padded)):
+            members = [i for i, width in enumerate(padded) if width == batch_width]
+            reads = self._read_batch([crops[i] for i in members], [widths[i] for i in members])
+            for i, read in zip(members, reads, strict=True):
+                out[i] = read
+        return out
+
+    def _read_batch(self, crops: list[np.ndarray], widths: list[int]) -> list[np.ndarray]:
+        """Read crops resized to `widths` in one batch, padded to the widest or `min_width`."""
+        import cv2  # heavy; imported when first used
+
         model = self._model()
-        widths = [width or self.input_width(c) for c in crops]
-        batch_width = min(max(*widths, pad_to), 640)
+        batch_width = max(*widths, self.min_width)
         batch = np.zeros((len(crops), 3, self.height, batch_width), dtype=np.float32)
         for i, (crop, w) in enumerate(zip(crops, widths, strict=True)):
-            w = min(w, batch_width)
             resized = cv2.resize(crop, (w, self.height), interpolation=cv2.INTER_LINEAR)
             batch[i, :, :, :w] = (resized.astype(np.float32) / 127.5 - 1.0).transpose(2, 0, 1)
         probs = model.run(None, {model.get_inputs()[0].name: batch})[0]
         projection = self._projection
         if projection is None:  # pragma: no cover - set by _model()
             raise RuntimeError("recogniser not loaded")
-        out = []
-        for i, w in enumerate(widths):
-            steps = max(1, int(np.ceil(min(w, batch_width) / 8)))
-            merged = probs[i, :steps] @ projection
-            out.append(np.log(np.clip(merged, 1e-9, None)))
-        return out
+        return [
+            np.log(np.clip(probs[i, : max(1, int(np.ceil(w / 8)))] @ projection, 1e-9, None))
+            for i, w in enumerate(widths)
+        ]
 
 
 class PlateCharReader:

@@ -483,10 +483,6 @@ class DefaultEngine(Engine):
             return []
         s = self.settings
         all_quads = [quad for quad, _, _ in candidates]
-        all_line_crops = [self._line_crop(frame, quad) for quad in all_quads]
-        # The general recogniser reads a batch padded to its widest crop, and a crop reads
-        # differently padded: the batch keeps the width it has with every candidate in it.
-        pad_to = max(TextLineReader.input_width(crop) for crop in all_line_crops)
         views = len(s.plate_grow_h)
         # Each line's plate-reader views; the one at `plate_view` is the plate's reported quad.
         all_views = [
@@ -502,13 +498,13 @@ class DefaultEngine(Engine):
         if not candidates:
             return []
         quads = [all_quads[i] for i in wanted]
-        line_crops = [all_line_crops[i] for i in wanted]
+        line_crops = [self._line_crop(frame, quad) for quad in quads]
         view_quads = [quad for i in wanted for quad in all_views[i]]
         view_crops = [rectify(frame, q, height=64) for q in view_quads]
         # Box and crop show the whole plate.
         plate_quads = view_quads[s.plate_view :: views]
         plate_crops = view_crops[s.plate_view :: views]
-        general = self.line_reader.log_probs(line_crops, pad_to=pad_to)
+        general = self.line_reader.log_probs(line_crops)
         if self.plate_reader is not None:
             read_views = self.plate_reader.log_probs(view_crops)
             specific = [read_views[i : i + views] for i in range(0, len(read_views), views)]
