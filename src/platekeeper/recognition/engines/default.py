@@ -348,6 +348,11 @@ class DefaultEngine(Engine):
         self.line_reader.log_probs([blank])
         if self.plate_reader is not None:
             self.plate_reader.log_probs([blank])
+        # OpenCV fills its Lab conversion tables on the first conversion (about 0.2 s), which
+        # the first vehicle's colour (`color.py`) would otherwise pay.
+        import cv2  # heavy; imported when first used
+
+        cv2.cvtColor(blank, cv2.COLOR_BGR2LAB)
 
     def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
         lines = self.detector.detect(frame)
