@@ -213,8 +213,8 @@ def _grow_to_characters(frame: np.ndarray, quad: np.ndarray, reach: float) -> np
     strip_h, strip_w = strip.shape
     px = strip_w / (width + 2 * reach * height)  # strip pixels per frame pixel along the line
     start, end = round(reach * height * px), strip_w - round(reach * height * px)
-    threshold, light = cv2.threshold(strip[:, start:end], 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink = (strip > threshold) if light.mean() < 0.5 else (strip <= threshold)  # the minority
+    threshold, light_share = _otsu_split(strip[:, start:end])
+    ink = (strip > threshold) if light_share < 0.5 else (strip <= threshold)  # the minority
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     blobs = stats[1:count, :4]  # x, y, w, h
     inside = (blobs[:, 0] + blobs[:, 2] / 2 >= start) & (blobs[:, 0] + blobs[:, 2] / 2 <= end)
@@ -272,18 +272,23 @@ def _cut_by_frame(quad: np.ndarray, frame_shape: tuple[int, ...], margin: float 
     )
 
 
+def _otsu_split(gray: np.ndarray) -> tuple[float, float]:
+    """Otsu's threshold of a grey text band and the share of its pixels above it. A line's
+    characters cover less of it than their ground, so the smaller class is the ink."""
+    import cv2  # heavy; imported when first used
+
+    threshold, light = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return float(threshold), float(light.mean())
+
+
 def _has_light_text(crop: np.ndarray) -> bool:
-    """True when the text of a line crop is lighter than its background (Otsu split: the
-    minority class is the ink)."""
+    """True when the text of a line crop is lighter than its background (`_otsu_split`)."""
     import cv2  # heavy; imported when first used
 
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     h = gray.shape[0]
     core = gray[h // 5 : h - h // 5]  # the character band, without neighbouring lines
-    threshold, mask = cv2.threshold(core, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    light_share = float((mask > 0).mean())
-    del threshold
-    return light_share < 0.45
+    return _otsu_split(core)[1] < 0.45
 
 
 def _equalize_contrast(frame: np.ndarray) -> np.ndarray:
