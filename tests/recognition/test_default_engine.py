@@ -108,8 +108,8 @@ def _covers(line, cx, cy):
 
 def test_lines_left_out_unread_change_no_other_line_s_reading(engine):
     """GIVEN a plate with its state name above WHEN every candidate but the narrowest line is
-    left out unread THEN that line reads exactly as it does among the others (the
-    recogniser's batch keeps the width of its widest line)."""
+    left out unread THEN that line reads exactly as it does among the others (each line is
+    read at its own width, padded to the recogniser's, whatever else is read with it)."""
     frame, _ = render_scene("5RIN962", plate_width=300)
     lines = engine.detector.detect(frame)
     every = engine.read_candidates(frame, lines)
