@@ -202,6 +202,21 @@ def _set_weights_and_bias(g: _Graph, conv: Any, weights: np.ndarray, bias: np.nd
     g.set_array(g.tensors[conv.input[2]], bias)
 
 
+def _scalar_affine(g: _Graph, mul: Any | None, x: str) -> tuple[Any, float, float] | None:
+    """`(add, s, b)` when `mul` computes `x * s` and its only reader is an Add of `b` (scalars s
+    and b): the affine block the two folds below remove; else None."""
+    if mul is None or mul.op_type != "Mul":
+        return None
+    add = g.only_consumer(mul.output[0])
+    if add is None or add.op_type != "Add":
+        return None
+    scale = g.scalar(_other_input(mul, x))
+    shift = g.scalar(_other_input(add, mul.output[0]))
+    if scale is None or shift is None:
+        return None
+    return add, scale, shift
+
+
 def _fold_affine_into_conv(g: _Graph) -> None:
     """Fold each `conv(x) * s + b` (scalars s, b) into the convolution's weights and bias,
     clearing the Mul and Add nodes folded away."""
@@ -209,14 +224,11 @@ def _fold_affine_into_conv(g: _Graph) -> None:
         if conv.op_type != "Conv":
             continue
         mul = g.only_consumer(conv.output[0])
-        add = g.only_consumer(mul.output[0]) if mul is not None and mul.op_type == "Mul" else None
-        if add is None or add.op_type != "Add":
-            continue
-        scale = g.scalar(_other_input(mul, conv.output[0]))
-        shift = g.scalar(_other_input(add, mul.output[0]))
+        affine = _scalar_affine(g, mul, conv.output[0])
         own = _own_weights_and_bias(g, conv)
-        if scale is None or shift is None or own is None:
+        if affine is None or own is None:
             continue
+        add, scale, shift = affine
         weights, bias = own
         conv.output[0] = add.output[0]
         _set_weights_and_bias(
@@ -249,15 +261,16 @@ def _fold_affine_into_next_conv(g: _Graph) -> None:
     for mul in g.graph.node:
         if mul.op_type != "Mul":
             continue
-        add = g.only_consumer(mul.output[0])
-        conv = g.only_consumer(add.output[0]) if add is not None and add.op_type == "Add" else None
+        y = next((name for name in mul.input if g.scalar(name) is None), "")
+        affine = _scalar_affine(g, mul, y)
+        if affine is None:
+            continue
+        add, scale, shift = affine
+        conv = g.only_consumer(add.output[0])
         if conv is None or conv.op_type != "Conv" or conv.input[0] != add.output[0]:
             continue
-        y = next((name for name in mul.input if g.scalar(name) is None), "")
-        scale = g.scalar(_other_input(mul, y))
-        shift = g.scalar(_other_input(add, mul.output[0]))
         own = _own_weights_and_bias(g, conv)
-        if scale is None or shift is None or own is None or not _is_pointwise(g, conv):
+        if own is None or not _is_pointwise(g, conv):
             continue
         weights, bias = own
         conv.input[0] = y
