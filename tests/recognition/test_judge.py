@@ -45,3 +45,13 @@ def test_the_shipped_judge_prefers_the_registration_to_what_surrounds_it():
     cut = replace(REGISTRATION, cut_by_frame=True)
     for other in (state, date, small_print, cut):
         assert judge.probability(other) < plate, other
+
+
+def test_the_shipped_judge_believes_random_letters_more_than_a_word():
+    """GIVEN two all-letter lines read equally well WHEN judged THEN the sign's word `PRIVATE`
+    is less likely the registration than seven random letters: only how English they look
+    differs."""
+    judge = shipped_judge()
+    word = replace(REGISTRATION, text="PRIVATE")
+    letters = replace(REGISTRATION, text="XKQJBWZ")
+    assert judge.probability(word) < judge.probability(letters)

@@ -4,7 +4,8 @@ Photos hold much text besides the registration: the state name and slogan on the
 frames, date stamps, signs, a truck's phone number. The engine reads every plausible line; the
 judge turns what it knows of each line (how sure the readers are, the shape of the string, how
 tall the line is against its neighbours, light or dark ink, whether it spells a state, a make
-or a date, whether the frame's edge cuts it) into P(registration), by logistic regression.
+or a date, how English its letters look, whether the frame's edge cuts it) into P(registration),
+by logistic regression.
 
 The weights are learned, not hand-set: `scripts/recognition/train_judge.py` collects the lines
 the engine finds on real US plate crops (the registration against the plate's own small print)
@@ -22,6 +23,7 @@ from functools import cache
 
 import numpy as np
 
+from platekeeper.recognition.english import english_likeness
 from platekeeper.recognition.sessions import shipped_model_path
 
 JUDGE_MODEL = "plate_judge.json"
@@ -75,6 +77,7 @@ FEATURES = (
     "date",
     "detector_score",
     "cut_by_frame",
+    "english_like",
 )
 
 
@@ -104,6 +107,7 @@ def features(cues: LineCues) -> np.ndarray:
             float(bool(_DATE.match(text))),
             cues.detector_score,
             float(cues.cut_by_frame),
+            english_likeness(text),
         ],
         dtype=np.float64,
     )
