@@ -30,6 +30,19 @@ def test_state_names_and_makes_are_known_however_o_is_spelled():
     assert not spelled_as_word("7ABC123")
 
 
+def test_o_and_0_say_nothing_about_mixing_letters_and_digits():
+    """The readers cannot tell O from 0 (US reads spell it 0): the van's lettering `METR0` is
+    all letters, not a mix of letters and digits as registrations are."""
+
+    def cue(text: str, name: str) -> float:
+        return features(replace(REGISTRATION, text=text))[FEATURES.index(name)]
+
+    assert cue("METR0", "mixed") == 0.0
+    assert cue("METR0", "all_letters") == 1.0
+    assert cue("2DA044", "mixed") == 1.0
+    assert cue("1000", "all_digits") == 1.0
+
+
 def test_one_feature_per_name():
     assert features(REGISTRATION).shape == (len(FEATURES),)
 

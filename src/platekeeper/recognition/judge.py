@@ -89,8 +89,10 @@ def spelled_as_word(text: str) -> bool:
 def features(cues: LineCues) -> np.ndarray:
     """The judge's input vector, in the order of `FEATURES`."""
     text = cues.text
-    digits = sum(c.isdigit() for c in text)
-    letters = len(text) - digits
+    # O and 0 are one glyph to the readers, spelled by the syntax prior (US reads always as 0):
+    # it says nothing of whether a line mixes letters and digits (`METR0` does not).
+    digits = sum(c.isdigit() and c != "0" for c in text)
+    letters = sum(c.isalpha() and c != "O" for c in text)
     return np.array(
         [
             cues.per_char,
