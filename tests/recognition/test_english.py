@@ -16,8 +16,8 @@ def test_signs_slogans_and_lettering_look_english(line):
 
 @pytest.mark.parametrize("line", ["7ABC123", "6TIX874", "2DA044", "RK776AI", "GBXS12", "XKQJBWZ"])
 def test_registrations_and_random_letters_do_not(line):
-    """Three letters in a row say nothing; longer runs of random letters are less likely than
-    random under English spelling, and count as not English at all."""
+    """Three letters in a row say nothing; a longer run of random letters is less likely under
+    English spelling than as random letters, and counts as not English at all."""
     assert english_likeness(line) == 0.0
 
 
