@@ -10,6 +10,7 @@ import pytest
 from platekeeper.recognition.ctc import (
     ALPHABET,
     beam_search,
+    best_path,
     greedy_decode,
     sequence_log_prob,
     sequence_log_probs,
@@ -34,6 +35,14 @@ def _steps_for(text: str, *, confidence: float = 0.9, blanks: bool = True) -> np
 def test_greedy_merges_repeats_and_drops_blanks():
     assert greedy_decode(_steps_for("AA11B")) == "AA11B"
     assert greedy_decode(_steps_for("AB", blanks=False)) == "AB"
+
+
+def test_best_path_scores_a_sure_read_above_an_unsure_one_per_character():
+    text, sure = best_path(_steps_for("7ABC123", confidence=0.9))
+    assert text == "7ABC123"
+    # 14 steps of 0.9 spell 7 characters: two steps' log probability per character.
+    assert sure == pytest.approx(2 * math.log(0.9))
+    assert best_path(_steps_for("7ABC123", confidence=0.5))[1] < sure
 
 
 def test_beam_search_finds_the_spelled_text_first():

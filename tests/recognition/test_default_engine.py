@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from platekeeper.recognition import get_engine
+from platekeeper.recognition.engines.default import DefaultSettings
 
 from .conftest import render_plate, render_scene
 
@@ -136,3 +140,33 @@ def test_a_closer_look_does_not_read_again_a_plate_already_read(engine):
 
 def _centre(box):
     return box.x + box.width / 2, box.y + box.height / 2
+
+
+def test_a_line_the_plate_reader_cannot_read_is_not_read_further(engine, monkeypatch):
+    """GIVEN a plate and a row of symbols the detector takes for text WHEN read THEN the general
+    recogniser reads the plate's lines only (reading the symbols, it would spell them `0M80`),
+    and the plate reads as it would with every line read."""
+    import cv2
+
+    frame, _ = render_scene("7ABC123", plate_width=200, seed=5)
+    cv2.putText(frame, "~@~%~&~@~", (60, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (20, 20, 20), 3)
+    lines = engine.detector.detect(frame)
+    every_line = get_engine(
+        "default",
+        country="us",
+        settings=replace(DefaultSettings(), min_plate_reader_score=-math.inf),
+    )
+    read_all = {r.cues.text: r for r in every_line.read_candidates(frame, lines)}
+    general_reads: list[int] = []
+    read_by_general = engine.line_reader.log_probs
+
+    def counted(crops):
+        general_reads.append(len(crops))
+        return read_by_general(crops)
+
+    monkeypatch.setattr(engine.line_reader, "log_probs", counted)
+    kept = engine.read_candidates(frame, lines)
+    assert "0M80" in read_all
+    assert [r.cues.text for r in kept] == ["7ABC123", "CALF0RNA"]
+    assert general_reads == [2]
+    assert kept[0].scored == read_all["7ABC123"].scored

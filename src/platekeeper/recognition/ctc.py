@@ -19,14 +19,21 @@ _NEG_INF = -math.inf
 
 def greedy_decode(log_probs: np.ndarray) -> str:
     """Best path: the most likely class per step, repeats merged, blanks dropped."""
+    return best_path(log_probs)[0]
+
+
+def best_path(log_probs: np.ndarray) -> tuple[str, float]:
+    """The best path's text (`greedy_decode`) and its log probability per character read: how
+    surely a reader reads the line as characters at all, whatever they are."""
     best = log_probs.argmax(axis=1)
+    path_log_prob = float(log_probs[np.arange(len(best)), best].sum())
     out: list[str] = []
     previous = BLANK
     for k in best:
         if k != previous and k != BLANK:
             out.append(ALPHABET[k - 1])
         previous = int(k)
-    return "".join(out)
+    return "".join(out), path_log_prob / max(1, len(out))
 
 
 def beam_search(
