@@ -170,3 +170,15 @@ def test_a_line_the_plate_reader_cannot_read_is_not_read_further(engine, monkeyp
     assert [r.cues.text for r in kept] == ["7ABC123", "CALF0RNA"]
     assert general_reads == [2]
     assert kept[0].scored == read_all["7ABC123"].scored
+
+
+def test_a_plate_too_small_for_the_first_look_is_read_where_the_finder_marks_it(engine):
+    """GIVEN a 1920x1080 frame whose plate is 70 px wide WHEN read THEN the 800 px look finds no
+    line to read, and the window around the place the plate finder marks reads the plate."""
+    frame, (x, y, w, h) = render_scene(
+        "7ABC123", size=(1920, 1080), plate_width=70, position=(900, 700), seed=3
+    )
+    assert engine.read_candidates(frame, engine.detector.detect(frame)) == []
+    reads = engine.read_frame(frame)
+    assert reads[0].text == "7ABC123"
+    assert reads[0].box.contains(x + w / 2, y + h / 2)

@@ -1,8 +1,9 @@
 """The default engine: cheap text-line localisation, then two readers and a syntax prior.
 
 1. The PP-OCRv4 detector finds text lines on the frame scaled to `detect_side` pixels; when no
-   read comes out confident, it looks again at `second_pass_side` (small, distant plates),
-   and if still none, reads the most plate-like line again from an upscaled crop around it.
+   read comes out confident, the plate finder (`finder.py`) marks where plates are and windows
+   around those places are read upscaled (small, distant plates), and if still none, the most
+   plate-like line is read again from an upscaled crop around it.
    When no look reports anything, it looks once more at the frame with its contrast
    equalised (a dim or hazy plate).
 2. Lines shaped like a plate's character band, and pairs of side-by-side pieces (plates the
@@ -25,7 +26,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -40,6 +41,7 @@ from platekeeper.recognition.ctc import (
 )
 from platekeeper.recognition.detection import TextDetector, TextLine
 from platekeeper.recognition.engine import Engine, register_engine
+from platekeeper.recognition.finder import PlateFinder
 from platekeeper.recognition.geometry import grow_quad, merge_quads, rectify
 from platekeeper.recognition.judge import LineCues, PlateJudge, shipped_judge
 from platekeeper.recognition.readers import PlateCharReader, TextLineReader
@@ -86,12 +88,18 @@ class DefaultSettings:
 
     # Localisation
     detect_side: int = 800  # longer image side for the detector (its cost grows with area)
-    second_pass_side: int = 1280  # detector scale for a second look when the first is unsure
-    second_pass_pixels: int = 1280 * 720  # and its area (a 4:3 photo at 1280 px costs 170 MB more)
     second_pass_below: float = 0.1  # best confidence under which the second look happens
-    # A closer look: when both looks are unsure, the plate-shaped lines they found are read
-    # again from an upscaled crop around them (the judge and the readers see the plate larger
-    # and without the rest of the scene's text).
+    # The second look: the plate finder (`finder.py`) marks where plates are, and a window
+    # around each of the most likely places is read upscaled (small, distant plates whose
+    # characters the 800 px look cannot see), at a fraction of the cost of the whole frame
+    # looked at again at 1280 px.
+    finder_windows: int = 3  # windows read at most, most likely first
+    finder_min_score: float = 0.05  # the finder's probability under which a place is not read
+    finder_window: tuple[float, float] = (0.25, 0.125)  # its width and height / the frame's side
+    finder_zoom: float = 1.5  # upscaling of a window (less or more read fewer US photos)
+    # A closer look: when both looks are unsure, the plate-shaped lines the first found are
+    # read again from an upscaled crop around them (the judge and the readers see the plate
+    # larger and without the rest of the scene's text).
     zoom_lines: int = 1  # unsure plate-shaped lines looked at closer, most confident first
     zoom_margin: float = 1.5  # crop margin around the line, in line widths / heights
     zoom_factor: float = 2.0  # upscaling of that crop
@@ -349,7 +357,7 @@ class DefaultEngine(Engine):
         self.plate_reader = PlateCharReader(threads=threads) if use_plate_reader else None
         self.syntax = syntax_for(country)
         self._judge = judge
-        self._fine_detector: TextDetector | None = None
+        self.finder = PlateFinder(threads=threads)
 
     @property
     def judge(self) -> PlateJudge:
@@ -361,6 +369,7 @@ class DefaultEngine(Engine):
     def warm_up(self) -> None:
         """Load every model now and run each once, so the first real frame is not slower."""
         self.detector.detect(np.full((64, 64, 3), 127, dtype=np.uint8))
+        self.finder.find(np.full((64, 64, 3), 127, dtype=np.uint8), limit=1, min_score=1.0)
         blank = np.full((48, 160, 3), 127, dtype=np.uint8)
         self.line_reader.log_probs([blank])
         if self.plate_reader is not None:
@@ -377,17 +386,12 @@ class DefaultEngine(Engine):
         s = self.settings
         best = reads[0].confidence if reads else 0.0
         if best < s.second_pass_below and max(frame.shape[:2]) > s.detect_side:
-            # Small plates vanish at the cheap scale; look again, finer, only when unsure.
-            if self._fine_detector is None:
-                self._fine_detector = TextDetector(
-                    max_side=s.second_pass_side,
-                    max_pixels=s.second_pass_pixels,
-                    pixel_threshold=s.detect_pixel_threshold,
-                    box_threshold=s.detect_box_threshold,
-                    threads=self.threads,
+            # Small plates vanish at the cheap scale; look again where the finder sees plates,
+            # only when unsure.
+            for window in self._finder_windows(frame, reads):
+                _add_new(
+                    reads, self._read_region(frame, window, s.finder_zoom, _known_boxes(reads))
                 )
-            lines = self._fine_detector.detect(frame)
-            _add_new(reads, self._read_lines(frame, lines, known=_known_boxes(reads)))
         best = reads[0].confidence if reads else 0.0
         if best < s.second_pass_below:
             # What the frame's edge cuts off stays missing however close the look.
@@ -415,23 +419,60 @@ class DefaultEngine(Engine):
             and s.min_aspect <= line.width / line.height <= s.max_aspect
         ]
 
+    def _finder_windows(self, frame: np.ndarray, reads: list[PlateRead]) -> Iterator[Box]:
+        """Windows around the places the plate finder marks, most likely first: at most
+        `finder_windows`, none around a place already read or inside an earlier window (the
+        finder often marks several places along one plate or one line of lettering)."""
+        s = self.settings
+        side = max(frame.shape[:2])
+        half_w, half_h = s.finder_window[0] * side / 2, s.finder_window[1] * side / 2
+        looked: list[Box] = []
+        for spot in self.finder.find(
+            frame, limit=4 * s.finder_windows, min_score=s.finder_min_score
+        ):
+            if len(looked) == s.finder_windows:
+                return
+            if any(box.contains(spot.x, spot.y) for box in _known_boxes(reads) + looked):
+                continue
+            window = Box.from_points(
+                [
+                    (spot.x - half_w, spot.y - half_h),
+                    (spot.x + half_w, spot.y - half_h),
+                    (spot.x + half_w, spot.y + half_h),
+                    (spot.x - half_w, spot.y + half_h),
+                ]
+            )
+            looked.append(window)
+            yield window
+
     def _read_closer(
         self, frame: np.ndarray, line: TextLine, *, known: list[Box] | None = None
     ) -> list[PlateRead]:
         """Reads of an upscaled crop around `line`, boxes and colours in `frame`'s pixels; lines
         that would land in a `known` box are not read (`_read_lines`)."""
-        import cv2  # heavy; imported when first used
-
         s = self.settings
         x0, y0 = line.quad.min(axis=0)
         x1, y1 = line.quad.max(axis=0)
         mx, my = s.zoom_margin * (x1 - x0), s.zoom_margin * (y1 - y0)
+        around = Box.from_points(
+            [(x0 - mx, y0 - my), (x1 + mx, y0 - my), (x1 + mx, y1 + my), (x0 - mx, y1 + my)]
+        )
+        return self._read_region(frame, around, s.zoom_factor, known)
+
+    def _read_region(
+        self, frame: np.ndarray, region: Box, zoom: float, known: list[Box] | None
+    ) -> list[PlateRead]:
+        """Reads of `region` of `frame` (clipped to it) upscaled by `zoom`, its lines found by
+        the 800 px detector; boxes and colours in `frame`'s pixels, lines that would land in a
+        `known` box not read (`_read_lines`)."""
+        import cv2  # heavy; imported when first used
+
         height, width = frame.shape[:2]
-        left, top = max(0, int(x0 - mx)), max(0, int(y0 - my))
-        right, bottom = min(width, int(x1 + mx)), min(height, int(y1 + my))
+        left, top = max(0, int(region.x)), max(0, int(region.y))
+        right = min(width, int(region.x + region.width))
+        bottom = min(height, int(region.y + region.height))
         if right - left < 2 or bottom - top < 2:
             return []
-        zoom = s.zoom_factor
         crop = cv2.resize(
             frame[top:bottom, left:right], None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC
         )
