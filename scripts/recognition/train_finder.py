@@ -9,7 +9,7 @@ looks at a window around each peak at the frame's own resolution (`engines/defau
 Data recipe (nothing is downloaded; photos and crops are read where they lie, never copied):
 
 * The Brazilian benchmark photos (`openalpr-bench-br`, 114 photos with one plate box each;
-  never used to tune the engine, only to measure it): the scenes, and their plates as
+  until the finder, used only to measure the engine): the scenes, and their plates as
   positives. Half the time the Brazilian plate is covered by a real US plate crop scaled to its
   width (`openalpr-plate-crops-us`), so the finder learns US plates in real street context.
 * Zero to two more US plate crops pasted at random places (plates out of context, and scenes
@@ -146,7 +146,7 @@ def layer(inputs: int, outputs: int, stride: int) -> nn.Sequential:
 
 
 class PlateFinder(nn.Module):
-    """Six 3x3 convolutions to stride 8, a dilated one for context, a 1x1 head (60k weights)."""
+    """Six 3x3 convolutions to stride 8, a dilated one for context, a 1x1 head (56k weights)."""
 
     def __init__(self) -> None:
         super().__init__()

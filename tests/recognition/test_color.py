@@ -27,7 +27,7 @@ def _labels(path: Path) -> list[dict[str, str]]:
 
 
 def _box(x: float, y: float, w: float, h: float) -> Box:
-    return Box.from_points([(x, y), (x + w, y), (x + w, y + h), (x, y + h)])
+    return Box.from_bounds(x, y, x + w, y + h)
 
 
 def test_a_red_car_is_red():

@@ -30,6 +30,11 @@ class Box:
             raise ValueError(f"a box needs 4 corners, got {len(rows)}")
         return cls(corners=(rows[0], rows[1], rows[2], rows[3]))
 
+    @classmethod
+    def from_bounds(cls, left: float, top: float, right: float, bottom: float) -> Box:
+        """The axis-aligned box between `left` and `right`, `top` and `bottom`."""
+        return cls.from_points([(left, top), (right, top), (right, bottom), (left, bottom)])
+
     @property
     def x(self) -> float:
         return min(x for x, _ in self.corners)

@@ -434,13 +434,8 @@ class DefaultEngine(Engine):
                 return
             if any(box.contains(spot.x, spot.y) for box in _known_boxes(reads) + looked):
                 continue
-            window = Box.from_points(
-                [
-                    (spot.x - half_w, spot.y - half_h),
-                    (spot.x + half_w, spot.y - half_h),
-                    (spot.x + half_w, spot.y + half_h),
-                    (spot.x - half_w, spot.y + half_h),
-                ]
+            window = Box.from_bounds(
+                spot.x - half_w, spot.y - half_h, spot.x + half_w, spot.y + half_h
             )
             looked.append(window)
             yield window
@@ -454,9 +449,7 @@ class DefaultEngine(Engine):
         x0, y0 = line.quad.min(axis=0)
         x1, y1 = line.quad.max(axis=0)
         mx, my = s.zoom_margin * (x1 - x0), s.zoom_margin * (y1 - y0)
-        around = Box.from_points(
-            [(x0 - mx, y0 - my), (x1 + mx, y0 - my), (x1 + mx, y1 + my), (x0 - mx, y1 + my)]
-        )
+        around = Box.from_bounds(x0 - mx, y0 - my, x1 + mx, y1 + my)
         return self._read_region(frame, around, s.zoom_factor, known)
 
     def _read_region(

@@ -40,7 +40,7 @@ class FakeEngine(Engine):
             swapped = _swap_first_lookalike(text)
             if swapped != text and self.top_n > 1:
                 candidates.append(Candidate(text=swapped, confidence=round(1 - self.confidence, 4)))
-            box = Box.from_points([(x, y), (x + w, y), (x + w, y + h), (x, y + h)])
+            box = Box.from_bounds(x, y, x + w, y + h)
             crop = frame[int(y) : int(y + h), int(x) : int(x + w)].copy()
             reads.append(
                 PlateRead(
