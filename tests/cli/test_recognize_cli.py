@@ -1,4 +1,5 @@
-"""`platekeeper recognize FILE` as a person at a terminal uses it: a real process, a real image."""
+"""`platekeeper recognize`, `read` and `watch` as a person at a terminal uses them: a real
+process, a real image."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import sys
 from tests.recognition.conftest import render_scene, write_video
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run(*args: str, command: str = "recognize") -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [sys.executable, "-m", "platekeeper", "recognize", *args],
+        [sys.executable, "-m", "platekeeper", command, *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -47,23 +48,8 @@ def test_read_json_reports_each_image_in_order_and_names_the_bad_one(tmp_path):
     first, second = tmp_path / "a.jpg", tmp_path / "b.jpg"
     cv2.imwrite(str(first), render_scene("7ABC123")[0])
     cv2.imwrite(str(second), render_scene("4XYZ987")[0])
-    result = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "platekeeper",
-            "read",
-            str(first),
-            str(tmp_path / "gone.jpg"),
-            str(second),
-            "--json",
-            "--top",
-            "3",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run(
+        str(first), str(tmp_path / "gone.jpg"), str(second), "--json", "--top", "3", command="read"
     )
 
     assert result.returncode == 1
@@ -75,19 +61,35 @@ def test_read_json_reports_each_image_in_order_and_names_the_bad_one(tmp_path):
     assert len(reports[0]["results"][0]["candidates"]) <= 3
 
 
+def test_read_names_an_empty_file_in_one_line(tmp_path):
+    """A zero-byte photo (an interrupted copy) is named as unreadable, not an internal error."""
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+
+    result = run(str(empty), command="read")
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"Error: {empty}: not a readable image: {empty}"]
+
+
 def test_watch_prints_one_pass_per_vehicle_of_a_video(tmp_path):
     video = tmp_path / "pass.mp4"
     write_video(video, "7ABC123", frames=12)
-    result = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [sys.executable, "-m", "platekeeper", "watch", str(video), "--every", "4"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run(str(video), "--every", "4", command="watch")
 
     assert result.returncode == 0, result.stderr
     passes = [json.loads(line) for line in result.stdout.splitlines()]
     assert [p["plate"] for p in passes] == ["7ABC123"]
     assert passes[0]["frames"] >= 2
     assert passes[0]["first_seen"] < passes[0]["last_seen"]
+
+
+def test_watch_refuses_a_file_that_is_no_video(tmp_path):
+    broken = tmp_path / "clip.mp4"
+    broken.write_bytes(b"")
+
+    result = run(str(broken), command="watch")
+
+    assert result.returncode == 2
+    assert "is no video this machine can decode" in result.stderr
+    assert "Traceback" not in result.stderr

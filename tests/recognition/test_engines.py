@@ -76,6 +76,14 @@ def test_engine_returns_nothing_for_an_empty_frame(name):
     assert engine.read_frame(np.full((480, 640, 3), 90, dtype=np.uint8)) == []
 
 
+@pytest.mark.parametrize("name", ["default", "naive"])
+@pytest.mark.parametrize("shape", [(4, 6000, 3), (6000, 4, 3), (1, 1, 3)])
+def test_engine_reads_nothing_from_a_strip_without_failing(name, shape):
+    """A frame too thin to hold a plate (a cropped strip, a corrupt camera frame) reads as no
+    plate; the finder and rapidocr's own scaling used to fail on it."""
+    assert _engine(name).read_frame(np.full(shape, 200, dtype=np.uint8)) == []
+
+
 def test_registry_lists_and_refuses():
     assert {"default", "fake", "naive"} <= set(available_engines())
     with pytest.raises(ValueError, match="unknown recognition engine 'nope'"):
@@ -108,3 +116,6 @@ def test_read_image_accepts_paths_and_refuses_missing_files(tmp_path):
     (tmp_path / "broken.jpg").write_bytes(b"not an image")
     with pytest.raises(ValueError, match="not a readable image"):
         engine.read_image(tmp_path / "broken.jpg")
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    with pytest.raises(ValueError, match="not a readable image"):
+        engine.read_image(tmp_path / "empty.jpg")

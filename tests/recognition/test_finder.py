@@ -39,3 +39,7 @@ def test_places_are_most_likely_first_in_the_frame_and_above_the_floor(finder):
 
 def test_a_plain_frame_holds_no_plate(finder):
     assert finder.find(np.full((720, 1280, 3), 127, np.uint8), limit=3, min_score=0.05) == []
+
+
+def test_a_strip_too_thin_at_the_finders_scale_holds_no_plate(finder):
+    assert finder.find(np.full((4, 6000, 3), 200, np.uint8), limit=3, min_score=0.05) == []

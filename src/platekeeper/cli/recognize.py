@@ -96,6 +96,10 @@ def watch(
     elif Path(source).is_dir():
         config = SourceConfig(kind="folder", path=source, every_n_frames=every)
     elif Path(source).is_file():
+        if not _opens_as_video(source):
+            raise click.BadParameter(
+                f"{source!r} is no video this machine can decode", param_hint="SOURCE"
+            )
         config = SourceConfig(kind="video", path=source, every_n_frames=every)
     else:
         raise click.BadParameter(
@@ -137,3 +141,14 @@ def watch(
     except KeyboardInterrupt:
         stop.set()
     show(grouper.flush())
+
+
+def _opens_as_video(path: str) -> bool:
+    """True when OpenCV opens `path` as a video (an empty or truncated file it does not)."""
+    import cv2  # heavy; imported when first used
+
+    capture = cv2.VideoCapture(path)
+    try:
+        return bool(capture.isOpened())
+    finally:
+        capture.release()

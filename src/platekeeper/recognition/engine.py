@@ -100,7 +100,8 @@ def load_image(image: str | Path | np.ndarray) -> np.ndarray:
         if not path.is_file():
             raise FileNotFoundError(f"no such image: {path}")
         data = np.fromfile(str(path), dtype=np.uint8)
-        frame = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        # OpenCV asserts on an empty buffer instead of returning None as for other bad data.
+        frame = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
         if frame is None:
             raise ValueError(f"not a readable image: {path}")
         return frame

@@ -56,6 +56,8 @@ class PlateFinder:
         side, stride = int(self._meta["input_side"]), int(self._meta["stride"])
         gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         scale = side / max(gray.shape[:2])
+        if round(min(gray.shape[:2]) * scale) < 1:
+            return []  # a strip that vanishes at the finder's scale holds no plate it can see
         small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         height, width = small.shape
         # Grey padding (0 once normalised) to a multiple of 16 px; its cells are dropped below.

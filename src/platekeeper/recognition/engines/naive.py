@@ -34,7 +34,13 @@ class NaiveEngine(Engine):
         return self._ocr
 
     def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
-        result, _ = self._model()(frame)
+        ocr = self._model()
+        from rapidocr_onnxruntime.utils.process_img import ResizeImgError
+
+        try:
+            result, _ = ocr(frame)
+        except ResizeImgError:
+            return []  # a strip too thin for rapidocr to scale holds no plate
         reads: list[PlateRead] = []
         for points, raw_text, score in result or []:
             text = _NOT_ALNUM.sub("", str(raw_text).upper())
