@@ -69,7 +69,7 @@ def test_read_names_an_empty_file_in_one_line(tmp_path):
     result = run(str(empty), command="read")
 
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [f"Error: {empty}: not a readable image: {empty}"]
+    assert result.stderr.strip().splitlines() == [f"Error: not a readable image: {empty}"]
 
 
 def test_watch_prints_one_pass_per_vehicle_of_a_video(tmp_path):

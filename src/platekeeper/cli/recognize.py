@@ -42,7 +42,7 @@ def read_images(images: tuple[Path, ...], as_json: bool, country: str, top: int)
         try:
             reports.append(image_report(path, country=country, top_n=top))
         except (FileNotFoundError, ValueError) as error:
-            click.echo(f"Error: {path}: {error}", err=True)
+            click.echo(f"Error: {error}", err=True)  # the message names the file
             failures += 1
     if as_json:
         click.echo(json.dumps(reports, indent=2))

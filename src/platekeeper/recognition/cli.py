@@ -78,7 +78,7 @@ def recognize_command(
     try:
         reads = recognize_file(path, engine, country=country, top_n=top_n)
     except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=err)
+        print(f"Error: {exc}", file=err)  # messages about a file name it
         return 1
     for read in reads:
         print(json.dumps({"file": str(path), **read_to_json(read)}), file=out)
