@@ -165,6 +165,26 @@ def test_a_corrupt_image_or_a_broken_video_is_logged_and_skipped(tmp_path, env, 
     assert len(stored) == len(set(stored))
 
 
+def test_an_image_created_empty_is_read_once_its_writer_fills_it(tmp_path, env, agents):
+    """GIVEN an uploader that creates a photo's file first and writes it later WHEN the agent
+    finds it still empty THEN it waits for it: images beside it are read, and the photo is read
+    once written (an empty file ended the folder's watch for good, with an OpenCV error)."""
+    token = _camera(env)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    slow = drop / "SLOW001.png"
+    slow.write_bytes(b"")
+    with running_server(env) as base:
+        agent = agents(agent_toml(tmp_path, base, token, sources=_folder_source(drop)))
+        write_plate_images(drop, ["GOOD001"])
+        wait_for(lambda: "GOOD001" in server_plates(env), 20, "a read beside it", lambda: agent.log)
+        slow.write_bytes(write_plate_images(tmp_path / "staging", ["SLOW001"])[0].read_bytes())
+        wait_for(lambda: "SLOW001" in server_plates(env), 20, "the photo", lambda: agent.log)
+
+    assert not (drop / "failed" / slow.name).exists()
+    assert sorted(server_plates(env)) == ["GOOD001", "SLOW001"]
+
+
 def test_an_agent_clock_off_by_an_hour_is_flagged_by_the_server(tmp_path, env, agents):
     token = _camera(env)
     drop = tmp_path / "drop"

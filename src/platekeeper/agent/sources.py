@@ -187,7 +187,8 @@ class FolderSource(Source):
                 stop.wait(self.config.poll_seconds)
 
     def _ready(self, folder: Path, sizes: dict[Path, int]) -> list[Path]:
-        """Images whose size has not changed since the last look (so their writer is done)."""
+        """Images whose size has not changed since the last look (so their writer is done), and
+        that are not empty."""
         found: list[tuple[float, Path]] = []
         current: dict[Path, int] = {}
         for path in folder.iterdir():
@@ -198,14 +199,15 @@ class FolderSource(Source):
             except FileNotFoundError:
                 continue
             current[path] = stat.st_size
-            if sizes.get(path) == stat.st_size:
+            # An empty file is one whose writer has not begun (uploaders create it first).
+            if stat.st_size and sizes.get(path) == stat.st_size:
                 found.append((stat.st_mtime, path))
         sizes.clear()
         sizes.update(current)
         return [path for _, path in sorted(found)]
 
     def _load(self, path: Path, index: int, processed: Path, failed: Path) -> Frame | None:
-        import cv2  # heavy; imported when first used
+        from platekeeper.recognition.engine import decode_image
 
         try:
             data = path.read_bytes()
@@ -213,7 +215,7 @@ class FolderSource(Source):
         except OSError as error:
             logger.warning("source %s: cannot read %s (%s), skipped", self.name, path.name, error)
             return None
-        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+        image = decode_image(data)
         if image is None:
             logger.error("source %s: %s is not a readable image; moved to failed/", self.name, path)
             _move(path, failed)

@@ -91,6 +91,15 @@ class Engine(abc.ABC):
                 yield FrameRead(frame_index=index, time_s=time_s, read=read)
 
 
+def decode_image(data: bytes | np.ndarray) -> np.ndarray | None:
+    """The BGR uint8 frame an encoded image (JPEG, PNG, ...) holds, or None when `data` is no
+    image OpenCV reads: an empty file among them, on which OpenCV asserts instead."""
+    import cv2  # heavy; imported when first used
+
+    buffer = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
+    return cv2.imdecode(buffer, cv2.IMREAD_COLOR) if buffer.size else None
+
+
 def load_image(image: str | Path | np.ndarray) -> np.ndarray:
     """Return a BGR uint8 (H, W, 3) array from a path or an array (gray or BGRA accepted)."""
     import cv2  # heavy; imported when first used
@@ -99,9 +108,7 @@ def load_image(image: str | Path | np.ndarray) -> np.ndarray:
         path = Path(image)
         if not path.is_file():
             raise FileNotFoundError(f"no such image: {path}")
-        data = np.fromfile(str(path), dtype=np.uint8)
-        # OpenCV asserts on an empty buffer instead of returning None as for other bad data.
-        frame = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+        frame = decode_image(np.fromfile(str(path), dtype=np.uint8))
         if frame is None:
             raise ValueError(f"not a readable image: {path}")
         return frame
