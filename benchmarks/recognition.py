@@ -13,6 +13,8 @@ unpacked from this repository into a temporary folder; `--previous none` skips i
 (set, engine) runs in its own child process with one onnxruntime/OpenMP thread, so peak memory
 is per engine and one core is measured. Timing covers `read_frame` with the models loaded
 (image decoding excluded); start-up (model loading and the first read) is reported separately.
+Under the table, each set's median CPU time and p90 as multiples of the previous release's:
+CPU time differs from machine to machine, the ratio in one run much less.
 
     taskset -c 0 python benchmarks/recognition.py --video
 
@@ -217,6 +219,23 @@ def table(rows: list[dict], top_n: int) -> str:
     return "\n".join(lines)
 
 
+def against_previous(rows: list[dict], engine: str, previous: str) -> list[str]:
+    """One line per set: `engine`'s median CPU and p90 time as multiples of `previous`'s in the
+    same run, the only way to compare speed across machines (the issue's targets are judged
+    this way against the previous release's figures)."""
+    before = {(r["folder"], r["set"]): r for r in rows if r["engine"] == previous}
+    lines = []
+    for row in rows:
+        then = before.get((row["folder"], row["set"]))
+        if row["engine"] == engine and then and then["median_cpu_ms"] and then["p90_ms"]:
+            lines.append(
+                f"{row['folder']}/{row['set']}: median CPU "
+                f"{row['median_cpu_ms'] / then['median_cpu_ms']:.2f}x and p90 "
+                f"{row['p90_ms'] / then['p90_ms']:.2f}x those of {previous}, in this run"
+            )
+    return lines
+
+
 def _default_dataset() -> Path | None:
     """PLATEKEEPER_DEV_DATASET, else the shared development set beside the checkout."""
     configured = os.environ.get("PLATEKEEPER_DEV_DATASET")
@@ -302,6 +321,8 @@ def main() -> None:
                         for miss in row["misses"]:
                             print("   miss", *miss, file=sys.stderr)
     print(table(rows, args.top))
+    if args.previous != "none":
+        print("\n".join(against_previous(rows, args.engine, f"default @ {args.previous}")))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
 
