@@ -185,6 +185,29 @@ def test_an_image_created_empty_is_read_once_its_writer_fills_it(tmp_path, env, 
     assert sorted(server_plates(env)) == ["GOOD001", "SLOW001"]
 
 
+def test_a_drop_folder_that_goes_away_is_watched_again_when_it_is_back(tmp_path, env, agents):
+    """GIVEN a drop folder on a share WHEN the share goes away for a while THEN the agent says
+    so once, waits, and reads what is dropped once it is back (a folder it could not list
+    ended its watch for good)."""
+    token = _camera(env)
+    share, drop = tmp_path / "share", tmp_path / "drop"
+    share.mkdir()
+    drop.symlink_to(share)  # the mount point
+    with running_server(env) as base:
+        agent = agents(agent_toml(tmp_path, base, token, sources=_folder_source(drop)))
+        write_plate_images(drop, ["BEFORE1"])
+        wait_for(lambda: "BEFORE1" in server_plates(env), 20, "the first read", lambda: agent.log)
+        share.rename(tmp_path / "unmounted")
+        wait_for(lambda: "cannot list" in agent.log, 20, "the share missed", lambda: agent.log)
+        (tmp_path / "unmounted").rename(share)
+        write_plate_images(drop, ["AFTER01"])
+        wait_for(lambda: "AFTER01" in server_plates(env), 20, "a read once back", lambda: agent.log)
+
+    assert agent.log.count("cannot list") == 1
+    assert "is back" in agent.log
+    assert sorted(server_plates(env)) == ["AFTER01", "BEFORE1"]
+
+
 def test_an_agent_clock_off_by_an_hour_is_flagged_by_the_server(tmp_path, env, agents):
     token = _camera(env)
     drop = tmp_path / "drop"

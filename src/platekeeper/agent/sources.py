@@ -168,14 +168,26 @@ class FolderSource(Source):
 
     def frames(self, stop: threading.Event) -> Iterator[Frame]:
         folder = Path(self.config.path)
-        folder.mkdir(parents=True, exist_ok=True)
         processed, failed = folder / "processed", folder / "failed"
-        processed.mkdir(exist_ok=True)
-        failed.mkdir(exist_ok=True)
         index = 0
         sizes: dict[Path, int] = {}
+        missing = False
         while not stop.is_set():
-            ready = self._ready(folder, sizes)
+            # A folder on a share can go away (unmounted, recreated) and come back: wait for
+            # it, with one line when it goes and one when it is back, rather than stop watching.
+            try:
+                for needed in (folder, processed, failed):
+                    needed.mkdir(parents=True, exist_ok=True)
+                ready = self._ready(folder, sizes)
+            except OSError as error:
+                if not missing:
+                    logger.error("source %s: cannot list %s (%s)", self.name, folder, error)
+                missing = True
+                stop.wait(self.config.poll_seconds)
+                continue
+            if missing:
+                logger.info("source %s: %s is back", self.name, folder)
+                missing = False
             for path in ready:
                 if stop.is_set():
                     return
