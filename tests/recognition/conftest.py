@@ -7,7 +7,7 @@ from pathlib import Path
 
 from platekeeper.recognition.synthetic import render_plate, render_scene
 
-__all__ = ["dev_dataset_root", "render_plate", "render_scene"]
+__all__ = ["dev_dataset_root", "render_plate", "render_scene", "small_plate_scene"]
 
 
 def dev_dataset_root() -> Path:
@@ -15,6 +15,12 @@ def dev_dataset_root() -> Path:
     return Path(
         os.environ.get("PLATEKEEPER_DEV_DATASET", "/work/shared/datasets/openalpr-bench-dev")
     )
+
+
+def small_plate_scene():
+    """A 1920x1080 frame with a 70 px `7ABC123` plate: at 800 px its characters are 6 px high,
+    too small for the first look; and the plate's box."""
+    return render_scene("7ABC123", size=(1920, 1080), plate_width=70, position=(900, 700), seed=3)
 
 
 def write_video(path, text: str, frames: int = 12, fps: float = 10.0) -> None:

@@ -11,7 +11,7 @@ import pytest
 from platekeeper.recognition import get_engine
 from platekeeper.recognition.engines.default import DefaultSettings
 
-from .conftest import render_plate, render_scene
+from .conftest import render_plate, render_scene, small_plate_scene
 
 
 @pytest.fixture(scope="module")
@@ -175,9 +175,7 @@ def test_a_line_the_plate_reader_cannot_read_is_not_read_further(engine, monkeyp
 def test_a_plate_too_small_for_the_first_look_is_read_where_the_finder_marks_it(engine):
     """GIVEN a 1920x1080 frame whose plate is 70 px wide WHEN read THEN the 800 px look finds no
     line to read, and the window around the place the plate finder marks reads the plate."""
-    frame, (x, y, w, h) = render_scene(
-        "7ABC123", size=(1920, 1080), plate_width=70, position=(900, 700), seed=3
-    )
+    frame, (x, y, w, h) = small_plate_scene()
     assert engine.read_candidates(frame, engine.detector.detect(frame)) == []
     reads = engine.read_frame(frame)
     assert reads[0].text == "7ABC123"

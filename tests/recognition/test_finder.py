@@ -7,7 +7,7 @@ import pytest
 
 from platekeeper.recognition.finder import PlateFinder
 
-from .conftest import render_scene
+from .conftest import small_plate_scene
 
 
 @pytest.fixture(scope="module")
@@ -15,20 +15,15 @@ def finder():
     return PlateFinder()
 
 
-def _small_plate_scene():
-    """A 1920x1080 frame with a 70 px plate: at 800 px its characters are 6 px high."""
-    return render_scene("7ABC123", size=(1920, 1080), plate_width=70, position=(900, 700), seed=3)
-
-
 def test_the_most_likely_place_is_the_small_plate(finder):
-    frame, (x, y, w, h) = _small_plate_scene()
+    frame, (x, y, w, h) = small_plate_scene()
     first = finder.find(frame, limit=3, min_score=0.05)[0]
     assert abs(first.x - (x + w / 2)) <= w / 2
     assert abs(first.y - (y + h / 2)) <= h
 
 
 def test_places_are_most_likely_first_in_the_frame_and_above_the_floor(finder):
-    frame, _ = _small_plate_scene()
+    frame, _ = small_plate_scene()
     spots = finder.find(frame, limit=4, min_score=0.01)
     scores = [spot.score for spot in spots]
     assert 0 < len(spots) <= 4

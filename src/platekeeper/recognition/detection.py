@@ -43,14 +43,12 @@ def order_corners(points: np.ndarray) -> np.ndarray:
 
 
 class TextDetector:
-    """Runs the detector on a BGR image scaled so its longer side is at most `max_side` and its
-    area at most `max_pixels` (the detector's memory grows with the area it sees)."""
+    """Runs the detector on a BGR image scaled so its longer side is at most `max_side`."""
 
     def __init__(
         self,
         *,
         max_side: int = 960,
-        max_pixels: int | None = None,
         threads: int = 1,
         pixel_threshold: float = 0.3,
         box_threshold: float = 0.5,
@@ -58,7 +56,6 @@ class TextDetector:
         min_height: float = 6.0,
     ) -> None:
         self.max_side = max_side
-        self.max_pixels = max_pixels
         self.threads = threads
         self.pixel_threshold = pixel_threshold
         self.box_threshold = box_threshold
@@ -79,8 +76,6 @@ class TextDetector:
 
         height, width = image.shape[:2]
         scale = min(1.0, self.max_side / max(height, width))
-        if self.max_pixels is not None:
-            scale = min(scale, (self.max_pixels / (height * width)) ** 0.5)
         new_h = max(32, round(height * scale / 32) * 32)
         new_w = max(32, round(width * scale / 32) * 32)
         resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_AREA)

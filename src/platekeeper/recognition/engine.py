@@ -91,13 +91,12 @@ class Engine(abc.ABC):
                 yield FrameRead(frame_index=index, time_s=time_s, read=read)
 
 
-def decode_image(data: bytes | np.ndarray) -> np.ndarray | None:
+def decode_image(data: bytes) -> np.ndarray | None:
     """The BGR uint8 frame an encoded image (JPEG, PNG, ...) holds, or None when `data` is no
     image OpenCV reads: an empty file among them, on which OpenCV asserts instead."""
     import cv2  # heavy; imported when first used
 
-    buffer = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
-    return cv2.imdecode(buffer, cv2.IMREAD_COLOR) if buffer.size else None
+    return cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR) if data else None
 
 
 def load_image(image: str | Path | np.ndarray) -> np.ndarray:
@@ -108,7 +107,7 @@ def load_image(image: str | Path | np.ndarray) -> np.ndarray:
         path = Path(image)
         if not path.is_file():
             raise FileNotFoundError(f"no such image: {path}")
-        frame = decode_image(np.fromfile(str(path), dtype=np.uint8))
+        frame = decode_image(path.read_bytes())
         if frame is None:
             raise ValueError(f"not a readable image: {path}")
         return frame
